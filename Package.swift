@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout: a pure core (Raft, topology model, analysis, recovery planning, configuration model), an IO
+// shell (libmariadb, SQLite via GRDB, NIO transport, services) and thin executables.
+let package = Package(
+    name: "orchd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "orchd", targets: ["orchd"]),
+        .executable(name: "orchestrator-client", targets: ["orchestrator-client"]),
+        .library(name: "OrchestratorCore", targets: ["OrchestratorCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libmariadb (Debian libmariadb-dev) as a C module.
+        .systemLibrary(
+            name: "CMariaDB",
+            path: "Sources/CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        // PURE: no NIO, no GRDB, no libmariadb, no clocks, no sockets, no processes.
+        .target(name: "OrchestratorCore"),
+        // IO shells: MySQL probing, SQLite store, Raft storage/transport/service, discovery.
+        .target(
+            name: "OrchestratorServer",
+            dependencies: [
+                "OrchestratorCore",
+                "CMariaDB",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The CLI's logic: flags, commands, HTTP over plain sockets, output. Kept light for start-up time.
+        .target(name: "OrchestratorClient"),
+        .executableTarget(name: "orchd", dependencies: ["OrchestratorServer"]),
+        .executableTarget(name: "orchestrator-client", dependencies: ["OrchestratorClient"]),
+        // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
+        .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
+
+        .testTarget(name: "OrchestratorCoreTests", dependencies: ["OrchestratorCore", "OrchestratorTestKit"]),
+        .testTarget(name: "OrchestratorServerTests", dependencies: ["OrchestratorServer", "OrchestratorTestKit"]),
+        .testTarget(name: "OrchestratorClientTests", dependencies: ["OrchestratorClient"]),
+        .testTarget(
+            name: "OrchestratorIntegrationTests",
+            dependencies: ["OrchestratorServer", "OrchestratorClient", "OrchestratorTestKit"]
+        ),
+    ]
+)

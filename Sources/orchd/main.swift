@@ -1,0 +1,3 @@
+import OrchestratorServer
+
+print("orchd: not yet wired")

@@ -1,0 +1,3 @@
+import OrchestratorClient
+
+print("\(OrchestratorClientInfo.name): not yet wired")
