@@ -122,6 +122,11 @@ public final class SQLiteRaftStorage: RaftStorage {
 
     // MARK: - Helpers
 
+    /// Reads a PRAGMA's value (tests check durability settings with it).
+    func pragma(_ name: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     private func currentSnapshotFile() throws -> String? {
         try db.read { db in try String.fetchOne(db, sql: "SELECT file FROM raft_snapshot WHERE id = 1") }
     }
