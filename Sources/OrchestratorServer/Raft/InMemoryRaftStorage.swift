@@ -16,7 +16,7 @@ public final class InMemoryRaftStorage: RaftStorage {
     }
 
     public func load() throws -> RaftStoredState {
-        state.withLock { $0.stored }
+        state.withLock { $0.stored.trimmed }
     }
 
     public func persist(hardState: RaftHardState?, entries: [RaftEntry]) throws {
@@ -30,7 +30,15 @@ public final class InMemoryRaftStorage: RaftStorage {
 
     public func saveSnapshot(_ snapshot: RaftSnapshot) throws {
         state.withLock { s in
-            s.stored.install(snapshot.metadata)
+            s.stored.snapshot = snapshot.metadata
+            s.snapshotData = snapshot.data
+        }
+    }
+
+    public func installSnapshot(_ snapshot: RaftSnapshot) throws {
+        state.withLock { s in
+            s.stored.snapshot = snapshot.metadata
+            s.stored.entries.removeAll()
             s.snapshotData = snapshot.data
         }
     }

@@ -8,7 +8,7 @@ public struct RaftStoredState: Sendable, Equatable {
     public var hardState: RaftHardState
     /// The newest snapshot's metadata, or `nil` when no snapshot was ever taken or installed.
     public var snapshot: RaftSnapshotMetadata?
-    /// Log entries after the snapshot, in index order, without gaps.
+    /// Log entries after the snapshot, in index order, without gaps (as returned by `load`).
     public var entries: [RaftEntry]
 
     public init(hardState: RaftHardState = RaftHardState(), snapshot: RaftSnapshotMetadata? = nil, entries: [RaftEntry] = []) {
@@ -18,7 +18,7 @@ public struct RaftStoredState: Sendable, Equatable {
     }
 
     /// Index of the last entry known (log or snapshot).
-    public var lastIndex: UInt64 { entries.last?.index ?? snapshot?.index ?? 0 }
+    public var lastIndex: UInt64 { max(entries.last?.index ?? 0, snapshot?.index ?? 0) }
 }
 
 /// Durable Raft state: hard state, log, snapshot. Every mutating call is durable when it returns
@@ -31,9 +31,12 @@ public protocol RaftStorage: Sendable {
     func load() throws -> RaftStoredState
     /// Persists the hard state (if given) and entries (if any) in one atomic, durable step.
     func persist(hardState: RaftHardState?, entries: [RaftEntry]) throws
-    /// Saves a snapshot durably and drops log entries it covers. When the log holds the snapshot's
-    /// last entry with the same term, later entries are kept; otherwise the whole log is discarded.
+    /// Saves a snapshot the local state machine took (`RaftAction.persistSnapshot`). The log is left
+    /// as is; `compact(through:)` drops the covered entries afterwards.
     func saveSnapshot(_ snapshot: RaftSnapshot) throws
+    /// Saves a snapshot received from the leader (`RaftAction.installSnapshot`) and deletes the whole
+    /// log, in one durable step as far as the log is concerned.
+    func installSnapshot(_ snapshot: RaftSnapshot) throws
     /// Reads the newest snapshot (metadata and data), if any.
     func loadSnapshot() throws -> RaftSnapshot?
     /// Drops log entries with index <= `index` (never beyond the newest snapshot).
@@ -78,12 +81,10 @@ extension RaftStoredState {
         }
     }
 
-    mutating func install(_ meta: RaftSnapshotMetadata) {
-        if entries.contains(where: { $0.index == meta.index && $0.term == meta.term }) {
-            entries.removeAll { $0.index <= meta.index }
-        } else {
-            entries.removeAll()
-        }
-        snapshot = meta
+    /// The stored state as a node reloads it: entries the snapshot covers are left out.
+    var trimmed: RaftStoredState {
+        var copy = self
+        if let snap = snapshot { copy.entries.removeAll { $0.index <= snap.index } }
+        return copy
     }
 }

@@ -49,7 +49,9 @@ public final class SQLiteRaftStorage: RaftStorage {
             if let row = try Row.fetchOne(db, sql: "SELECT idx, term, voters FROM raft_snapshot WHERE id = 1") {
                 state.snapshot = RaftSnapshotMetadata(index: u64(row["idx"]), term: u64(row["term"]), voters: decodeVoters(row["voters"]))
             }
-            let rows = try Row.fetchCursor(db, sql: "SELECT idx, term, kind, data FROM raft_log ORDER BY idx")
+            let after = Int64(state.snapshot?.index ?? 0)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT idx, term, kind, data FROM raft_log WHERE idx > ? ORDER BY idx", arguments: [after])
             while let row = try rows.next() {
                 let kind = RaftEntry.Kind(rawValue: UInt8(truncatingIfNeeded: row["kind"] as Int64)) ?? .normal
                 let data = [UInt8](row["data"] as Data)
@@ -86,16 +88,19 @@ public final class SQLiteRaftStorage: RaftStorage {
     }
 
     public func saveSnapshot(_ snapshot: RaftSnapshot) throws {
+        try storeSnapshot(snapshot, discardLog: false)
+    }
+
+    public func installSnapshot(_ snapshot: RaftSnapshot) throws {
+        try storeSnapshot(snapshot, discardLog: true)
+    }
+
+    /// File first (fsynced, renamed), then the row naming it; older files go last.
+    private func storeSnapshot(_ snapshot: RaftSnapshot, discardLog: Bool) throws {
         let meta = snapshot.metadata
         let name = try files.write(snapshot)
         try db.write { db in
-            let matching = try Int64.fetchOne(
-                db, sql: "SELECT term FROM raft_log WHERE idx = ?", arguments: [Int64(meta.index)])
-            if matching == Int64(meta.term) {
-                try db.execute(sql: "DELETE FROM raft_log WHERE idx <= ?", arguments: [Int64(meta.index)])
-            } else {
-                try db.execute(sql: "DELETE FROM raft_log")
-            }
+            if discardLog { try db.execute(sql: "DELETE FROM raft_log") }
             try db.execute(
                 sql: """
                     INSERT INTO raft_snapshot (id, idx, term, voters, file) VALUES (1, ?, ?, ?, ?)

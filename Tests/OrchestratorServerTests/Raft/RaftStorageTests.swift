@@ -68,7 +68,7 @@ struct RaftStorageTests {
     }
 
     @Test(arguments: Kind.allCases)
-    func snapshotCompactsMatchingPrefixAndKeepsTail(kind: Kind) throws {
+    func localSnapshotHidesCoveredEntriesAndCompactionDropsThem(kind: Kind) throws {
         try withStore(kind) { store, reopen in
             try store.persist(hardState: nil, entries: entries(1...10, term: 2))
             let snap = RaftSnapshot(metadata: RaftSnapshotMetadata(index: 6, term: 2, voters: ["a:1", "b:2"]), data: [1, 2, 3])
@@ -77,18 +77,20 @@ struct RaftStorageTests {
             #expect(loaded.snapshot == snap.metadata)
             #expect(loaded.entries == entries(7...10, term: 2))
             #expect(try reopen().loadSnapshot() == snap)
-            // Appending right after the snapshot works; appending inside it keeps only the tail.
+            try store.compact(through: 6)
+            #expect(try reopen().load().entries == entries(7...10, term: 2))
+            // Appending inside the snapshot keeps only the part after it.
             try store.persist(hardState: nil, entries: entries(5...8, term: 3))
             #expect(try reopen().load().entries == entries(7...8, term: 3))
         }
     }
 
     @Test(arguments: Kind.allCases)
-    func snapshotWithUnknownEntryDiscardsLog(kind: Kind) throws {
+    func installedSnapshotDiscardsWholeLog(kind: Kind) throws {
         try withStore(kind) { store, reopen in
             try store.persist(hardState: nil, entries: entries(1...4, term: 1))
             let snap = RaftSnapshot(metadata: RaftSnapshotMetadata(index: 3, term: 5, voters: ["a:1"]), data: Array(repeating: 7, count: 100_000))
-            try store.saveSnapshot(snap)
+            try store.installSnapshot(snap)
             let loaded = try reopen().load()
             #expect(loaded.entries.isEmpty)
             #expect(loaded.lastIndex == 3)
