@@ -1,0 +1,71 @@
+import NIOCore
+import OrchestratorCore
+
+/// Frame layout on the wire (all integers little-endian):
+///
+///     u32 length  (bytes after this field)
+///     u8  magic   0xRA-ish marker (0x52), rejects stray connections
+///     u8  version 1; a receiver closes connections speaking another version
+///     varint+utf8 from, varint+utf8 to
+///     payload     (rest of the frame)
+enum RaftWire {
+    static let magic: UInt8 = 0x52
+    static let version: UInt8 = 1
+    static let defaultMaxFrameSize = 64 << 20
+
+    static func write(_ frame: RaftFrame, into buffer: inout ByteBuffer) {
+        var header = RaftBinaryWriter(capacity: 64)
+        header.u8(magic)
+        header.u8(version)
+        header.string(frame.from)
+        header.string(frame.to)
+        buffer.writeInteger(UInt32(header.bytes.count + frame.payload.count), endianness: .little)
+        buffer.writeBytes(header.bytes)
+        buffer.writeBytes(frame.payload)
+    }
+
+    static func parse(_ body: [UInt8]) throws -> RaftFrame {
+        var r = RaftBinaryReader(body)
+        let m = try r.u8()
+        guard m == magic else { throw RaftDecodeError.invalid("bad magic 0x\(String(m, radix: 16)); not a raft peer") }
+        let v = try r.u8()
+        guard v == version else { throw RaftDecodeError.invalid("unsupported frame version \(v) (this node speaks \(version)); upgrade all members") }
+        let from = try r.string()
+        let to = try r.string()
+        return RaftFrame(from: from, to: to, payload: Array(body[r.offset...]))
+    }
+}
+
+/// Splits the inbound byte stream into frames.
+struct RaftFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = RaftFrame
+    let maxFrameSize: Int
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else {
+            return .needMoreData
+        }
+        guard Int(length) <= maxFrameSize else {
+            throw RaftDecodeError.invalid("frame of \(length) bytes exceeds the \(maxFrameSize)-byte limit")
+        }
+        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        let body = buffer.readBytes(length: Int(length))!
+        context.fireChannelRead(wrapInboundOut(try RaftWire.parse(body)))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+}
+
+/// Turns outbound `RaftFrame`s into bytes.
+struct RaftFrameEncoder: MessageToByteEncoder {
+    typealias OutboundIn = RaftFrame
+
+    func encode(data: RaftFrame, out: inout ByteBuffer) throws {
+        RaftWire.write(data, into: &out)
+    }
+}
