@@ -1,0 +1,126 @@
+/// Identity of a MySQL/MariaDB server: the host name (or address) and port orchestrator reaches it by.
+///
+/// JSON shape is upstream's: `{"Hostname":"db1","Port":3306}`. The text form is `host:port`, with
+/// IPv6 literals written in brackets (`[::1]:3306`).
+public struct InstanceKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    /// The port used when a key is written without one.
+    public static let defaultPort = 3306
+
+    public var hostname: String
+    public var port: Int
+
+    public init(hostname: String, port: Int) {
+        self.hostname = hostname
+        self.port = port
+    }
+
+    /// The "no key" value upstream uses for a server with no master: `{"Hostname":"","Port":0}`.
+    public static let empty = InstanceKey(hostname: "", port: 0)
+
+    /// True when this is the empty key (no hostname).
+    public var isEmpty: Bool { hostname.isEmpty }
+
+    /// True when the key names a reachable server: a host name and a port in 1...65535.
+    public var isValid: Bool { !hostname.isEmpty && hostname != "_" && (1...65535).contains(port) }
+
+    // MARK: - Text form
+
+    /// `host:port`; IPv6 hosts are bracketed so the string parses back to the same key.
+    public var displayString: String {
+        hostname.contains(":") ? "[\(hostname)]:\(port)" : "\(hostname):\(port)"
+    }
+
+    public var description: String { displayString }
+
+    /// Parses `host:port`, `host`, `[v6]:port`, `[v6]` or a bare IPv6 literal (`::1`, which then takes
+    /// the default port). Surrounding whitespace is ignored.
+    public init(parsing text: String, defaultPort: Int = InstanceKey.defaultPort) throws(InstanceKeyError) {
+        let input = text.trimmingWhitespace()
+        guard !input.isEmpty else { throw .emptyHostname(input: text) }
+        var host: Substring
+        var portText: Substring?
+        if input.hasPrefix("[") {
+            guard let close = input.firstIndex(of: "]") else { throw .unbalancedBracket(input: text) }
+            host = input[input.index(after: input.startIndex)..<close]
+            let rest = input[input.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { throw .unexpectedText(input: text, text: String(rest)) }
+                portText = rest.dropFirst()
+            }
+        } else {
+            let colons = input.filter { $0 == ":" }.count
+            if colons == 1, let colon = input.firstIndex(of: ":") {
+                host = input[..<colon]
+                portText = input[input.index(after: colon)...]
+            } else {
+                // No colon, or several: a bare IPv6 literal without port.
+                host = Substring(input)
+            }
+        }
+        guard !host.isEmpty else { throw .emptyHostname(input: text) }
+        if host.contains(where: { $0 == " " || $0 == "/" || $0 == "\t" }) {
+            throw .invalidHostname(input: text, hostname: String(host))
+        }
+        var port = defaultPort
+        if let portText {
+            guard let value = Int(portText), (1...65535).contains(value) else {
+                throw .invalidPort(input: text, port: String(portText))
+            }
+            port = value
+        }
+        self.init(hostname: String(host), port: port)
+    }
+
+    // MARK: - Ordering
+
+    public static func < (lhs: InstanceKey, rhs: InstanceKey) -> Bool {
+        lhs.hostname != rhs.hostname ? lhs.hostname < rhs.hostname : lhs.port < rhs.port
+    }
+
+    // MARK: - Codable
+
+    private enum CodingKeys: String, CodingKey {
+        case hostname = "Hostname"
+        case port = "Port"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hostname = try c.decodeIfPresent(String.self, forKey: .hostname) ?? ""
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 0
+    }
+}
+
+/// Why a `host[:port]` string could not be read as an `InstanceKey`.
+public enum InstanceKeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    case emptyHostname(input: String)
+    case invalidPort(input: String, port: String)
+    case unbalancedBracket(input: String)
+    case unexpectedText(input: String, text: String)
+    case invalidHostname(input: String, hostname: String)
+
+    public var description: String {
+        switch self {
+        case .emptyHostname(let input):
+            return "invalid instance \"\(input)\": the host name is empty; expected host[:port]"
+        case .invalidPort(let input, let port):
+            return "invalid instance \"\(input)\": port \"\(port)\" must be a number from 1 to 65535"
+        case .unbalancedBracket(let input):
+            return "invalid instance \"\(input)\": missing \"]\" after an IPv6 address; write [addr]:port"
+        case .unexpectedText(let input, let text):
+            return "invalid instance \"\(input)\": unexpected \"\(text)\" after \"]\"; write [addr]:port"
+        case .invalidHostname(let input, let hostname):
+            return "invalid instance \"\(input)\": host name \"\(hostname)\" contains a space or slash"
+        }
+    }
+}
+
+extension String {
+    /// Trims spaces, tabs and newlines without Foundation.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(self[first...last])
+    }
+}
