@@ -1,0 +1,116 @@
+import OrchestratorCore
+
+/// Maps what a server answers (variables, status, master and replica status rows) onto `Instance`.
+/// Handles both flavours and both spellings (Slave_/Master_ and Replica_/Source_).
+enum InstanceMapper {
+    // MARK: - Variables and status
+
+    static func apply(variables v: [String: String], status s: [String: String], to instance: inout Instance) {
+        instance.serverID = Int64(v["server_id"] ?? "") ?? 0
+        instance.serverUUID = v["server_uuid"] ?? ""
+        instance.version = v["version"] ?? ""
+        instance.versionComment = v["version_comment"] ?? ""
+        instance.flavorName = ServerFlavor.name(version: instance.version, versionComment: instance.versionComment)
+        instance.readOnly = flag(v["read_only"])
+        instance.logBinEnabled = flag(v["log_bin"])
+        instance.logReplicationUpdatesEnabled = flag(v["log_replica_updates"] ?? v["log_slave_updates"])
+        instance.binlogFormat = v["binlog_format"] ?? ""
+        instance.binlogRowImage = v["binlog_row_image"] ?? ""
+        instance.uptime = Int64(s["uptime"] ?? "") ?? 0
+
+        // GTID: MySQL's gtid_mode / gtid_executed, MariaDB's domain positions.
+        instance.gtidMode = v["gtid_mode"] ?? ""
+        instance.supportsOracleGTID = instance.gtidMode.uppercased() == "ON"
+        instance.executedGtidSet = compactGTID(v["gtid_executed"] ?? "")
+        instance.gtidPurged = compactGTID(v["gtid_purged"] ?? "")
+        instance.gtidCurrentPos = v["gtid_current_pos"] ?? ""
+        instance.gtidSlavePos = v["gtid_slave_pos"] ?? ""
+        instance.gtidBinlogPos = v["gtid_binlog_pos"] ?? ""
+        instance.gtidDomainID = Int64(v["gtid_domain_id"] ?? "") ?? 0
+
+        // Semi-sync: MariaDB (built in) and MySQL's plugin, old and new (8.0.26+) names.
+        let masterEnabled = v["rpl_semi_sync_source_enabled"] ?? v["rpl_semi_sync_master_enabled"]
+        let replicaEnabled = v["rpl_semi_sync_replica_enabled"] ?? v["rpl_semi_sync_slave_enabled"]
+        instance.semiSyncAvailable = masterEnabled != nil || replicaEnabled != nil
+        instance.semiSyncMasterPluginNewVersion = v["rpl_semi_sync_source_enabled"] != nil
+        instance.semiSyncReplicaPluginNewVersion = v["rpl_semi_sync_replica_enabled"] != nil
+        instance.semiSyncMasterEnabled = flag(masterEnabled)
+        instance.semiSyncReplicaEnabled = flag(replicaEnabled)
+        instance.semiSyncMasterTimeout =
+            Int64(v["rpl_semi_sync_source_timeout"] ?? v["rpl_semi_sync_master_timeout"] ?? "") ?? 0
+        instance.semiSyncMasterWaitForReplicaCount = Int64(
+            v["rpl_semi_sync_source_wait_for_replica_count"] ?? v["rpl_semi_sync_master_wait_for_slave_count"]
+                ?? (instance.semiSyncAvailable ? "1" : "0")) ?? 0
+        instance.semiSyncMasterStatus = flag(s["rpl_semi_sync_source_status"] ?? s["rpl_semi_sync_master_status"])
+        instance.semiSyncMasterClients =
+            Int64(s["rpl_semi_sync_source_clients"] ?? s["rpl_semi_sync_master_clients"] ?? "") ?? 0
+        instance.semiSyncReplicaStatus = flag(s["rpl_semi_sync_replica_status"] ?? s["rpl_semi_sync_slave_status"])
+    }
+
+    // MARK: - SHOW MASTER STATUS
+
+    static func apply(masterStatus row: MySQLRow, to instance: inout Instance) {
+        instance.selfBinlogCoordinates = BinlogCoordinates(
+            logFile: row["File"] ?? "", logPos: row.int("Position") ?? 0, type: .binary)
+        if instance.executedGtidSet.isEmpty, let executed = row["Executed_Gtid_Set"] {
+            instance.executedGtidSet = compactGTID(executed)
+        }
+    }
+
+    // MARK: - SHOW SLAVE STATUS / SHOW REPLICA STATUS
+
+    static func apply(replicaStatus row: MySQLRow, to instance: inout Instance) {
+        func col(_ names: String...) -> String? {
+            for name in names where row.has(name) { return row[name] }
+            return nil
+        }
+        let masterHost = col("Master_Host", "Source_Host") ?? ""
+        let masterPort = Int(col("Master_Port", "Source_Port") ?? "") ?? 0
+        instance.isDetachedMaster = masterHost.hasPrefix("//")
+        instance.masterKey = masterHost.isEmpty ? nil : InstanceKey(hostname: masterHost, port: masterPort)
+        instance.masterUUID = col("Master_UUID", "Source_UUID") ?? ""
+
+        let io = col("Slave_IO_Running", "Replica_IO_Running")
+        let sql = col("Slave_SQL_Running", "Replica_SQL_Running")
+        instance.replicationIOThreadState = ReplicationThreadState(statusText: io)
+        instance.replicationSQLThreadState = ReplicationThreadState(statusText: sql)
+        instance.replicationIOThreadRunning = instance.replicationIOThreadState.isRunning
+        instance.replicationSQLThreadRunning = instance.replicationSQLThreadState.isRunning
+
+        instance.readBinlogCoordinates = BinlogCoordinates(
+            logFile: col("Master_Log_File", "Source_Log_File") ?? "",
+            logPos: Int64(col("Read_Master_Log_Pos", "Read_Source_Log_Pos") ?? "") ?? 0)
+        instance.execBinlogCoordinates = BinlogCoordinates(
+            logFile: col("Relay_Master_Log_File", "Relay_Source_Log_File") ?? "",
+            logPos: Int64(col("Exec_Master_Log_Pos", "Exec_Source_Log_Pos") ?? "") ?? 0)
+        instance.relaylogCoordinates = BinlogCoordinates(
+            logFile: row["Relay_Log_File"] ?? "", logPos: row.int("Relay_Log_Pos") ?? 0, type: .relay)
+
+        instance.lastIOError = row["Last_IO_Error"] ?? ""
+        instance.lastSQLError = row["Last_SQL_Error"] ?? ""
+        instance.secondsBehindMaster = col("Seconds_Behind_Master", "Seconds_Behind_Source").flatMap { Int64($0) }
+        instance.sqlDelay = row.int("SQL_Delay") ?? 0
+        instance.replicationLagSeconds = instance.secondsBehindMaster
+
+        let usingGtid = (row["Using_Gtid"] ?? "").lowercased()
+        instance.usingMariaDBGTID = usingGtid == "slave_pos" || usingGtid == "current_pos"
+        instance.usingOracleGTID = row["Auto_Position"] == "1"
+        if let executed = row["Executed_Gtid_Set"], instance.executedGtidSet.isEmpty {
+            instance.executedGtidSet = compactGTID(executed)
+        }
+
+        instance.hasReplicationFilters = [
+            "Replicate_Do_DB", "Replicate_Ignore_DB", "Replicate_Do_Table", "Replicate_Ignore_Table",
+            "Replicate_Wild_Do_Table", "Replicate_Wild_Ignore_Table",
+        ].contains { !(row[$0] ?? "").isEmpty }
+    }
+
+    // MARK: - Helpers
+
+    static func flag(_ text: String?) -> Bool { text.flatMap(MySQLRow.parseBool) ?? false }
+
+    /// MySQL prints long GTID sets over several lines; upstream keeps them on one.
+    static func compactGTID(_ text: String) -> String {
+        String(text.filter { $0 != "\n" && $0 != "\r" })
+    }
+}

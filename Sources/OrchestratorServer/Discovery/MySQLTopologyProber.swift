@@ -1,0 +1,176 @@
+import OrchestratorCore
+
+/// Probes real MySQL/MariaDB servers over pooled libmariadb connections.
+///
+/// One probe reads server variables and status, `SHOW MASTER STATUS`, the replica status, the
+/// replicas (`SHOW SLAVE HOSTS`, or the processlist), and runs the operator's detection queries.
+/// Essential reads that fail fail the probe; a failing detection query is a warning.
+public struct MySQLTopologyProber: TopologyProber {
+    public let pool: MySQLConnectionPool
+    public let settings: DiscoverySettings
+
+    public init(pool: MySQLConnectionPool, settings: DiscoverySettings) {
+        self.pool = pool
+        self.settings = settings
+    }
+
+    public func probe(_ key: InstanceKey) async -> ProbeResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var result: ProbeResult
+        do {
+            let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
+            let settings = self.settings
+            result = try await pool.withConnection(to: endpoint) { connection in
+                try await InstanceReader(key: key, connection: connection, settings: settings).read()
+            }
+        } catch {
+            result = ProbeResult(key: key, error: ProbeError(error, key: key))
+        }
+        let elapsed = clock.now - start
+        result.latencyNanoseconds = elapsed.components.seconds * 1_000_000_000
+            + elapsed.components.attoseconds / 1_000_000_000
+        result.instance?.lastDiscoveryLatencyNanoseconds = result.latencyNanoseconds
+        return result
+    }
+}
+
+// MARK: - One read of one instance
+
+/// The queries of one probe over one connection.
+struct InstanceReader {
+    let key: InstanceKey
+    let connection: MySQLConnection
+    let settings: DiscoverySettings
+
+    static let variableNames = [
+        "server_id", "server_uuid", "version", "version_comment", "read_only", "log_bin",
+        "log_slave_updates", "log_replica_updates", "binlog_format", "binlog_row_image", "gtid_mode",
+        "gtid_strict_mode", "gtid_domain_id", "gtid_current_pos", "gtid_slave_pos", "gtid_binlog_pos",
+        "gtid_executed", "gtid_purged", "report_host", "report_port",
+        "rpl_semi_sync_master_enabled", "rpl_semi_sync_slave_enabled", "rpl_semi_sync_master_timeout",
+        "rpl_semi_sync_master_wait_for_slave_count", "rpl_semi_sync_source_enabled",
+        "rpl_semi_sync_replica_enabled", "rpl_semi_sync_source_timeout",
+        "rpl_semi_sync_source_wait_for_replica_count",
+    ]
+
+    static let statusNames = [
+        "Uptime", "Rpl_semi_sync_master_status", "Rpl_semi_sync_master_clients", "Rpl_semi_sync_slave_status",
+        "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_clients", "Rpl_semi_sync_replica_status",
+    ]
+
+    func read() async throws -> ProbeResult {
+        let variables = try await nameValues("SHOW GLOBAL VARIABLES WHERE Variable_name IN", Self.variableNames)
+        let status = try await nameValues("SHOW GLOBAL STATUS WHERE Variable_name IN", Self.statusNames)
+        var instance = Instance(key: key)
+        InstanceMapper.apply(variables: variables, status: status, to: &instance)
+        let flavor = ServerFlavor(version: instance.version, versionComment: instance.versionComment)
+
+        if instance.logBinEnabled, let row = try await connection.query(flavor.masterStatusQuery).first {
+            InstanceMapper.apply(masterStatus: row, to: &instance)
+        }
+        if let row = try await connection.query(flavor.replicaStatusQuery).first {
+            InstanceMapper.apply(replicaStatus: row, to: &instance)
+        }
+        instance.replicas = try await readReplicas(flavor)
+
+        var result = ProbeResult(key: key, instance: instance)
+        await runDetectionQueries(&result)
+        return result
+    }
+
+    /// `SHOW ... WHERE Variable_name IN (...)` with the names bound as escaped literals; returns
+    /// lower-cased name -> value. Absent variables (other flavour or version) are simply missing.
+    private func nameValues(_ prefix: String, _ names: [String]) async throws -> [String: String] {
+        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        let rows = try await connection.query("\(prefix) (\(placeholders))", values: names.map { .string($0) })
+        var values: [String: String] = [:]
+        for row in rows.rows {
+            if let name = row[position: 0] { values[name.lowercased()] = row[position: 1] ?? "" }
+        }
+        return values
+    }
+
+    // MARK: - Replicas
+
+    private func readReplicas(_ flavor: ServerFlavor) async throws -> [InstanceKey] {
+        var keys: [InstanceKey] = []
+        for row in try await connection.query(flavor.replicaHostsQuery).rows {
+            guard let host = row["Host"], !host.isEmpty, let port = row.int("Port"), port > 0 else { continue }
+            keys.append(InstanceKey(hostname: host, port: Int(port)))
+        }
+        if keys.isEmpty && !settings.discoverByShowSlaveHosts {
+            keys = try await readReplicasFromProcesslist()
+        }
+        return Array(Set(keys)).sorted()
+    }
+
+    /// Upstream's fallback: hosts of binlog dump threads, assumed to listen on this server's port.
+    /// Several servers on one host make that key this server's own; such keys are dropped.
+    private func readReplicasFromProcesslist() async throws -> [InstanceKey] {
+        let rows = try await connection.query(
+            "SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist "
+                + "WHERE command IN (?, ?)", "Binlog Dump", "Binlog Dump GTID")
+        return rows.rows.compactMap { row in
+            guard let host = row["replica_hostname"], !host.isEmpty else { return nil }
+            let replica = InstanceKey(hostname: host, port: key.port)
+            return replica == key ? nil : replica
+        }
+    }
+
+    // MARK: - Operator's detection queries
+
+    /// Runs the configured queries as written (upstream's contract: they are the operator's SQL; no
+    /// value of ours is ever spliced into them). A failing query becomes a warning.
+    private func runDetectionQueries(_ result: inout ProbeResult) async {
+        guard var instance = result.instance else { return }
+        let isMaster = !instance.isReplica
+        if isMaster {
+            if let alias = await scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
+                instance.suggestedClusterAlias = alias
+            }
+            if let domain = await scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
+                result.clusterDomain = domain
+            }
+        }
+        if let alias = await scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
+            instance.instanceAlias = alias
+        }
+        instance.dataCenter = await detect(
+            (settings.detectDataCenterQuery, "DetectDataCenterQuery"),
+            (settings.dataCenterPattern, "DataCenterPattern"), &result)
+        instance.region = await detect(
+            (settings.detectRegionQuery, "DetectRegionQuery"), (settings.regionPattern, "RegionPattern"), &result)
+        instance.physicalEnvironment = await detect(
+            (settings.detectPhysicalEnvironmentQuery, "DetectPhysicalEnvironmentQuery"),
+            (settings.physicalEnvironmentPattern, "PhysicalEnvironmentPattern"), &result)
+        result.instance = instance
+    }
+
+    /// A query (when configured) wins over a hostname pattern, as upstream.
+    private func detect(
+        _ query: (text: String, name: String),
+        _ pattern: (text: String, name: String),
+        _ result: inout ProbeResult
+    ) async -> String {
+        if let value = await scalar(query.text, query.name, &result) { return value }
+        guard !pattern.text.isEmpty else { return "" }
+        do {
+            return try HostnamePattern.firstCapture(pattern.text, in: key.hostname) ?? ""
+        } catch {
+            result.warnings.append("\(pattern.name) \"\(pattern.text)\" is not a valid regex: \(error)")
+            return ""
+        }
+    }
+
+    /// First column of the first row of an operator query; nil when not configured or it failed.
+    private func scalar(_ query: String, _ name: String, _ result: inout ProbeResult) async -> String? {
+        guard !query.isEmpty else { return nil }
+        do {
+            return try await connection.query(query).first?[position: 0] ?? ""
+        } catch {
+            result.warnings.append("\(name) failed on \(key): \(error)")
+            return nil
+        }
+    }
+}

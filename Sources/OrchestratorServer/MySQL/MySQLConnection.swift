@@ -1,0 +1,219 @@
+import CMariaDB
+import Dispatch
+
+/// One connection to a MySQL/MariaDB server over libmariadb.
+///
+/// libmariadb blocks, so every call runs on this connection's own serial `DispatchQueue` (threads
+/// outside Swift's cooperative pool) and is bridged back with a continuation. Calls on one connection
+/// are serialised; use several connections (see ``MySQLConnectionPool``) for parallelism.
+/// Statements never carry multiple queries (no `CLIENT_MULTI_STATEMENTS`), and values reach SQL only
+/// through `?` placeholders escaped with `mysql_real_escape_string`.
+public final class MySQLConnection: @unchecked Sendable {
+    /// The server this connection talks to.
+    public let endpoint: MySQLEndpoint
+    /// `mysql_get_server_info` at connect time, e.g. "10.11.19-MariaDB-0+deb12u1-log".
+    public let serverInfo: String
+
+    private let queue: DispatchQueue
+    /// Touched only on `queue` (and in `deinit`, when no call can be running).
+    private var handle: UnsafeMutablePointer<MYSQL>?
+
+    private init(endpoint: MySQLEndpoint, queue: DispatchQueue, handle: UnsafeMutablePointer<MYSQL>, serverInfo: String) {
+        self.endpoint = endpoint
+        self.queue = queue
+        self.handle = handle
+        self.serverInfo = serverInfo
+    }
+
+    deinit {
+        if let handle { mysql_close(handle) }
+    }
+
+    // MARK: - Connect
+
+    /// Opens a TCP connection with the config's credentials and timeouts.
+    /// - Throws: ``MySQLError`` with the library's code, e.g. 2003 (nothing listens), 1045 (bad
+    ///   credentials), 2013/2027 (not a MySQL server).
+    public static func connect(to endpoint: MySQLEndpoint, config: MySQLClientConfig) async throws -> MySQLConnection {
+        let queue = DispatchQueue(label: "orchd.mysql.\(endpoint)")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                MySQLClientLibrary.prepareCurrentThread()
+                continuation.resume(with: Result {
+                    let (handle, info) = try openHandle(endpoint: endpoint, config: config)
+                    return MySQLConnection(endpoint: endpoint, queue: queue, handle: handle, serverInfo: info)
+                })
+            }
+        }
+    }
+
+    private static func openHandle(
+        endpoint: MySQLEndpoint,
+        config: MySQLClientConfig
+    ) throws -> (UnsafeMutablePointer<MYSQL>, String) {
+        guard let handle = mysql_init(nil) else {
+            throw MySQLError(code: 0, message: "mysql_init failed (out of memory)", endpoint: endpoint.description)
+        }
+        var connectTimeout = UInt32(clamping: max(1, config.connectTimeoutSeconds))
+        var readTimeout = UInt32(clamping: max(1, config.readTimeoutSeconds))
+        var writeTimeout = UInt32(clamping: max(1, config.writeTimeoutSeconds))
+        var protocolTCP = UInt32(MYSQL_PROTOCOL_TCP.rawValue)
+        var noReconnect: my_bool = 0
+        var noLocalInfile: UInt32 = 0
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &writeTimeout)
+        mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolTCP)
+        mysql_options(handle, MYSQL_OPT_RECONNECT, &noReconnect)
+        mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &noLocalInfile)
+        mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+
+        let port = UInt32(clamping: endpoint.port)
+        guard mysql_real_connect(handle, endpoint.host, config.user, config.password, nil, port, nil, 0) != nil else {
+            let error = MySQLConnection.error(of: handle, endpoint: endpoint)
+            mysql_close(handle)
+            throw error
+        }
+        return (handle, String(cString: mysql_get_server_info(handle)))
+    }
+
+    static func error(of handle: UnsafeMutablePointer<MYSQL>, endpoint: MySQLEndpoint) -> MySQLError {
+        MySQLError(
+            code: mysql_errno(handle),
+            sqlState: String(cString: mysql_sqlstate(handle)),
+            message: String(cString: mysql_error(handle)),
+            endpoint: endpoint.description
+        )
+    }
+
+    // MARK: - Statements
+
+    /// Runs one statement and returns its result set (empty for statements without one).
+    /// `?` placeholders outside quotes are replaced by the escaped, quoted `values`.
+    public func query(_ sql: String, _ values: MySQLValue...) async throws -> MySQLResultSet {
+        try await query(sql, values: values)
+    }
+
+    /// Runs one statement with `values` bound to its `?` placeholders.
+    public func query(_ sql: String, values: [MySQLValue]) async throws -> MySQLResultSet {
+        let endpoint = self.endpoint
+        return try await onQueue { handle in
+            let text = try Self.render(sql, values, handle: handle, endpoint: endpoint)
+            return try Self.run(text, handle: handle, endpoint: endpoint)
+        }
+    }
+
+    /// Runs a statement for its effect; returns the number of affected rows.
+    @discardableResult
+    public func exec(_ sql: String, _ values: MySQLValue...) async throws -> UInt64 {
+        try await query(sql, values: values).affectedRows
+    }
+
+    /// Escapes `text` for use inside a single-quoted SQL string with this connection's character set
+    /// (`mysql_real_escape_string`). Prefer `?` placeholders; this is for callers that build SQL.
+    public func escape(_ text: String) async throws -> String {
+        try await onQueue { handle in Self.escape(text, handle: handle) }
+    }
+
+    /// Round trip to the server (`mysql_ping`).
+    public func ping() async throws {
+        let endpoint = self.endpoint
+        try await onQueue { handle in
+            if mysql_ping(handle) != 0 { throw Self.error(of: handle, endpoint: endpoint) }
+        }
+    }
+
+    /// Closes the connection; later calls fail with a "connection is closed" error.
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                if let handle = self.handle { mysql_close(handle) }
+                self.handle = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: - Queue bridging
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (UnsafeMutablePointer<MYSQL>) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                MySQLClientLibrary.prepareCurrentThread()
+                guard let handle = self.handle else {
+                    continuation.resume(throwing: MySQLError.closed(self.endpoint.description))
+                    return
+                }
+                continuation.resume(with: Result { try body(handle) })
+            }
+        }
+    }
+
+    // MARK: - libmariadb calls (on the queue)
+
+    static func escape(_ text: String, handle: UnsafeMutablePointer<MYSQL>) -> String {
+        var bytes = Array(text.utf8)
+        let capacity = bytes.count * 2 + 1
+        var buffer = [CChar](repeating: 0, count: capacity)
+        let length = bytes.withUnsafeMutableBufferPointer { from in
+            from.withMemoryRebound(to: CChar.self) { from in
+                mysql_real_escape_string(handle, &buffer, from.baseAddress, UInt(from.count))
+            }
+        }
+        bytes = buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func render(
+        _ sql: String,
+        _ values: [MySQLValue],
+        handle: UnsafeMutablePointer<MYSQL>,
+        endpoint: MySQLEndpoint
+    ) throws -> String {
+        if values.isEmpty && !sql.contains("?") { return sql }
+        do {
+            return try MySQLStatementRenderer.render(sql, values) { escape($0, handle: handle) }
+        } catch {
+            throw MySQLError(code: 0, message: "cannot bind statement values: \(error)", endpoint: endpoint.description)
+        }
+    }
+
+    static func run(_ sql: String, handle: UnsafeMutablePointer<MYSQL>, endpoint: MySQLEndpoint) throws -> MySQLResultSet {
+        let bytes = Array(sql.utf8)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { mysql_real_query(handle, $0.baseAddress, UInt($0.count)) }
+        }
+        guard status == 0 else { throw error(of: handle, endpoint: endpoint) }
+        guard let result = mysql_store_result(handle) else {
+            if mysql_field_count(handle) == 0 {
+                return MySQLResultSet(columns: [], rows: [], affectedRows: UInt64(mysql_affected_rows(handle)))
+            }
+            throw error(of: handle, endpoint: endpoint)
+        }
+        defer { mysql_free_result(result) }
+        let count = Int(mysql_num_fields(result))
+        var columns: [String] = []
+        columns.reserveCapacity(count)
+        if let fields = mysql_fetch_fields(result) {
+            for i in 0..<count { columns.append(String(cString: fields[i].name)) }
+        }
+        var rows: [[String?]] = []
+        while let row = mysql_fetch_row(result) {
+            guard let lengths = mysql_fetch_lengths(result) else { break }
+            var values: [String?] = []
+            values.reserveCapacity(count)
+            for i in 0..<count {
+                if let cell = row[i] {
+                    let buffer = UnsafeRawBufferPointer(start: cell, count: Int(lengths[i]))
+                    values.append(String(decoding: buffer, as: UTF8.self))
+                } else {
+                    values.append(nil)
+                }
+            }
+            rows.append(values)
+        }
+        // mysql_fetch_row returns NULL both at the end and on error.
+        if mysql_errno(handle) != 0 { throw error(of: handle, endpoint: endpoint) }
+        return MySQLResultSet(columns: columns, rows: rows)
+    }
+}
