@@ -118,7 +118,7 @@ public enum InstanceKeyError: Error, Sendable, Equatable, CustomStringConvertibl
 extension String {
     /// Trims spaces, tabs and newlines without Foundation.
     func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(self[first...last])
