@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layout: a pure core (Raft, topology model, analysis, recovery planning, configuration model), an IO
@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Default traits off: no swift-configuration / full-Foundation extras needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // libmariadb (Debian libmariadb-dev) as a C module.
@@ -32,12 +34,14 @@ let package = Package(
             name: "OrchestratorServer",
             dependencies: [
                 "OrchestratorCore",
+                "OrchestratorClient",
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // The CLI's logic: flags, commands, HTTP over plain sockets, output. Kept light for start-up time.

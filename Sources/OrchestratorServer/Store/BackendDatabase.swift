@@ -63,6 +63,7 @@ public enum BackendMigrations {
     /// Every migration, oldest first.
     static let all: [BackendMigration] = [
         .databaseInstanceV1,
+        .operatorIntentV1,
     ]
 }
 

@@ -1,0 +1,81 @@
+/// A node's read model: the probed instances, grouped into clusters and annotated with replicated
+/// operator intent, answering the API's read queries. Pure: built from values, `now` is an input.
+public struct Inventory: Sendable {
+    /// Grouped and annotated instances, sorted by key.
+    public let instances: [Instance]
+    public let grouping: ClusterGrouping
+    private let byKey: [InstanceKey: Instance]
+
+    public init(probed: [Instance], intent: OperatorState, now: Timestamp) {
+        let grouping = ClusterGrouping(instances: probed, aliasOverrides: intent.clusterAliasOverrides)
+        let annotated = grouping.instances.map { instance -> Instance in
+            var copy = intent.annotate(instance, at: now)
+            if let cluster = grouping.cluster(named: copy.clusterName) {
+                copy.suggestedClusterAlias = cluster.clusterAlias
+            }
+            return copy
+        }
+        self.grouping = grouping
+        self.instances = annotated
+        var byKey: [InstanceKey: Instance] = [:]
+        for instance in annotated { byKey[instance.key] = instance }
+        self.byKey = byKey
+    }
+
+    public func instance(_ key: InstanceKey) -> Instance? { byKey[key] }
+
+    /// Cluster names, sorted.
+    public var clusterNames: [String] { grouping.clusters.map(\.clusterName) }
+
+    /// The cluster a hint names: a cluster name, an alias, or an instance (`host:port`, or `host` with
+    /// `defaultPort`) in the cluster.
+    public func cluster(forHint hint: String, defaultPort: Int = InstanceKey.defaultPort) -> ClusterSummary? {
+        if let exact = grouping.clusters.first(where: { $0.clusterName == hint || $0.clusterAlias == hint }) {
+            return exact
+        }
+        guard let key = try? InstanceKey(parsing: hint, defaultPort: defaultPort) else { return nil }
+        return grouping.clusters.first { $0.members.contains(key) }
+    }
+
+    public func instances(inCluster name: String) -> [Instance] {
+        instances.filter { $0.clusterName == name }
+    }
+
+    /// The cluster's top master, when known.
+    public func master(ofCluster name: String) -> Instance? {
+        guard let summary = grouping.cluster(named: name), let key = summary.masterKey else { return nil }
+        return byKey[key]
+    }
+
+    /// Each cluster's top master that is known, in cluster-name order.
+    public var masters: [Instance] { clusterNames.compactMap { master(ofCluster: $0) } }
+
+    /// Instances that replicate directly from `key`.
+    public func replicas(of key: InstanceKey) -> [Instance] {
+        instances.filter { $0.masterKey == key }
+    }
+
+    /// Instances whose key, alias, cluster name or cluster alias contains `text` (case-insensitive).
+    public func search(_ text: String) -> [Instance] {
+        let needle = text.lowercased()
+        guard !needle.isEmpty else { return [] }
+        return instances.filter { instance in
+            [instance.key.displayString, instance.instanceAlias, instance.clusterName, instance.suggestedClusterAlias,
+             instance.version]
+                .contains { $0.lowercased().contains(needle) }
+        }
+    }
+
+    /// Upstream's ClusterInfo for a cluster.
+    public func clusterInfo(_ name: String, recovery: RecoveryFilters) -> ClusterInfo? {
+        guard let summary = grouping.cluster(named: name) else { return nil }
+        let members = instances(inCluster: name)
+        let lag = members.compactMap { $0.secondsBehindMaster }.max() ?? 0
+        return ClusterInfo(
+            clusterName: name, clusterAlias: summary.clusterAlias, clusterDomain: "",
+            countInstances: members.count, heuristicLag: lag,
+            hasAutomatedMasterRecovery: recovery.allowsMasterRecovery(clusterName: name, alias: summary.clusterAlias),
+            hasAutomatedIntermediateMasterRecovery: recovery.allowsIntermediateMasterRecovery(
+                clusterName: name, alias: summary.clusterAlias))
+    }
+}

@@ -1,0 +1,87 @@
+/// The replicated state machine's value: everything operators asked for, as agreed through Raft.
+///
+/// `apply` is total and deterministic; the shell persists the tables a command touched together with
+/// the applied log index, and snapshots are this value encoded.
+public struct OperatorState: Codable, Sendable, Equatable {
+    /// Instances some node was asked to discover and nobody asked to forget since.
+    public var discoveredKeys: Set<InstanceKey> = []
+    public var downtimes: [InstanceKey: Downtime] = [:]
+    public var candidates: [InstanceKey: CandidateRegistration] = [:]
+    public var globalRecoveriesDisabled = false
+    public var clusterAliasOverrides: [String: String] = [:]
+    /// HTTP address of each node's API, keyed by Raft id.
+    public var nodeHTTPAddresses: [RaftNodeID: String] = [:]
+
+    public init() {}
+
+    /// The parts of the state a command changes; the shell rewrites only these in its store.
+    public enum Table: String, CaseIterable, Sendable {
+        case discovered, downtime, candidate, globalRecovery, clusterAlias, node
+    }
+
+    /// Applies `command`, returning the tables it touched.
+    @discardableResult
+    public mutating func apply(_ command: ReplicatedCommand) -> Set<Table> {
+        switch command {
+        case .discover(let key):
+            discoveredKeys.insert(key)
+            return [.discovered]
+        case .forget(let keys):
+            for key in keys {
+                discoveredKeys.remove(key)
+                downtimes[key] = nil
+                candidates[key] = nil
+            }
+            return [.discovered, .downtime, .candidate]
+        case .beginDowntime(let downtime):
+            downtimes[downtime.key] = downtime
+            return [.downtime]
+        case .endDowntime(let key):
+            downtimes[key] = nil
+            return [.downtime]
+        case .registerCandidate(let registration):
+            candidates[registration.key] = registration
+            return [.candidate]
+        case .setGlobalRecoveriesDisabled(let disabled):
+            globalRecoveriesDisabled = disabled
+            return [.globalRecovery]
+        case .setClusterAliasOverride(let clusterName, let alias):
+            clusterAliasOverrides[clusterName] = alias.isEmpty ? nil : alias
+            return [.clusterAlias]
+        case .announceNode(let raftID, let httpAddress):
+            nodeHTTPAddresses[raftID] = httpAddress
+            return [.node]
+        }
+    }
+
+    // MARK: - Queries (time is an input)
+
+    public func activeDowntime(for key: InstanceKey, at now: Timestamp) -> Downtime? {
+        guard let downtime = downtimes[key], downtime.isActive(at: now) else { return nil }
+        return downtime
+    }
+
+    public func activeCandidate(for key: InstanceKey, at now: Timestamp) -> CandidateRegistration? {
+        guard let registration = candidates[key], registration.isActive(at: now) else { return nil }
+        return registration
+    }
+
+    /// Overlays operator intent (downtime, promotion rule, alias override) on a probed instance.
+    public func annotate(_ instance: Instance, at now: Timestamp) -> Instance {
+        var annotated = instance
+        if let downtime = activeDowntime(for: instance.key, at: now) {
+            annotated.isDowntimed = true
+            annotated.downtimeReason = downtime.reason
+            annotated.downtimeOwner = downtime.owner
+            annotated.downtimeEndTimestamp = downtime.end
+        }
+        if let candidate = activeCandidate(for: instance.key, at: now) {
+            annotated.isCandidate = candidate.promotionRule <= .prefer
+            annotated.promotionRule = candidate.promotionRule
+        }
+        if let alias = clusterAliasOverrides[instance.clusterName] {
+            annotated.suggestedClusterAlias = alias
+        }
+        return annotated
+    }
+}

@@ -1,0 +1,60 @@
+/// Operator intent that every orchd node must agree on, proposed through Raft and applied in log order
+/// to each node's own store. Instance data is not replicated: every node probes every server itself.
+///
+/// Commands carry every value their effect depends on (timestamps are chosen by the proposer), so
+/// `OperatorState.apply` is deterministic on every node.
+public enum ReplicatedCommand: Codable, Sendable, Equatable {
+    /// Start probing this instance (and crawl its topology).
+    case discover(key: InstanceKey)
+    /// Stop probing these instances and drop what is known of them (`forget`, `forget-cluster`).
+    case forget(keys: [InstanceKey])
+    /// Mark an instance as downtimed until `until`.
+    case beginDowntime(Downtime)
+    /// Lift an instance's downtime.
+    case endDowntime(key: InstanceKey)
+    /// Set an instance's promotion rule until `until` (`register-candidate`).
+    case registerCandidate(CandidateRegistration)
+    /// Turn automated recoveries off or on for the whole group.
+    case setGlobalRecoveriesDisabled(Bool)
+    /// Pin a cluster's alias regardless of what `DetectClusterAliasQuery` reports (empty alias clears).
+    case setClusterAliasOverride(clusterName: String, alias: String)
+    /// A node announces the HTTP address other nodes reach its API at (used to proxy to the leader).
+    case announceNode(raftID: RaftNodeID, httpAddress: String)
+}
+
+/// An instance taken out of automated recovery for a while.
+public struct Downtime: Codable, Sendable, Equatable, Hashable {
+    public var key: InstanceKey
+    public var owner: String
+    public var reason: String
+    public var begin: Timestamp
+    public var end: Timestamp
+
+    public init(key: InstanceKey, owner: String, reason: String, begin: Timestamp, end: Timestamp) {
+        self.key = key
+        self.owner = owner
+        self.reason = reason
+        self.begin = begin
+        self.end = end
+    }
+
+    /// Whether the downtime still holds at `now`.
+    public func isActive(at now: Timestamp) -> Bool { now < end }
+}
+
+/// A promotion rule registered by an operator for an instance (`register-candidate`).
+public struct CandidateRegistration: Codable, Sendable, Equatable, Hashable {
+    public var key: InstanceKey
+    public var promotionRule: PromotionRule
+    public var registeredAt: Timestamp
+    public var until: Timestamp
+
+    public init(key: InstanceKey, promotionRule: PromotionRule, registeredAt: Timestamp, until: Timestamp) {
+        self.key = key
+        self.promotionRule = promotionRule
+        self.registeredAt = registeredAt
+        self.until = until
+    }
+
+    public func isActive(at now: Timestamp) -> Bool { now < until }
+}

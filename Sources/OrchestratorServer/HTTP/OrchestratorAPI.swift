@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import OrchestratorClient
+
+/// orchd's HTTP API with upstream orchestrator's paths and JSON shapes. Library-independent: the
+/// HTTP server hands it `APIRequest`s; tests call `handle` directly.
+///
+/// Reads are served from this node's own view. Routes that change state run on the Raft leader: a
+/// follower forwards them to the leader's advertised HTTP address and relays the answer.
+public struct OrchestratorAPI: Sendable {
+    public typealias Handler = @Sendable (APIContext) async -> APIResponse
+
+    let node: OrchestratorNode
+    let logger: Logger
+    private(set) var router = APIRouter<Handler>()
+    /// Forwards a request to another node (the leader); injectable for tests.
+    let forward: @Sendable (_ address: String, _ request: APIRequest) async throws -> APIResponse
+
+    /// Header marking a request already forwarded once, so two nodes that disagree on the leader
+    /// never bounce a request between them.
+    static let proxiedHeader = "x-orchd-proxied-by"
+
+    public init(node: OrchestratorNode, logger: Logger = Logger(label: "orchd.api"),
+                forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
+        self.node = node
+        self.logger = logger
+        self.forward = forward ?? LeaderProxy.forward
+        registerInstanceRoutes()
+        registerIntentRoutes()
+        registerRaftRoutes()
+    }
+
+    mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
+        router.add(pattern, mutating: mutating, handler)
+    }
+
+    /// Answers one request.
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        var path = request.path
+        if path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        guard let (route, parameters) = router.match(path) else {
+            return .error("unknown API path \(request.path)", status: 404)
+        }
+        if route.mutating, let proxied = await proxyIfFollower(request) { return proxied }
+        return await route.handler(APIContext(request: request, parameters: parameters, node: node))
+    }
+
+    /// nil when this node should serve the request itself.
+    private func proxyIfFollower(_ request: APIRequest) async -> APIResponse? {
+        let status = await node.raftStatus()
+        if status.role == .leader { return nil }
+        if request.headers[Self.proxiedHeader] != nil {
+            return .error("this node (\(node.settings.raftID)) is not the raft leader; not forwarding a forwarded request",
+                          status: 503)
+        }
+        guard let address = await node.leaderHTTPAddress() else {
+            return .error("no raft leader is known to \(node.settings.raftID); cannot apply a change now", status: 503)
+        }
+        var forwarded = request
+        forwarded.headers[Self.proxiedHeader] = node.settings.raftID
+        do {
+            return try await forward(address, forwarded)
+        } catch {
+            return .error("cannot reach the raft leader at \(address): \(error)", status: 502)
+        }
+    }
+}
+
+/// What a handler gets: the request, the path parameters and the node.
+public struct APIContext: Sendable {
+    public var request: APIRequest
+    public var parameters: [String: String]
+    public var node: OrchestratorNode
+
+    /// `:host`/`:port` as an InstanceKey, or a 400 response naming the bad part.
+    func instanceKey(host: String = "host", port: String = "port") -> Result<InstanceKey, APIFailure> {
+        guard let hostname = parameters[host], !hostname.isEmpty else {
+            return .failure(APIFailure(.error("missing host name", status: 400)))
+        }
+        guard let portText = parameters[port] else {
+            return .success(InstanceKey(hostname: hostname, port: node.settings.defaultInstancePort))
+        }
+        guard let value = Int(portText), (1...65535).contains(value) else {
+            return .failure(APIFailure(.error("invalid port \"\(portText)\": expected a number from 1 to 65535", status: 400)))
+        }
+        return .success(InstanceKey(hostname: hostname, port: value))
+    }
+}
+
+/// A response that ends a handler early (a bad parameter, a missing instance).
+struct APIFailure: Error {
+    var response: APIResponse
+    init(_ response: APIResponse) { self.response = response }
+}
+
+/// Forwards requests to the leader over HTTP/1.1 (the same small socket client the CLI uses).
+enum LeaderProxy {
+    static func forward(_ address: String, _ request: APIRequest) async throws -> APIResponse {
+        var endpoint = try HTTPEndpoint.parse(address)
+        endpoint.basePath = ""
+        var target = request.path
+        if !request.query.isEmpty {
+            let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))
+            target += "?" + request.query.sorted { $0.key < $1.key }.map { key, value in
+                "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)="
+                    + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+            }.joined(separator: "&")
+        }
+        let forwardedNames: Set<String> = ["authorization", OrchestratorAPI.proxiedHeader]
+        let headers = request.headers.filter { forwardedNames.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
+        let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try SocketHTTPTransport().get(endpoint, path: target, headers: headers, timeouts: .apiCall)
+                })
+            }
+        }
+        return APIResponse(status: response.status, contentType: response.header("content-type") ?? "application/json",
+                           body: response.body)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Builds one orchd node from its configuration: backend, discovery, Raft, API; and runs them as one
+/// ServiceGroup (storage -> raft -> intent -> discovery -> HTTP), shut down in reverse on SIGTERM/SIGINT.
+public struct OrchestratorDaemon {
+    public let configuration: OrchestratorConfiguration
+    public let node: OrchestratorNode
+    let services: [any Service]
+    let logger: Logger
+
+    public init(configuration config: OrchestratorConfiguration, logger: Logger = Logger(label: "orchd")) throws {
+        self.configuration = config
+        self.logger = logger
+        guard config.isSQLiteBackend else {
+            throw DaemonError("BackendDB \"\(config.backendDB)\" is not supported yet: use \"sqlite\" with SQLite3DataFile")
+        }
+        let database = try BackendDatabase(path: config.sqlite3DataFile)
+
+        // Discovery.
+        var mysql = MySQLClientConfig(
+            user: config.mysqlTopologyUser, password: config.mysqlTopologyPassword,
+            connectTimeoutSeconds: config.mysqlConnectTimeoutSeconds,
+            readTimeoutSeconds: config.mysqlDiscoveryReadTimeoutSeconds,
+            writeTimeoutSeconds: config.mysqlDiscoveryReadTimeoutSeconds)
+        mysql.connectTimeoutSeconds = max(1, mysql.connectTimeoutSeconds)
+        let discoverySettings = DiscoverySettings(configuration: config, mysql: mysql)
+        let pool = MySQLConnectionPool(config: mysql)
+        let discovery = Discovery(
+            settings: discoverySettings, prober: MySQLTopologyProber(pool: pool, settings: discoverySettings),
+            store: InstanceStore(database: database))
+
+        // Raft: a group of one when RaftEnabled is false, so every change takes the same path.
+        let raftID = config.raftEnabled ? config.raftAdvertise : "127.0.0.1:\(config.defaultRaftPort)"
+        let voters = config.raftEnabled ? config.raftPeerAddresses : [raftID]
+        guard voters.contains(raftID) else {
+            throw DaemonError("RaftAdvertise \"\(raftID)\" is not among RaftNodes \(voters): "
+                + "list this node's advertised address in RaftNodes")
+        }
+        let dataDir = config.raftEnabled ? config.raftDataDir : config.sqlite3DataFile + ".raft"
+        let storage = try SQLiteRaftStorage(dataDirectory: dataDir)
+        let transport: any RaftTransport
+        if config.raftEnabled {
+            guard let bind = RaftAddress(parsing: config.raftBind, defaultPort: config.defaultRaftPort) else {
+                throw DaemonError("RaftBind \"\(config.raftBind)\" is not host:port")
+            }
+            transport = NIORaftTransport(localID: raftID, bind: bind)
+        } else {
+            transport = InMemoryRaftNetwork().endpoint(raftID)
+        }
+        var raftSettings = RaftService.Settings(id: raftID, voters: voters)
+        raftSettings.apply(config)
+        let stateMachine = try OperatorStateMachine(database: database)
+        let raft = try RaftService(settings: raftSettings, storage: storage, transport: transport, stateMachine: stateMachine)
+
+        // Application.
+        var nodeSettings = OrchestratorNode.Settings(
+            raftID: raftID, raftEnabled: config.raftEnabled, httpAdvertise: Self.httpAdvertise(config))
+        nodeSettings.raftBind = config.raftBind
+        nodeSettings.defaultInstancePort = config.defaultInstancePort
+        nodeSettings.recoveryFilters = RecoveryFilters(
+            masterFilters: config.recoverMasterClusterFilters,
+            intermediateMasterFilters: config.recoverIntermediateMasterClusterFilters)
+        nodeSettings.candidateExpirySeconds = config.candidateInstanceExpireMinutes * 60
+        let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
+        let intent = IntentFollower(node: node)
+        let http = try HTTPServer(api: OrchestratorAPI(node: node), listenAddress: config.listenAddress)
+        self.node = node
+        services = [raft, intent, discovery, http]
+    }
+
+    /// HTTPAdvertise, or `http://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.
+    static func httpAdvertise(_ config: OrchestratorConfiguration) -> String {
+        if !config.httpAdvertise.isEmpty { return config.httpAdvertise }
+        let port = (try? HTTPServer.parse(config.listenAddress).1) ?? 3000
+        let host = (try? InstanceKey(parsing: config.raftAdvertise, defaultPort: config.defaultRaftPort))?.hostname
+            ?? "127.0.0.1"
+        return "http://\(host):\(port)"
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful) or a service fails.
+    public func run() async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+public struct DaemonError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension RaftService.Settings {
+    /// orchd's Raft timing keys.
+    mutating func apply(_ config: OrchestratorConfiguration) {
+        tickInterval = .milliseconds(config.raftTickMilliseconds)
+        core.electionTicks = config.raftElectionTicks
+        core.heartbeatTicks = config.raftHeartbeatTicks
+        snapshotEvery = UInt64(config.raftSnapshotThreshold)
+    }
+}
