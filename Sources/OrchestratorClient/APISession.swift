@@ -2,9 +2,12 @@
 public struct ClientFailure: Error, Equatable, Sendable {
     public var message: String
     public var output: [String]
-    public init(_ message: String, output: [String] = []) {
+    /// The server's own ERROR message is printed as it is (as upstream); the client's get its name.
+    public var fromServer: Bool
+    public init(_ message: String, output: [String] = [], fromServer: Bool = false) {
         self.message = message
         self.output = output
+        self.fromServer = fromServer
     }
 }
 
@@ -124,11 +127,14 @@ struct APISession {
             throw ClientFailure("HTTP \(response.status) from GET \(endpoint.basePath)/\(path)" + (firstLine.isEmpty ? "" : ": \(firstLine)"))
         }
         if json.isEnvelope, json["Code"].stringValue == "ERROR" {
-            if raw { throw ClientFailure(json["Message"].stringValue ?? "ERROR", output: [json.echoed]) }
+            if raw {
+                throw ClientFailure(foldWhitespace(json["Message"].stringValue ?? "ERROR"), output: [json.echoed],
+                                    fromServer: true)
+            }
             let message = foldWhitespace(json["Message"].stringValue ?? "")
             let details = json["Details"]
             throw ClientFailure(message.isEmpty ? "orchestrator answered ERROR" : message,
-                                output: details.isNull ? [] : [details.echoed])
+                                output: details.isNull ? [] : [details.echoed], fromServer: !message.isEmpty)
         }
         if response.status >= 400 && !raw && !json.isEnvelope {
             throw ClientFailure("HTTP \(response.status) from GET \(endpoint.basePath)/\(path): \(String(json.compact.prefix(200)))")

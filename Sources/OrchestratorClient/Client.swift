@@ -41,7 +41,8 @@ public struct Client: Sendable {
         do {
             return try execute(arguments: arguments, environment: environment)
         } catch {
-            return ClientResult(stdout: error.output, stderr: ["\(Self.programName): \(error.message)"], status: 1)
+            let line = error.fromServer ? error.message : "\(Self.programName): \(error.message)"
+            return ClientResult(stdout: error.output, stderr: [line], status: 1)
         }
     }
 
