@@ -32,10 +32,11 @@ public struct ClusterSummary: Sendable, Hashable, Codable {
 ///   and down to the ring's other replicas, as in upstream where the second co-master has depth 1.
 /// - Replica lists: each instance's `replicas` becomes the sorted union of the known instances whose
 ///   master it is and the replicas its own probe reported.
-/// - Alias: `aliasOverrides[clusterName]` (upstream's ClusterNameToAlias / operator override), else the
-///   root's `suggestedClusterAlias` (its `DetectClusterAliasQuery` result), else the first non-empty
-///   suggestion among members in key order, else the cluster name. Instances' own
-///   `suggestedClusterAlias` values are left as probed.
+/// - Alias, first that applies: `aliasOverrides[clusterName]` (the operator's replicated override);
+///   the root's `suggestedClusterAlias` (its `DetectClusterAliasQuery` result), else the first
+///   non-empty suggestion among members in key order; the `clusterNameToAlias` map (config
+///   `ClusterNameToAlias`: exact name, else regex; upstream applies it only when nothing was
+///   detected); the cluster name. Instances' own `suggestedClusterAlias` values are left as probed.
 public struct ClusterGrouping: Sendable {
     /// The instances with `clusterName`, `replicationDepth`, `isCoMaster` and `replicas` filled in,
     /// sorted by key.
@@ -44,7 +45,8 @@ public struct ClusterGrouping: Sendable {
     public var clusters: [ClusterSummary]
 
     /// Groups `instances` (keys must be unique; a later duplicate replaces an earlier one).
-    public init(instances input: [Instance], aliasOverrides: [String: String] = [:]) {
+    public init(instances input: [Instance], aliasOverrides: [String: String] = [:],
+                clusterNameToAlias: [String: String] = [:]) {
         var byKey: [InstanceKey: Instance] = [:]
         for instance in input { byKey[instance.key] = instance }
 
@@ -125,7 +127,7 @@ public struct ClusterGrouping: Sendable {
             let override = aliasOverrides[name].flatMap { $0.isEmpty ? nil : $0 }
             return ClusterSummary(
                 clusterName: name,
-                clusterAlias: override ?? detected ?? name,
+                clusterAlias: override ?? detected ?? ClusterFilters.mappedAlias(clusterNameToAlias, clusterName: name) ?? name,
                 masterKey: root,
                 masterKnown: placed[members[0]]!.masterKnown,
                 members: members,
