@@ -6,8 +6,9 @@ public struct Inventory: Sendable {
     public let grouping: ClusterGrouping
     private let byKey: [InstanceKey: Instance]
 
-    public init(probed: [Instance], intent: OperatorState, now: Timestamp) {
-        let grouping = ClusterGrouping(instances: probed, aliasOverrides: intent.clusterAliasOverrides)
+    public init(probed: [Instance], intent: OperatorState, now: Timestamp, clusterNameToAlias: [String: String] = [:]) {
+        let grouping = ClusterGrouping(instances: probed, aliasOverrides: intent.clusterAliasOverrides,
+                                       clusterNameToAlias: clusterNameToAlias)
         let annotated = grouping.instances.map { instance -> Instance in
             var copy = intent.annotate(instance, at: now)
             if let cluster = grouping.cluster(named: copy.clusterName) {
@@ -69,13 +70,8 @@ public struct Inventory: Sendable {
     /// Upstream's ClusterInfo for a cluster.
     public func clusterInfo(_ name: String, recovery: RecoveryFilters) -> ClusterInfo? {
         guard let summary = grouping.cluster(named: name) else { return nil }
-        let members = instances(inCluster: name)
-        let lag = members.compactMap { $0.secondsBehindMaster }.max() ?? 0
-        return ClusterInfo(
-            clusterName: name, clusterAlias: summary.clusterAlias, clusterDomain: "",
-            countInstances: members.count, heuristicLag: lag,
-            hasAutomatedMasterRecovery: recovery.allowsMasterRecovery(clusterName: name, alias: summary.clusterAlias),
-            hasAutomatedIntermediateMasterRecovery: recovery.allowsIntermediateMasterRecovery(
-                clusterName: name, alias: summary.clusterAlias))
+        return ClusterInfo(summary: summary, instances: instances,
+                           recoverMasterClusterFilters: recovery.masterFilters,
+                           recoverIntermediateMasterClusterFilters: recovery.intermediateMasterFilters)
     }
 }

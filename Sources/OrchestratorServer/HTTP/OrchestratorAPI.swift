@@ -108,10 +108,11 @@ enum LeaderProxy {
         }
         let forwardedNames: Set<String> = ["authorization", OrchestratorAPI.proxiedHeader]
         let headers = request.headers.filter { forwardedNames.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
+        let (finalEndpoint, finalTarget) = (endpoint, target)
         let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try SocketHTTPTransport().get(endpoint, path: target, headers: headers, timeouts: .apiCall)
+                    try SocketHTTPTransport().get(finalEndpoint, path: finalTarget, headers: headers, timeouts: .apiCall)
                 })
             }
         }

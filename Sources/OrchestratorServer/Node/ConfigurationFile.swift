@@ -16,8 +16,8 @@ public enum ConfigurationFile {
         } else if let found = searchPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             path = found
         } else {
-            logger.warning("no configuration file found (looked at \(searchPaths.joined(separator: ", "))); "
-                + "running a single node on defaults with SQLite in ./orchestrator.sqlite3")
+            let looked = searchPaths.joined(separator: ", ")
+            logger.warning("no configuration file found (looked at \(looked)); running a single node on defaults with SQLite in ./orchestrator.sqlite3")
             var config = OrchestratorConfiguration()
             config.backendDB = "sqlite"
             config.sqlite3DataFile = "orchestrator.sqlite3"

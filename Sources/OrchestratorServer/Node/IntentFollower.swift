@@ -50,7 +50,7 @@ public struct IntentFollower: Service {
     /// Makes discovery probe every instance operators asked for (after start-up or a snapshot).
     private func resync() async {
         let wanted = node.intent.discoveredKeys
-        let known = Set(await node.discovery.instances().map(\.key))
+        let known = Set(await node.discovery.instances().map { (instance: Instance) in instance.key })
         for key in wanted.subtracting(known).sorted() {
             do {
                 _ = try await node.discovery.discover(key)
