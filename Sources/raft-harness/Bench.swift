@@ -13,6 +13,8 @@ struct Bench {
         for f in ["tick-ms", "election-ticks", "heartbeat-ticks", "snapshot-every", "log-level"] {
             if let v = try? flags.string(f) { nodeFlags += ["--\(f)", v] }
         }
+        // Baseline: what one durable write costs on this disk (every commit needs at least two).
+        report("raft_fsync_baseline_p50_ms", try fsyncBaseline(dir: dir), "ms")
         let cluster = HarnessCluster(binary: binary, dir: dir, basePort: try flags.int("base-port", 24100), nodeFlags: nodeFlags)
         try cluster.startAll()
         defer { cluster.killAll() }
@@ -87,6 +89,23 @@ struct Bench {
             try? await Task.sleep(for: .milliseconds(200))
         }
         report("raft_transfer_median_ms", percentile(transfers, 50), "ms")
+    }
+
+    private func fsyncBaseline(dir: String) throws -> Double {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/fsync-baseline"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw HarnessError("cannot create \(path)") }
+        defer { close(fd); unlink(path) }
+        var samples: [Double] = []
+        let block = [UInt8](repeating: 1, count: 256)
+        for _ in 0..<100 {
+            let t0 = ContinuousClock.now
+            _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            fsync(fd)
+            samples.append(ms(ContinuousClock.now - t0))
+        }
+        return percentile(samples, 50)
     }
 
     private func report(_ name: String, _ value: Double, _ unit: String) {
