@@ -48,6 +48,15 @@ let package = Package(
         .target(name: "OrchestratorClient"),
         .executableTarget(name: "orchd", dependencies: ["OrchestratorServer"]),
         .executableTarget(name: "orchestrator-client", dependencies: ["OrchestratorClient"]),
+        // One Raft node with a toy state machine and a control port, for real-process tests and bench-raft.
+        .executableTarget(
+            name: "raft-harness",
+            dependencies: [
+                "OrchestratorServer",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
 

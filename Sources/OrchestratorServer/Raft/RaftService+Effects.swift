@@ -6,6 +6,8 @@ extension RaftService {
 
     /// Performs every pending action (and whatever performing them produces, e.g. a snapshot).
     func drain() throws {
+        guard !stopped else { return }
+        stepInbox()
         while !pending.isEmpty && !stopped {
             let batch = pending
             pending = []
@@ -13,6 +15,7 @@ extension RaftService {
             send(batch)
             try applyAndNotify(batch)
             try snapshotIfDue()
+            stepInbox()
         }
     }
 

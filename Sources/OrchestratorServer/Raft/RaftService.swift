@@ -1,6 +1,7 @@
 import Logging
 import OrchestratorCore
 import ServiceLifecycle
+import Synchronization
 
 /// Runs one Raft member: owns the pure `RaftNode`, ticks it, feeds it inbound messages, and
 /// performs the actions it returns through `RaftStorage`, `RaftTransport` and a `RaftStateMachine`.
@@ -24,6 +25,9 @@ public actor RaftService: Service {
 
     /// Actions returned by the node and not yet performed.
     var pending: [RaftAction] = []
+    /// Frames received and not yet stepped. Filled without hopping onto the actor, so that frames
+    /// arriving while the actor waits for an fsync are all stepped together and share the next one.
+    private let inbox = Inbox()
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
     var running = false
@@ -132,7 +136,8 @@ public actor RaftService: Service {
 
     private nonisolated func receiveLoop() async {
         for await frame in transport.inbound {
-            await receive(frame)
+            inbox.append(frame)
+            wakeup.yield()
         }
     }
 
@@ -150,21 +155,28 @@ public actor RaftService: Service {
         try drain()
     }
 
-    private func receive(_ frame: RaftFrame) {
-        guard !stopped else { return }
-        let message: RaftMessage
-        do {
-            message = try RaftMessageCodec.message(frame)
-        } catch {
-            logger.warning("raft: dropped undecodable message", metadata: ["from": "\(frame.from)", "error": "\(error)"])
-            return
+    /// Steps the node with every frame received so far.
+    func stepInbox() {
+        for frame in inbox.takeAll() {
+            let message: RaftMessage
+            do {
+                message = try RaftMessageCodec.message(frame)
+            } catch {
+                logger.warning("raft: dropped undecodable message", metadata: ["from": "\(frame.from)", "error": "\(error)"])
+                continue
+            }
+            pending += node.step(message)
         }
-        pending += node.step(message)
-        signal()
     }
 
     /// Asks the drive loop to perform pending actions soon (after other queued inputs, so they batch).
     func signal() {
         wakeup.yield()
+    }
+
+    final class Inbox: Sendable {
+        private let frames = Mutex<[RaftFrame]>([])
+        func append(_ frame: RaftFrame) { frames.withLock { $0.append(frame) } }
+        func takeAll() -> [RaftFrame] { frames.withLock { f in defer { f = [] }; return f } }
     }
 }
