@@ -30,6 +30,9 @@ public struct ClusterSummary: Sendable, Hashable, Codable {
 ///   `isCoMaster`. One of them is the root (depth 0, names the cluster): the only writable one
 ///   (`readOnly == false`) if exactly one is, else the smallest key. Depth then grows along the ring
 ///   and down to the ring's other replicas, as in upstream where the second co-master has depth 1.
+/// - AncestryUUID: the server UUIDs from the top of the known chain down to the instance itself.
+/// - Errant GTIDs (when `computeErrantGTIDs`): every instance whose master is known and that has GTID
+///   data gets `gtidErrant` = `errantGTIDs(relativeTo: master)` (see `ErrantGTID` for both rules).
 /// - Replica lists: each instance's `replicas` becomes the sorted union of the known instances whose
 ///   master it is and the replicas its own probe reported.
 /// - Alias, first that applies: `aliasOverrides[clusterName]` (the operator's replicated override);
@@ -38,15 +41,15 @@ public struct ClusterSummary: Sendable, Hashable, Codable {
 ///   `ClusterNameToAlias`: exact name, else regex; upstream applies it only when nothing was
 ///   detected); the cluster name. Instances' own `suggestedClusterAlias` values are left as probed.
 public struct ClusterGrouping: Sendable {
-    /// The instances with `clusterName`, `replicationDepth`, `isCoMaster` and `replicas` filled in,
-    /// sorted by key.
+    /// The instances with `clusterName`, `replicationDepth`, `isCoMaster`, `replicas`, `ancestryUUID` and
+    /// (when computed) `gtidErrant` filled in, sorted by key.
     public var instances: [Instance]
     /// The clusters, sorted by name.
     public var clusters: [ClusterSummary]
 
     /// Groups `instances` (keys must be unique; a later duplicate replaces an earlier one).
     public init(instances input: [Instance], aliasOverrides: [String: String] = [:],
-                clusterNameToAlias: [String: String] = [:]) {
+                clusterNameToAlias: [String: String] = [:], computeErrantGTIDs: Bool = true) {
         var byKey: [InstanceKey: Instance] = [:]
         for instance in input { byKey[instance.key] = instance }
 
@@ -114,10 +117,19 @@ public struct ClusterGrouping: Sendable {
             instance.replicationDepth = placement.depth
             instance.isCoMaster = coMasters.contains(key)
             instance.replicas = Array(Set(instance.replicas).union(children[key] ?? [])).sorted()
+            instance.ancestryUUID = ClusterGrouping.ancestry(of: key, byKey, master: master)
             result.append(instance)
             membersByCluster[placement.cluster, default: []].append(key)
         }
-        instances = result
+        // Errant GTIDs need the co-master flags and ancestry computed above, on both sides.
+        let grouped = Dictionary(result.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        instances = result.map { instance in
+            guard computeErrantGTIDs, let mk = master(of: instance.key), let masterInstance = grouped[mk],
+                  instance.executedGTIDSet != nil || instance.mariaDBGTIDState != nil else { return instance }
+            var copy = instance
+            copy.gtidErrant = instance.errantGTIDs(relativeTo: masterInstance)
+            return copy
+        }
 
         clusters = membersByCluster.keys.sorted().map { name in
             let members = membersByCluster[name]!
@@ -133,6 +145,20 @@ public struct ClusterGrouping: Sendable {
                 members: members,
                 coMasters: members.filter { coMasters.contains($0) })
         }
+    }
+
+    /// Upstream's AncestryUUID: the server UUIDs from the top of the known chain down to `key`
+    /// itself, comma-separated, empty UUIDs skipped; a ring is followed once around.
+    static func ancestry(of key: InstanceKey, _ byKey: [InstanceKey: Instance],
+                         master: (InstanceKey) -> InstanceKey?) -> String {
+        var uuids: [String] = []
+        var seen: Set<InstanceKey> = []
+        var current: InstanceKey? = key
+        while let k = current, let instance = byKey[k], seen.insert(k).inserted {
+            if !instance.serverUUID.isEmpty { uuids.append(instance.serverUUID) }
+            current = master(k)
+        }
+        return uuids.reversed().joined(separator: ",")
     }
 
     /// The ring member that names the cluster: the only writable one, else the smallest key.

@@ -47,3 +47,26 @@ extension Instance {
         "[" + descriptionTokens(lagThresholdSeconds: lagThresholdSeconds).joined(separator: ",") + "]"
     }
 }
+
+// MARK: - Problems
+
+extension Instance {
+    /// Upstream's problem codes for this instance, in upstream's order: at most one of
+    /// `last_check_invalid`, `not_recently_checked`, `not_replicating` (threads exist but are not both
+    /// running), `replication_lag` (|lag - SQL_Delay| above `reasonableReplicationLagSeconds`); then
+    /// `errant_gtid` when `gtidErrant` is set.
+    public func computedProblems(reasonableReplicationLagSeconds: Int64) -> [String] {
+        var problems: [String] = []
+        if !isLastCheckValid {
+            problems.append("last_check_invalid")
+        } else if !isRecentlyChecked {
+            problems.append("not_recently_checked")
+        } else if replicationSQLThreadState.exists && replicationIOThreadState.exists && !replicaRunning {
+            problems.append("not_replicating")
+        } else if let lag = replicationLagSeconds, abs(lag - sqlDelay) > reasonableReplicationLagSeconds {
+            problems.append("replication_lag")
+        }
+        if !gtidErrant.isEmpty { problems.append("errant_gtid") }
+        return problems
+    }
+}

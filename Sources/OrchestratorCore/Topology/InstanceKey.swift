@@ -55,10 +55,13 @@ public struct InstanceKey: Sendable, Hashable, Codable, Comparable, CustomString
             } else {
                 // No colon, or several: a bare IPv6 literal without port.
                 host = Substring(input)
+                if colons > 1 && !InstanceKey.looksLikeIPv6(host) {
+                    throw .invalidHostname(input: text, hostname: String(host))
+                }
             }
         }
         guard !host.isEmpty else { throw .emptyHostname(input: text) }
-        if host.contains(where: { $0 == " " || $0 == "/" || $0 == "\t" }) {
+        if host.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "[" || $0 == "]" }) {
             throw .invalidHostname(input: text, hostname: String(host))
         }
         var port = defaultPort
@@ -69,6 +72,18 @@ public struct InstanceKey: Sendable, Hashable, Codable, Comparable, CustomString
             port = value
         }
         self.init(hostname: String(host), port: port)
+    }
+
+    /// The shape of an IPv6 literal: hex groups of up to 4 digits separated by colons, compressed with
+    /// `::` or complete, an optional embedded IPv4 tail and `%zone` suffix.
+    static func looksLikeIPv6(_ text: Substring) -> Bool {
+        let address = text.split(separator: "%", maxSplits: 1).first ?? text
+        guard address.contains(":"), address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
+        guard groups.allSatisfy({ $0.count <= 4 || $0.contains(".") }) else { return false }
+        // Either compressed ("::") or all groups present (8, or 7 ending in an embedded IPv4 address).
+        let embeddedIPv4 = groups.last?.contains(".") ?? false
+        return address.contains("::") || groups.count == 8 || (groups.count == 7 && embeddedIPv4)
     }
 
     // MARK: - Ordering
@@ -110,7 +125,7 @@ public enum InstanceKeyError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unexpectedText(let input, let text):
             return "invalid instance \"\(input)\": unexpected \"\(text)\" after \"]\"; write [addr]:port"
         case .invalidHostname(let input, let hostname):
-            return "invalid instance \"\(input)\": host name \"\(hostname)\" contains a space or slash"
+            return "invalid instance \"\(input)\": \"\(hostname)\" is not a host name or address; expected host[:port] or [IPv6]:port"
         }
     }
 }

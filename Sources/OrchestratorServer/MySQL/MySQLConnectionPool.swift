@@ -1,5 +1,6 @@
 /// Reusable connections per instance: a probe takes an idle connection to its instance (or opens one),
-/// and gives it back afterwards unless the connection broke, in which case the next use reconnects.
+/// and gives it back afterwards unless the connection broke. Idle connections are pinged on checkout;
+/// a dead one is closed and replaced by a new connection (reconnect on error).
 ///
 /// Bounded: at most `maxIdlePerEndpoint` idle connections are kept per instance; extra ones are closed.
 public actor MySQLConnectionPool {
@@ -57,9 +58,16 @@ public actor MySQLConnectionPool {
         if isShutDown {
             throw MySQLError(code: 0, message: "connection pool is shut down", endpoint: endpoint.description)
         }
-        if var list = idle[endpoint], let connection = list.popLast() {
+        // An idle connection may have died with its server (restart, kill, wait_timeout): check it with
+        // one round trip so that a stale socket never turns into a failed probe.
+        while var list = idle[endpoint], let connection = list.popLast() {
             idle[endpoint] = list
-            return connection
+            do {
+                try await connection.ping()
+                return connection
+            } catch {
+                await connection.close()
+            }
         }
         // Connecting suspends; other checkouts proceed meanwhile (actor reentrancy).
         return try await MySQLConnection.connect(to: endpoint, config: config)

@@ -139,6 +139,27 @@ struct InstanceJSONTests {
         #expect(Timestamp(secondsSinceEpoch: -1).rfc3339 == "1969-12-31T23:59:59Z")
     }
 
+    @Test func problemsFollowUpstreamOrder() {
+        var i = Self.sample()
+        i.isRecentlyChecked = true
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10) == ["not_replicating"])  // IO "other"
+        i.replicationIOThreadState = .running
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10) == [])
+        i.replicationLagSeconds = 30
+        i.gtidErrant = "0-2-5"
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10) == ["replication_lag", "errant_gtid"])
+        i.sqlDelay = 25  // a delayed replica is measured against its delay
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10) == ["errant_gtid"])
+        i.isRecentlyChecked = false
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10).first == "not_recently_checked")
+        i.isLastCheckValid = false
+        #expect(i.computedProblems(reasonableReplicationLagSeconds: 10).first == "last_check_invalid")
+        var master = Instance(key: InstanceKey(hostname: "m", port: 1))
+        master.isLastCheckValid = true
+        master.isRecentlyChecked = true
+        #expect(master.computedProblems(reasonableReplicationLagSeconds: 10).isEmpty)
+    }
+
     @Test func derivedFacts() {
         var i = Self.sample()
         #expect(i.isReplica && i.isMariaDB && i.usingGTID)

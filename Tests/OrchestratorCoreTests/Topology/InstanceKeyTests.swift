@@ -18,6 +18,7 @@ struct TopologyInstanceKeyTests {
         #expect(try InstanceKey(parsing: "[::1]:3306") == InstanceKey(hostname: "::1", port: 3306))
         #expect(try InstanceKey(parsing: "[fe80::1]") == InstanceKey(hostname: "fe80::1", port: 3306))
         #expect(try InstanceKey(parsing: "::1") == InstanceKey(hostname: "::1", port: 3306))
+        #expect(try InstanceKey(parsing: "fe80::1%eth0") == InstanceKey(hostname: "fe80::1%eth0", port: 3306))
         #expect(InstanceKey(hostname: "::1", port: 3307).displayString == "[::1]:3307")
         let key = InstanceKey(hostname: "fe80::2", port: 13306)
         #expect(try InstanceKey(parsing: key.displayString) == key)
@@ -30,6 +31,11 @@ struct TopologyInstanceKeyTests {
         #expect(throws: InstanceKeyError.invalidPort(input: "db:70000", port: "70000")) { try InstanceKey(parsing: "db:70000") }
         #expect(throws: InstanceKeyError.invalidPort(input: "db:", port: "")) { try InstanceKey(parsing: "db:") }
         #expect(throws: InstanceKeyError.unbalancedBracket(input: "[::1:3306")) { try InstanceKey(parsing: "[::1:3306") }
+        #expect(throws: InstanceKeyError.invalidHostname(input: "db1:3306:", hostname: "db1:3306:")) {
+            try InstanceKey(parsing: "db1:3306:")
+        }
+        #expect(throws: InstanceKeyError.invalidHostname(input: "db 1:3306", hostname: "db 1")) { try InstanceKey(parsing: "db 1:3306") }
+        #expect(throws: InstanceKeyError.unexpectedText(input: "[::1]3306", text: "3306")) { try InstanceKey(parsing: "[::1]3306") }
         do {
             _ = try InstanceKey(parsing: "db:abc")
             Issue.record("expected an error")

@@ -50,6 +50,11 @@ public enum ErrantGTID {
     ///    appear in the master's position, and not one of `lineageServerIDs` (extra ancestors the caller
     ///    knows of).
     ///
+    /// The replica's own server id never counts as lineage (its own writes are the classic errant
+    /// transactions, even when the master's position happens to show an old event of it), except
+    /// for a co-master, whose own writes flow to the other co-master and may simply not have arrived
+    /// yet (upstream's co-master exception).
+    ///
     /// Rule 2 keeps a replica that merely read newer master events than our (earlier) master snapshot
     /// from being flagged. An errant event is typically one written on the replica itself (server id =
     /// the replica's) or one left from a former topology (a domain the master never saw). Limitation:
@@ -59,11 +64,16 @@ public enum ErrantGTID {
         replicaPosition: MariaDBGTIDList,
         masterPosition: MariaDBGTIDList,
         masterServerID: UInt32,
+        replicaServerID: UInt32? = nil,
+        isCoMaster: Bool = false,
         lineageServerIDs: Set<UInt32> = []
     ) -> MariaDBGTIDList {
         var lineage = lineageServerIDs
         lineage.insert(masterServerID)
         for entry in masterPosition.entries { lineage.insert(entry.serverID) }
+        if let replicaServerID, replicaServerID != masterServerID {
+            if isCoMaster { lineage.insert(replicaServerID) } else { lineage.remove(replicaServerID) }
+        }
         return MariaDBGTIDList(replicaPosition.subtracting(masterPosition).entries.filter {
             !lineage.contains($0.serverID)
         })

@@ -1,0 +1,279 @@
+import Logging
+import OrchestratorCore
+import ServiceLifecycle
+
+/// Finds and watches MySQL topologies: `discover(key)` crawls from one server to its master and all
+/// replicas until the whole topology is known; `run()` (a swift-service-lifecycle `Service`) then
+/// probes every known instance each `InstancePollSeconds`. Results go to the backend store and to
+/// subscribers of ``probeResults()``. An unreachable instance is recorded (check invalid, error text
+/// kept) and never stops the loop.
+public actor Discovery: Service {
+    public let settings: DiscoverySettings
+    private let prober: any TopologyProber
+    private let store: InstanceStore
+    private let clock: any DiscoveryClock
+    private let logger: Logger
+
+    /// Known instances, loaded from the store on first use.
+    private var records: [InstanceKey: InstanceRecord] = [:]
+    private var loaded = false
+    /// Keys an operator forgot: not re-added through a neighbour until discovered explicitly.
+    private var forgotten: Set<InstanceKey> = []
+    private var subscribers: [Int: AsyncStream<ProbeResult>.Continuation] = [:]
+    private var nextSubscriber = 0
+
+    public init(
+        settings: DiscoverySettings,
+        prober: any TopologyProber,
+        store: InstanceStore,
+        clock: any DiscoveryClock = SystemDiscoveryClock(),
+        logger: Logger = Logger(label: "orchd.discovery")
+    ) {
+        self.settings = settings
+        self.prober = prober
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    // MARK: - API
+
+    /// Crawls the topology around `key` (its master chain and all replicas, transitively), stores what
+    /// it found and returns the instance at `key`.
+    /// - Throws: ``DiscoveryError/unreachable(_:_:)`` when `key` itself cannot be probed (the failed
+    ///   check is still recorded).
+    @discardableResult
+    public func discover(_ key: InstanceKey) async throws -> Instance {
+        await loadIfNeeded()
+        forgotten.remove(key)
+        let results = await crawl(from: [key])
+        if let own = results.first(where: { $0.key == key }), let error = own.error {
+            throw DiscoveryError.unreachable(key, error)
+        }
+        guard let instance = records[key]?.instance else {
+            throw DiscoveryError.unreachable(key, ProbeError(code: 0, message: "\(key): not probed"))
+        }
+        return instance
+    }
+
+    /// Probes every known instance once (and anything new they point at), then forgets instances
+    /// unseen for `UnseenInstanceForgetHours`. Returns this round's probe results.
+    @discardableResult
+    public func pollOnce() async -> [ProbeResult] {
+        await loadIfNeeded()
+        let results = await crawl(from: records.keys.sorted())
+        await forgetUnseen()
+        return results
+    }
+
+    /// Removes an instance from the store; it is not re-added through its master or replicas until
+    /// it is discovered explicitly again.
+    public func forget(_ key: InstanceKey) async {
+        await loadIfNeeded()
+        records.removeValue(forKey: key)
+        forgotten.insert(key)
+        DiscoveryRegrouping.regroup(&records)
+        do {
+            try await store.forget(key)
+            try await store.upsert(Array(records.values))
+        } catch {
+            logger.error("cannot forget \(key) in the backend store: \(error)")
+        }
+    }
+
+    /// Every known instance, ordered by key.
+    public func instances() async -> [Instance] {
+        await loadIfNeeded()
+        return records.keys.sorted().compactMap { records[$0]?.instance }
+    }
+
+    /// Every known instance with its check bookkeeping, ordered by key.
+    public func instanceRecords() async -> [InstanceRecord] {
+        await loadIfNeeded()
+        return records.keys.sorted().compactMap { records[$0] }
+    }
+
+    /// One instance, nil when unknown.
+    public func instance(_ key: InstanceKey) async -> Instance? {
+        await loadIfNeeded()
+        return records[key]?.instance
+    }
+
+    /// A stream of every probe result from now on (until the stream's consumer stops).
+    public func probeResults() -> AsyncStream<ProbeResult> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ProbeResult.self, bufferingPolicy: .bufferingNewest(1024))
+        subscribers[nextSubscriber] = continuation
+        nextSubscriber += 1
+        return stream
+    }
+
+    // MARK: - Service
+
+    /// Polls every `InstancePollSeconds` until cancelled or a graceful shutdown.
+    public func run() async throws {
+        let poll = Double(max(1, settings.instancePollSeconds))
+        try await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                let started = ContinuousClock.now
+                await pollOnce()
+                let elapsed = ContinuousClock.now - started
+                let spent = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                try await clock.sleep(seconds: max(0, poll - spent))
+            }
+        }
+        finishSubscribers()
+    }
+
+    // MARK: - Crawl
+
+    /// Probes `seeds` and, transitively, every master and replica they point at, at most
+    /// `DiscoveryMaxConcurrency` at once; then regroups clusters and writes all changes in one
+    /// transaction.
+    private func crawl(from seeds: [InstanceKey]) async -> [ProbeResult] {
+        let prober = self.prober
+        let clock = self.clock
+        let limit = max(1, settings.discoveryMaxConcurrency)
+        var pending = seeds.filter { $0.isValid }.reversed() as [InstanceKey]
+        var seen = Set(pending)
+        var results: [ProbeResult] = []
+
+        await withTaskGroup(of: (ProbeResult, Timestamp).self) { group in
+            var inFlight = 0
+            while !pending.isEmpty || inFlight > 0 {
+                while inFlight < limit, let key = pending.popLast() {
+                    group.addTask {
+                        let attempted = clock.now()
+                        return (await prober.probe(key), attempted)
+                    }
+                    inFlight += 1
+                }
+                guard let (result, attempted) = await group.next() else { break }
+                inFlight -= 1
+                apply(result, attemptedAt: attempted)
+                results.append(result)
+                for neighbour in result.neighbours where neighbour.isValid && !seen.contains(neighbour)
+                    && !forgotten.contains(neighbour) {
+                    seen.insert(neighbour)
+                    pending.insert(neighbour, at: 0)
+                }
+            }
+        }
+
+        DiscoveryRegrouping.regroup(&records)
+        do {
+            try await store.upsert(Array(records.values))
+        } catch {
+            logger.error("cannot write \(records.count) instances to the backend store: \(error)")
+        }
+        publish(results)
+        return results
+    }
+
+    /// Folds one probe result into the instance's record.
+    private func apply(_ result: ProbeResult, attemptedAt: Timestamp) {
+        let now = clock.now()
+        var record = records[result.key] ?? InstanceRecord(instance: Instance(key: result.key))
+        let previous = record.instance
+        if let fresh = result.instance, result.error == nil {
+            var instance = fresh
+            instance.carryOperatorState(from: previous)
+            instance.clusterName = previous.clusterName
+            instance.lastSeenTimestamp = now
+            instance.isLastCheckValid = true
+            instance.isUpToDate = true
+            instance.isRecentlyChecked = true
+            instance.secondsSinceLastSeen = 0
+            instance.lastError = result.warnings.joined(separator: "; ")
+            record.instance = instance
+            if !instance.isReplica { record.clusterDomain = result.clusterDomain }
+        } else {
+            // Keep the last known facts; mark the check failed and say why.
+            record.instance.isLastCheckValid = false
+            record.instance.isUpToDate = false
+            record.instance.isRecentlyChecked = true
+            record.instance.lastError = result.error?.message ?? "probe failed"
+            record.instance.lastDiscoveryLatencyNanoseconds = result.latencyNanoseconds
+            record.instance.secondsSinceLastSeen = previous.lastSeenTimestamp.map { now.seconds(since: $0) }
+        }
+        if record.firstChecked == nil { record.firstChecked = attemptedAt }
+        record.lastAttemptedCheck = attemptedAt
+        record.lastChecked = now
+        records[result.key] = record
+    }
+
+    // MARK: - Housekeeping
+
+    private func loadIfNeeded() async {
+        guard !loaded else { return }
+        loaded = true
+        do {
+            for record in try await store.allRecords() where records[record.key] == nil {
+                records[record.key] = record
+            }
+        } catch {
+            logger.error("cannot read known instances from the backend store: \(error)")
+        }
+    }
+
+    private func forgetUnseen() async {
+        let cutoff = clock.now().adding(seconds: -Int64(settings.unseenInstanceForgetHours) * 3600)
+        let stale = records.values.filter { record in
+            guard let since = record.instance.lastSeenTimestamp ?? record.firstChecked else { return false }
+            return since < cutoff
+        }.map(\.key)
+        guard !stale.isEmpty else { return }
+        for key in stale {
+            records.removeValue(forKey: key)
+            logger.info("forgetting \(key): unseen for more than \(settings.unseenInstanceForgetHours) hours")
+        }
+        DiscoveryRegrouping.regroup(&records)
+        do {
+            for key in stale { try await store.forget(key) }
+            try await store.upsert(Array(records.values))
+        } catch {
+            logger.error("cannot forget unseen instances in the backend store: \(error)")
+        }
+    }
+
+    private func publish(_ results: [ProbeResult]) {
+        guard !subscribers.isEmpty else { return }
+        for (id, continuation) in subscribers {
+            for result in results {
+                if case .terminated = continuation.yield(result) {
+                    subscribers.removeValue(forKey: id)
+                    break
+                }
+            }
+        }
+    }
+
+    private func finishSubscribers() {
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+}
+
+/// Why discovery could not return an instance.
+public enum DiscoveryError: Error, Sendable, CustomStringConvertible {
+    /// The instance could not be probed; the probe's error says why.
+    case unreachable(InstanceKey, ProbeError)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let key, let error): return "cannot discover \(key): \(error.message)"
+        }
+    }
+}
+
+extension Instance {
+    /// Operator-owned fields survive a fresh probe (they come from replicated intent, not the server).
+    mutating func carryOperatorState(from previous: Instance) {
+        isCandidate = previous.isCandidate
+        promotionRule = previous.promotionRule
+        isDowntimed = previous.isDowntimed
+        downtimeReason = previous.downtimeReason
+        downtimeOwner = previous.downtimeOwner
+        downtimeEndTimestamp = previous.downtimeEndTimestamp
+        elapsedDowntimeNanoseconds = previous.elapsedDowntimeNanoseconds
+    }
+}

@@ -1,0 +1,164 @@
+import Dispatch
+import Foundation
+
+/// A MariaDB replication sandbox for tests, driven through `Scripts/sandbox`.
+///
+/// Each sandbox gets a free block of ports in 23300-23499 and a directory under `$ORCHD_TEST_DIR`
+/// (or the system temp dir) named `sandbox-*`, which `Scripts/test` tears down on exit even when a
+/// test crashed. Call ``down()`` (e.g. with `defer`) to stop it earlier.
+public final class MariaDBSandbox: Sendable {
+    /// The sandbox's topology user (the script's default).
+    public static let topologyUser = "orc_topology"
+    public static let topologyPassword = "orc_topology_pw"
+    /// The query that reads the alias the sandbox stores in `meta.cluster` (for `DetectClusterAliasQuery`).
+    public static let clusterAliasQuery = "SELECT cluster_name FROM meta.cluster WHERE anchor = 1"
+    /// The query that reads the domain stored next to it (for `DetectClusterDomainQuery`).
+    public static let clusterDomainQuery = "SELECT cluster_domain FROM meta.cluster WHERE anchor = 1"
+
+    public let directory: String
+    public let basePort: Int
+    public let count: Int
+    public let alias: String
+
+    private init(directory: String, basePort: Int, count: Int, alias: String) {
+        self.directory = directory
+        self.basePort = basePort
+        self.count = count
+        self.alias = alias
+    }
+
+    /// True when `ORCHD_SKIP_INTEGRATION=1`: integration tests should not run.
+    public static var integrationSkipped: Bool {
+        ProcessInfo.processInfo.environment["ORCHD_SKIP_INTEGRATION"] == "1"
+    }
+
+    /// Starts a sandbox (`tree`, `star:N`, `chain:N`) and waits until every replica replicates.
+    public static func up(
+        topology: String = "tree",
+        alias: String? = nil,
+        semiSync: Bool = false
+    ) async throws -> MariaDBSandbox {
+        let count = try instanceCount(topology)
+        var lastError: (any Error)?
+        // A port block may be taken by something else on the machine: try the next one.
+        for _ in 0..<4 {
+            let basePort = PortBlocks.next(size: count)
+            let directory = testDirectory + "/sandbox-\(basePort)"
+            let name = alias ?? "sandbox-\(basePort)"
+            var arguments = ["--dir", directory, "--base-port", String(basePort), "--topology", topology, "--alias", name]
+            if semiSync { arguments.append("--semi-sync") }
+            do {
+                _ = try await runScript(arguments + ["up"])
+                return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name)
+            } catch let error as SandboxError where error.output.contains("is in use") {
+                lastError = error
+                continue
+            }
+        }
+        throw lastError ?? SandboxError(command: "up", status: -1, output: "no free port block")
+    }
+
+    /// TCP port of instance `n` (1-based).
+    public func port(_ n: Int) -> Int { basePort + n - 1 }
+
+    /// Runs SQL as root on instance `n`; returns the tab-separated output (no header).
+    @discardableResult
+    public func sql(_ n: Int, _ statement: String) async throws -> String {
+        try await Self.runScript(["--dir", directory, "sql", String(n), statement, "-N"])
+    }
+
+    /// `kill -9` of instance `n`.
+    public func kill(_ n: Int) async throws { _ = try await Self.runScript(["--dir", directory, "kill", String(n)]) }
+    /// Clean shutdown of instance `n`.
+    public func stop(_ n: Int) async throws { _ = try await Self.runScript(["--dir", directory, "stop", String(n)]) }
+    /// Restarts instance `n` with its data.
+    public func start(_ n: Int) async throws { _ = try await Self.runScript(["--dir", directory, "start", String(n)]) }
+
+    /// Kills every instance and removes the directory. Safe to call twice.
+    public func down() {
+        _ = try? Self.runScriptBlocking(["--dir", directory, "down"])
+    }
+
+    // MARK: - Script
+
+    /// `Scripts/sandbox` of this checkout.
+    public static var scriptPath: String {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Scripts/sandbox").path
+    }
+
+    static var testDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["ORCHD_TEST_DIR"], !dir.isEmpty { return dir }
+        return (env["TMPDIR"] ?? "/tmp") + "/orchd-test-\(getpid())"
+    }
+
+    static func instanceCount(_ topology: String) throws -> Int {
+        if topology == "tree" { return 4 }
+        let parts = topology.split(separator: ":")
+        guard parts.count == 2, ["star", "chain"].contains(parts[0]), let n = Int(parts[1]), n >= 1 else {
+            throw SandboxError(command: "up", status: 2, output: "unknown topology \(topology)")
+        }
+        return n
+    }
+
+    /// Runs the script off Swift's cooperative pool (it blocks for seconds).
+    static func runScript(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runScriptBlocking(arguments) })
+            }
+        }
+    }
+
+    static func runScriptBlocking(_ arguments: [String]) throws -> String {
+        // Output goes to a file, not a pipe: waiting for a pipe's end-of-file would also wait for any
+        // process that inherited it (e.g. a server started by another concurrent script).
+        let outputPath = NSTemporaryDirectory() + "orchd-sandbox-\(UUID().uuidString).out"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+              let output = FileHandle(forWritingAtPath: outputPath) else {
+            throw SandboxError(command: arguments.joined(separator: " "), status: -1, output: "cannot create \(outputPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [scriptPath] + arguments
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try? output.close()
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else {
+            throw SandboxError(command: arguments.joined(separator: " "), status: process.terminationStatus, output: text)
+        }
+        return text
+    }
+}
+
+/// `Scripts/sandbox` failed; `output` holds what it printed.
+public struct SandboxError: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+
+    public var description: String { "Scripts/sandbox \(command) exited \(status): \(output)" }
+}
+
+/// Hands out port blocks in 23300-23499 to the sandboxes of this test process.
+enum PortBlocks {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var next = 23300
+
+    static func next(size: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let block = max(10, size)
+        if next + block > 23500 { next = 23300 }
+        let port = next
+        next += block
+        return port
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import OrchestratorServer
+import OrchestratorTestKit
+import Testing
+
+/// The libmariadb wrapper against a real server.
+@Suite(.serialized, .enabled(if: !MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"))
+struct MySQLClientIntegrationTests {
+    static let config = MySQLClientConfig(user: MariaDBSandbox.topologyUser, password: MariaDBSandbox.topologyPassword)
+
+    @Test("queries, typed access, escaping of hostile values, errors with codes, pool reuse and reconnect")
+    func clientAgainstRealServer() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "star:1")
+        defer { sandbox.down() }
+        let endpoint = MySQLEndpoint(host: "127.0.0.1", port: sandbox.port(1))
+        let connection = try await MySQLConnection.connect(to: endpoint, config: Self.config)
+        #expect(connection.serverInfo.contains("MariaDB"))
+
+        let result = try await connection.query("SELECT 1 AS one, NULL AS nothing, 'text' AS word, @@read_only AS ro")
+        #expect(result.columns == ["one", "nothing", "word", "ro"])
+        let row = try #require(result.first)
+        #expect(row.int("one") == 1)
+        #expect(row["nothing"] == nil)
+        #expect(row["WORD"] == "text")
+        #expect(row.bool("ro") == false)
+        #expect(row.dictionary["nothing"] == .some(nil))
+
+        // Hostile values round-trip as data, never as SQL.
+        let hostile = [
+            "'; DROP DATABASE meta; --", "\\", "\\'", "\"", "a?b", "`x`", "ünïcödé ✓", "\u{0}nul", "' OR '1'='1",
+        ]
+        for value in hostile {
+            let echoed = try await connection.query("SELECT ? AS v, '?' AS literal", .string(value))
+            #expect(echoed.first?["v"] == value)
+            #expect(echoed.first?["literal"] == "?")
+        }
+        let meta = try await connection.query("SELECT COUNT(*) AS n FROM meta.cluster WHERE cluster_name = ?", "x' OR 1=1 -- ")
+        #expect(meta.first?.int("n") == 0)
+        #expect(try await connection.escape("it's") == "it\\'s")
+
+        // Multiple statements are refused (no CLIENT_MULTI_STATEMENTS).
+        await #expect(throws: MySQLError.self) { try await connection.query("SELECT 1; SELECT 2") }
+
+        // Server errors carry code and SQLSTATE and keep the connection usable.
+        do {
+            _ = try await connection.query("SELECT * FROM no_such_table")
+            Issue.record("expected an error")
+        } catch let error as MySQLError {
+            #expect(error.code == 1046 || error.code == 1146)
+            #expect(!error.breaksConnection)
+            #expect(error.description.contains("127.0.0.1:\(sandbox.port(1))"))
+        }
+        #expect(try await connection.query("SELECT 2 AS two").first?.int("two") == 2)
+        #expect(try await connection.exec("DO 1") == 0)
+        await connection.close()
+        await #expect(throws: MySQLError.self) { try await connection.query("SELECT 1") }
+
+        // The pool keeps one idle connection, and replaces it after the server restarted.
+        let pool = MySQLConnectionPool(config: Self.config)
+        let first = try await pool.withConnection(to: endpoint) { try await $0.query("SELECT CONNECTION_ID() AS id").first?.int("id") }
+        let second = try await pool.withConnection(to: endpoint) { try await $0.query("SELECT CONNECTION_ID() AS id").first?.int("id") }
+        #expect(first == second)
+        #expect(await pool.idleCount(endpoint) == 1)
+        try await sandbox.stop(1)
+        try await sandbox.start(1)
+        let third = try await pool.withConnection(to: endpoint) { try await $0.query("SELECT 3 AS n").first?.int("n") }
+        #expect(third == 3)
+        await pool.shutdown()
+    }
+
+    @Test("connect errors: wrong password is 1045 and the password is not in the message")
+    func wrongPassword() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "star:1")
+        defer { sandbox.down() }
+        let config = MySQLClientConfig(user: MariaDBSandbox.topologyUser, password: "sekrit-wrong")
+        do {
+            _ = try await MySQLConnection.connect(to: MySQLEndpoint(host: "127.0.0.1", port: sandbox.port(1)), config: config)
+            Issue.record("expected access denied")
+        } catch let error as MySQLError {
+            #expect(error.code == 1045)
+            #expect(error.sqlState == "28000")
+            #expect(!error.description.contains("sekrit"))
+        }
+        #expect(!config.description.contains("sekrit-wrong"))
+    }
+}
