@@ -16,6 +16,7 @@ extension OrchestratorAPI {
         add("/api/forget/:host/:port", mutating: true) { ctx in
             await ctx.withKey { key in
                 if let failure = await ctx.submit(.forget(keys: [key])) { return failure }
+                await ctx.node.discovery.forget(key)  // read-your-writes on the serving node
                 return .ok("Instance forgotten: \(key)", details: key)
             }
         }
@@ -23,6 +24,7 @@ extension OrchestratorAPI {
             await ctx.withCluster { inventory, name in
                 let keys = inventory.instances(inCluster: name).map(\.key)
                 if let failure = await ctx.submit(.forget(keys: keys)) { return failure }
+                for key in keys { await ctx.node.discovery.forget(key) }
                 return .ok("Cluster forgotten: \(name)", details: keys)
             }
         }
