@@ -1,0 +1,154 @@
+import Foundation
+import OrchestratorTestKit
+
+/// Three real `orchd` processes on 127.0.0.1-3 (API ports 25001-25003, Raft 25011-25013) with their
+/// own SQLite backends, configured like production nodes, plus the real `orchestrator-client`.
+final class OrchdProcessGroup: @unchecked Sendable {
+    static let size = 3
+    let orchd: String
+    let client: String
+    let dir: String
+    private var processes: [Int: Process] = [:]
+
+    /// A built executable of this package: next to the test bundle, or in ./.build/debug.
+    static func executable(_ name: String) -> String? {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var candidates: [String] = []
+        var d = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(d.appendingPathComponent(name).path)
+            d = d.deletingLastPathComponent()
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/" + name)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    init(name: String) throws {
+        guard let orchd = Self.executable("orchd"), let client = Self.executable("orchestrator-client") else {
+            throw GroupError("orchd / orchestrator-client not built: run `swift build` first")
+        }
+        self.orchd = orchd
+        self.client = client
+        let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
+        dir = (base as NSString).appendingPathComponent("orchd-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for i in 0..<Self.size { try writeConfig(i) }
+    }
+
+    deinit { killAll() }
+
+    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(25011 + i)" }
+    func api(_ i: Int) -> String { "http://127.0.0.\(i + 1):\(25001 + i)" }
+    var allAPIs: String { (0..<Self.size).map(api).joined(separator: " ") }
+    func database(_ i: Int) -> String { "\(dir)/node\(i)/orchestrator.sqlite3" }
+    func index(ofRaftID id: String) -> Int? { (0..<Self.size).first { raftID($0) == id } }
+
+    private func writeConfig(_ i: Int) throws {
+        try FileManager.default.createDirectory(atPath: "\(dir)/node\(i)", withIntermediateDirectories: true)
+        let config: [String: Any] = [
+            "ListenAddress": "127.0.0.\(i + 1):\(25001 + i)",
+            "HTTPAdvertise": api(i),
+            "MySQLTopologyUser": MariaDBSandbox.topologyUser,
+            "MySQLTopologyPassword": "${ORCHD_TEST_TOPOLOGY_PASSWORD}",
+            "MySQLConnectTimeoutSeconds": 1,
+            "BackendDB": "sqlite",
+            "SQLite3DataFile": database(i),
+            "RaftEnabled": true,
+            "RaftDataDir": "\(dir)/node\(i)/raft",
+            "RaftBind": raftID(i),
+            "RaftAdvertise": raftID(i),
+            "RaftNodes": (0..<Self.size).map(raftID),
+            "RaftSnapshotThreshold": 5,
+            "InstancePollSeconds": 1,
+            "DiscoverByShowSlaveHosts": true,
+            "DetectClusterAliasQuery": MariaDBSandbox.clusterAliasQuery,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))
+    }
+
+    func start(_ i: Int) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: orchd)
+        p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"]
+        var env = ProcessInfo.processInfo.environment
+        env["ORCHD_TEST_TOPOLOGY_PASSWORD"] = MariaDBSandbox.topologyPassword
+        p.environment = env
+        let logPath = "\(dir)/node\(i)/orchd.log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        processes[i] = p
+    }
+
+    func startAll() throws { for i in 0..<Self.size { try start(i) } }
+
+    func kill9(_ i: Int) {
+        guard let p = processes[i] else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        processes[i] = nil
+    }
+
+    func killAll() { for i in Array(processes.keys) { kill9(i) } }
+
+    /// Runs orchestrator-client with `ORCHESTRATOR_API` = `apis`.
+    func cli(_ arguments: [String], apis: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        try run(client, arguments, environment: ["ORCHESTRATOR_API": apis ?? allAPIs])
+    }
+
+    /// Runs sqlite3 on node `i`'s backend.
+    func sqlite(_ i: Int, _ sql: String) throws -> String {
+        try run("/usr/bin/sqlite3", [database(i), sql], environment: [:]).1
+    }
+
+    private func run(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let outPath = "\(dir)/cmd-\(UUID().uuidString).out"
+        let errPath = outPath + ".err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return (p.terminationStatus, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
+    }
+
+    /// The leader's raft id as the CLI reports it, when all answering nodes agree.
+    func leader() -> String? {
+        guard let r = try? cli(["-c", "raft-leader"]), r.status == 0, !r.out.isEmpty else { return nil }
+        return r.out
+    }
+
+    /// Polls until `condition` holds (a hang guard, not a timing check).
+    func eventually(seconds: Double = 30, _ condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            usleep(100_000)
+        }
+        return (try? condition()) == true
+    }
+}
+
+struct GroupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
