@@ -96,6 +96,9 @@ public struct SocketHTTPTransport: HTTPTransport {
         var request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader):\(endpoint.port)\r\n"
         request += "User-Agent: orchestrator-client\r\nAccept: application/json\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if let user = endpoint.user, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request += "Authorization: Basic \(base64(user + ":" + (endpoint.password ?? "")))\r\n"
+        }
         request += "\r\n"
         return Array(request.utf8)
     }

@@ -76,14 +76,22 @@ import Testing
         #expect(leader.requests.count == 2)
     }
 
-    @Test func credentialsInTheURLAreUsedAndNeverPrinted() throws {
+    @Test func credentialsInEachURLAreUsedForThatEndpointAndNeverPrinted() throws {
+        let follower = try Self.node(leader: false)
         let leader = try Self.node(leader: true)
-        defer { leader.stop() }
-        let api = "http://bob:hunter2@127.0.0.1:\(leader.port)"
+        defer { follower.stop(); leader.stop() }
+        let api = "http://bob:hunter2@127.0.0.1:\(follower.port) http://carol:pw2@127.0.0.1:\(leader.port)"
         let result = run(["-c", "api", "-P", "no-such-path"], api: api)
-        #expect(leader.requests.first?.headers["authorization"] == "Basic " + base64("bob:hunter2"))
         #expect(result.status == 1)
+        for request in follower.requests {
+            #expect(request.headers["authorization"] == "Basic " + base64("bob:hunter2"))
+        }
+        #expect(leader.requests.map { $0.headers["authorization"] } == ["Basic " + base64("carol:pw2"), "Basic " + base64("carol:pw2")])
         #expect(!(result.stderr + result.stdout).joined().contains("hunter2"))
+        #expect(!(result.stderr + result.stdout).joined().contains("pw2"))
+        // Explicit credentials win over the URL's.
+        _ = run(["-c", "api", "-P", "no-such-path", "-b", "dave:pw3"], api: api)
+        #expect(leader.requests.last?.headers["authorization"] == "Basic " + base64("dave:pw3"))
     }
 
     @Test func fallsBackToRoutedLeaderCheck() throws {
