@@ -104,7 +104,11 @@ public struct Client: Sendable {
         let state = try session.call("raft-state").raw
         let accepted = precheck == .leader ? ["Leader"] : ["Leader", "Follower"]
         guard accepted.contains(where: { state.contains($0) }) else {
-            throw ClientFailure("Cannot determine raft state: the node reports \"\(foldWhitespace(state))\", expected \(accepted.joined(separator: " or "))")
+            var message = "Cannot determine raft state: the node reports \"\(foldWhitespace(state))\", expected \(accepted.joined(separator: " or "))"
+            if session.endpoints.count == 1 && state.contains("Follower") {
+                message += "; list every node in ORCHESTRATOR_API so the client can find the leader"
+            }
+            throw ClientFailure(message)
         }
     }
 

@@ -188,6 +188,15 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.count == 1 && refused.stderr[0].contains("Cannot determine raft state"))
         #expect(candidate.paths == ["/api/raft-state"])
+
+        let follower = try Self.node(leader: false, routes: ["/api/raft-state": .json(200, #""Follower""#),
+                                                            "/api/raft-leader": .json(200, #""127.0.0.3:10008""#)])
+        defer { follower.stop() }
+        // A follower knows the leader's address, but only the leader can report its own host name.
+        #expect(run(["-c", "raft-leader"], api: follower.url) == ClientResult(stdout: ["127.0.0.3:10008"]))
+        #expect(run(["-c", "raft-leader-hostname"], api: follower.url).stderr == [
+            "orchestrator-client: Cannot determine raft state: the node reports \"Follower\", expected Leader; list every node in ORCHESTRATOR_API so the client can find the leader",
+        ])
     }
 
     @Test func noopReachesTheServerAndItsAnswerIsPrinted() throws {
