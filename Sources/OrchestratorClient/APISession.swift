@@ -43,9 +43,10 @@ struct APISession {
 
     // MARK: - Leader discovery
 
-    /// The endpoint to talk to: the only one given, or the first answering 200 to `leader-check`
-    /// (then `routed-leader-check`). While no node claims leadership but some answer (an election in
-    /// progress), it retries on the schedule; when none can be reached it fails at once.
+    /// The endpoint to talk to: the only one given, or the one answering 200 to `leader-check` (then
+    /// `routed-leader-check`), asking all endpoints at once so a hung node costs nothing. While no node
+    /// claims leadership but some answer (an election in progress), it retries on the schedule; when
+    /// none can be reached it fails at once.
     mutating func findLeader() throws(ClientFailure) -> HTTPEndpoint {
         if let leader { return leader }
         if endpoints.count == 1 {
@@ -56,21 +57,18 @@ struct APISession {
             var reachable = false
             var problems: [String] = []
             for check in ["leader-check", "routed-leader-check"] {
-                for endpoint in endpoints {
-                    let response: HTTPResponse
-                    do {
-                        response = try transport.get(endpoint, path: endpoint.basePath + "/" + check,
-                                                     headers: headers, timeouts: .leaderCheck)
-                    } catch {
-                        if check == "leader-check" { problems.append("\(endpoint): \(error)") }
-                        continue
-                    }
-                    reachable = true
-                    if response.status == 200 {
-                        leader = endpoint
-                        return endpoint
-                    }
-                    if response.status == 401 { throw ClientFailure(Self.unauthorized(endpoint)) }
+                let outcome = transport.race(endpoints.map { ($0, $0.basePath + "/" + check) }, headers: headers,
+                                             timeouts: .leaderCheck) { $0.status == 200 }
+                if let (index, _) = outcome.winner {
+                    leader = endpoints[index]
+                    return endpoints[index]
+                }
+                if let (index, _) = outcome.rejected.first(where: { $0.value.status == 401 }) {
+                    throw ClientFailure(Self.unauthorized(endpoints[index]))
+                }
+                reachable = reachable || !outcome.rejected.isEmpty
+                if check == "leader-check" {
+                    problems = outcome.failures.keys.sorted().map { "\(endpoints[$0]): \(outcome.failures[$0]!)" }
                 }
             }
             if !reachable {

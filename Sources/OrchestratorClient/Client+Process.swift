@@ -22,8 +22,33 @@ extension Client {
         })
     }
 
+    /// The process environment, with upstream's profile script (`ProfileScript`) filling gaps.
+    public static func processEnvironment(profile: String = ProfileScript.defaultPath) -> [String: String] {
+        ProfileScript.merged(rawEnvironment(), fileText: readSmallFile(profile))
+    }
+
+    /// The contents of a small text file, or nil if it cannot be read.
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { _ = close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[0..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The process environment, read without Foundation.
-    public static func processEnvironment() -> [String: String] {
+    static func rawEnvironment() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {

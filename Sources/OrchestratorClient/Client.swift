@@ -77,7 +77,7 @@ public struct Client: Sendable {
         let headers: [(String, String)]
         do {
             endpoints = try HTTPEndpoint.parseList(options.api)
-            headers = try Self.authHeaders(options: options, endpoint: endpoints[0])
+            headers = try Self.authHeaders(options: options)
         } catch {
             throw ClientFailure(error.message)
         }
@@ -104,18 +104,22 @@ public struct Client: Sendable {
         let state = try session.call("raft-state").raw
         let accepted = precheck == .leader ? ["Leader"] : ["Leader", "Follower"]
         guard accepted.contains(where: { state.contains($0) }) else {
-            throw ClientFailure("Cannot determine raft state: the node reports \"\(foldWhitespace(state))\", expected \(accepted.joined(separator: " or "))")
+            var message = "Cannot determine raft state: the node reports \"\(foldWhitespace(state))\", expected \(accepted.joined(separator: " or "))"
+            if session.endpoints.count == 1 && state.contains("Follower") {
+                message += "; list every node in ORCHESTRATOR_API so the client can find the leader"
+            }
+            throw ClientFailure(message)
         }
     }
 
-    /// Basic auth from -b / ORCHESTRATOR_AUTH_USER+PASSWORD (or the URL's user:password), plus the
-    /// -e / ORCHESTRATOR_AUTH_USER_HEADER header.
-    static func authHeaders(options: ClientOptions, endpoint: HTTPEndpoint) throws(UsageError) -> [(String, String)] {
+    /// Basic auth from -b / ORCHESTRATOR_AUTH_USER+PASSWORD, plus the -e / ORCHESTRATOR_AUTH_USER_HEADER
+    /// header.
+    static func authHeaders(options: ClientOptions) throws(UsageError) -> [(String, String)] {
         var headers: [(String, String)] = []
+        // Credentials inside an endpoint's URL are added by the transport, per endpoint, when these
+        // give none.
         if let basic = options.basicAuth, basic != ":" {
             headers.append(("Authorization", "Basic " + base64(basic)))
-        } else if let user = endpoint.user {
-            headers.append(("Authorization", "Basic " + base64(user + ":" + (endpoint.password ?? ""))))
         }
         if let header = options.headerAuth, !header.isEmpty {
             guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {

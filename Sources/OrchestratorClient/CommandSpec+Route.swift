@@ -100,7 +100,7 @@ extension CommandSpec {
             guard let path = try need(options.path, "an API path: give -P <path>, e.g. -P clusters") else { return nil }
             var trimmed = Substring(path)
             while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-            return String(trimmed)
+            return percentEncode(String(trimmed), allowing: .requestTarget)
         default:
             preconditionFailure("unknown placeholder {\(placeholder)} in route of \(name)")
         }

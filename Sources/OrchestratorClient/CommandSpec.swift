@@ -115,6 +115,7 @@ public enum OutputKind: Sendable, Equatable {
     /// `echo $api_response`: the whole response folded onto one line (`-c api`).
     case responseEchoed
     /// The details (or a non-envelope response): strings raw, lists of strings one per line,
-    /// anything else pretty JSON. Used for our additions and for `--noop` answers.
+    /// anything else pretty JSON; the Message when there are no details. Used for our additions and
+    /// for `--noop` answers.
     case described
 }

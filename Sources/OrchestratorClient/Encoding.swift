@@ -27,6 +27,9 @@ enum EncodingSet {
     case pathSegment
     /// Only unreserved characters stay, as jq's `@uri` (used upstream for owner, reason, query, tag).
     case strict
+    /// A whole path with its query, as typed for `-c api -P`: only what cannot appear in a request line
+    /// (spaces, controls, non-ASCII, quotes and the like) is encoded; '%', '/', '?', '&' stay.
+    case requestTarget
 
     func allows(_ byte: UInt8) -> Bool {
         switch byte {
@@ -37,7 +40,10 @@ enum EncodingSet {
         case UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"),
             UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
             UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
-            return self == .pathSegment
+            return self != .strict
+        case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "%"), UInt8(ascii: "["),
+            UInt8(ascii: "]"):
+            return self == .requestTarget
         default:
             return false
         }

@@ -50,6 +50,11 @@ public struct HTTPTimeouts: Equatable, Sendable {
 public protocol HTTPTransport: Sendable {
     func get(_ endpoint: HTTPEndpoint, path: String, headers: [(String, String)], timeouts: HTTPTimeouts)
         throws(HTTPError) -> HTTPResponse
+
+    /// Sends one request to each endpoint and returns when one response is accepted (or all are in).
+    /// The default asks one endpoint after the other.
+    func race(_ requests: [(HTTPEndpoint, String)], headers: [(String, String)], timeouts: HTTPTimeouts,
+              accept: (HTTPResponse) -> Bool) -> RaceOutcome
 }
 
 /// HTTP/1.1 GET over a plain TCP socket, one connection per request (`Connection: close`).
@@ -62,16 +67,11 @@ public struct SocketHTTPTransport: HTTPTransport {
     {
         let target = "\(endpoint.host):\(endpoint.port)"
         let fd = try connect(host: endpoint.host, port: endpoint.port, timeout: timeouts.connect, target: target)
-        defer { close(fd) }
-
-        let hostHeader = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
-        var request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader):\(endpoint.port)\r\n"
-        request += "User-Agent: orchestrator-client\r\nAccept: application/json\r\nConnection: close\r\n"
-        for (name, value) in headers { request += "\(name): \(value)\r\n" }
-        request += "\r\n"
+        defer { closeSocket(fd) }
 
         let deadline = Monotonic.now() + timeouts.response
-        try send(Array(request.utf8), fd: fd, deadline: deadline, target: target)
+        try send(Self.requestBytes(endpoint: endpoint, path: path, headers: headers), fd: fd, deadline: deadline,
+                 target: target)
 
         var parser = HTTPResponseParser()
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -91,47 +91,40 @@ public struct SocketHTTPTransport: HTTPTransport {
 
     // MARK: - Socket steps
 
-    func connect(host: String, port: Int, timeout: Double, target: String) throws(HTTPError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Darwin)
-        hints.ai_socktype = SOCK_STREAM
-        #else
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #endif
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw HTTPError.cannotResolve(host, String(cString: gai_strerror(status)))
+    static func requestBytes(endpoint: HTTPEndpoint, path: String, headers: [(String, String)]) -> [UInt8] {
+        let hostHeader = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader):\(endpoint.port)\r\n"
+        request += "User-Agent: orchestrator-client\r\nAccept: application/json\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if let user = endpoint.user, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request += "Authorization: Basic \(base64(user + ":" + (endpoint.password ?? "")))\r\n"
         }
-        defer { freeaddrinfo(list) }
+        request += "\r\n"
+        return Array(request.utf8)
+    }
 
+    /// Connects, trying each resolved address in turn, within `timeout`.
+    func connect(host: String, port: Int, timeout: Double, target: String) throws(HTTPError) -> Int32 {
         let deadline = Monotonic.now() + timeout
         var lastError = HTTPError.connectFailed(target, "no usable address")
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let info = candidate {
-            candidate = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = .connectFailed(target, Self.errorText(errno)); continue }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            var result = Glibc_connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
-            if result != 0 && errno == EINPROGRESS {
-                do {
-                    try wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, onTimeout: .connectTimeout(target))
-                } catch {
-                    close(fd)
-                    throw error
-                }
-                var socketError: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-                result = socketError == 0 ? 0 : -1
-                errno = socketError
+        for address in try SocketAddress.resolve(host: host, port: port) {
+            let fd: Int32
+            do {
+                fd = try address.startConnect(target: target)
+            } catch {
+                lastError = error
+                continue
             }
-            if result == 0 { return fd }
-            lastError = .connectFailed(target, Self.errorText(errno))
-            close(fd)
+            do {
+                try wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, onTimeout: .connectTimeout(target))
+                let socketError = SocketAddress.pendingError(fd)
+                if socketError == 0 { return fd }
+                lastError = .connectFailed(target, Self.errorText(socketError))
+                closeSocket(fd)
+            } catch {
+                closeSocket(fd)
+                throw error
+            }
         }
         throw lastError
     }
@@ -140,7 +133,7 @@ public struct SocketHTTPTransport: HTTPTransport {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { buffer in
-                Glibc_send(fd, buffer.baseAddress, buffer.count)
+                sendBytes(fd, buffer.baseAddress, buffer.count)
             }
             if sent > 0 {
                 offset += sent
@@ -170,17 +163,89 @@ public struct SocketHTTPTransport: HTTPTransport {
     }
 }
 
-// Free functions so the struct's own `connect`/`send` methods do not shadow the C calls.
-private func Glibc_connect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>!, _ length: socklen_t) -> Int32 {
+// MARK: - Socket helpers (free functions, so methods named connect/send do not shadow the C calls)
+
+/// A resolved address to connect to.
+struct SocketAddress {
+    var family: Int32
+    var type: Int32
+    var proto: Int32
+    var storage: sockaddr_storage
+    var length: socklen_t
+
+    /// The addresses of `host` in getaddrinfo's order.
+    static func resolve(host: String, port: Int) throws(HTTPError) -> [SocketAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Darwin)
+        hints.ai_socktype = SOCK_STREAM
+        #else
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw HTTPError.cannotResolve(host, String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(list) }
+        var addresses: [SocketAddress] = []
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            candidate = info.pointee.ai_next
+            var storage = sockaddr_storage()
+            let length = min(Int(info.pointee.ai_addrlen), MemoryLayout<sockaddr_storage>.size)
+            withUnsafeMutableBytes(of: &storage) { target in
+                target.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: length))
+            }
+            addresses.append(SocketAddress(family: info.pointee.ai_family, type: info.pointee.ai_socktype,
+                                           proto: info.pointee.ai_protocol, storage: storage,
+                                           length: socklen_t(length)))
+        }
+        return addresses
+    }
+
+    /// A non-blocking socket with a connect started (or done); wait for POLLOUT, then check
+    /// `pendingError`.
+    func startConnect(target: String) throws(HTTPError) -> Int32 {
+        let fd = socket(family, type, proto)
+        guard fd >= 0 else { throw HTTPError.connectFailed(target, SocketHTTPTransport.errorText(errno)) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var address = storage
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connectSocket(fd, $0, length) }
+        }
+        if result != 0 && errno != EINPROGRESS {
+            let reason = SocketHTTPTransport.errorText(errno)
+            closeSocket(fd)
+            throw HTTPError.connectFailed(target, reason)
+        }
+        return fd
+    }
+
+    /// The result of a non-blocking connect (0 when connected).
+    static func pendingError(_ fd: Int32) -> Int32 {
+        var socketError: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
+        return socketError
+    }
+}
+
+func connectSocket(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
     connect(fd, address, length)
 }
 
-private func Glibc_send(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+func sendBytes(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Darwin)
     return send(fd, bytes, count, 0)
     #else
     return send(fd, bytes, count, Int32(MSG_NOSIGNAL))
     #endif
+}
+
+func closeSocket(_ fd: Int32) {
+    _ = close(fd)
 }
 
 /// Seconds on the monotonic clock.

@@ -30,6 +30,7 @@ public struct HTTPResponse: Equatable, Sendable {
 struct HTTPResponseParser {
     private(set) var buffer: [UInt8] = []
     private var head: (status: Int, headers: [(String, String)], bodyStart: Int)?
+    private var chunked = ChunkedDecoder()
     private(set) var response: HTTPResponse?
 
     enum Framing { case length(Int), chunked, untilClose }
@@ -67,8 +68,8 @@ struct HTTPResponseParser {
                 response = HTTPResponse(status: head.status, headers: head.headers, body: Array(body.prefix(length)))
             }
         case .chunked:
-            if let decoded = try Self.decodeChunked(body) {
-                response = HTTPResponse(status: head.status, headers: head.headers, body: decoded)
+            if try chunked.decode(body) {
+                response = HTTPResponse(status: head.status, headers: head.headers, body: chunked.decoded)
             }
         case .untilClose:
             if atEnd { response = HTTPResponse(status: head.status, headers: head.headers, body: Array(body)) }
@@ -106,34 +107,6 @@ struct HTTPResponseParser {
         return (status, headers, 0)
     }
 
-    /// Decodes a complete chunked body; nil while more bytes are needed. Trailers are skipped.
-    static func decodeChunked(_ body: ArraySlice<UInt8>) throws(HTTPError) -> [UInt8]? {
-        var decoded: [UInt8] = []
-        var index = body.startIndex
-        while true {
-            guard let lineEnd = find([13, 10], in: body, from: index) else { return nil }
-            var sizeText = String(decoding: body[index..<lineEnd], as: UTF8.self)
-            if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
-            guard let size = Int(sizeText.trimmingSpaces, radix: 16), size >= 0 else {
-                throw HTTPError.malformed("bad chunk size '\(sizeText.prefix(20))'")
-            }
-            index = lineEnd + 2
-            if size == 0 {
-                // Trailer section: header lines until an empty line.
-                while true {
-                    guard let end = find([13, 10], in: body, from: index) else { return nil }
-                    if end == index { return decoded }
-                    index = end + 2
-                }
-            }
-            guard body.endIndex - index >= size + 2 else { return nil }
-            decoded.append(contentsOf: body[index..<(index + size)])
-            index += size
-            guard body[index] == 13, body[index + 1] == 10 else { throw HTTPError.malformed("chunk not followed by CRLF") }
-            index += 2
-        }
-    }
-
     static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>, from start: Int) -> Int? {
         guard needle.count > 0 else { return start }
         var index = start
@@ -150,6 +123,45 @@ struct HTTPResponseParser {
             index += 1
         }
         return nil
+    }
+}
+
+/// Decodes a chunked body incrementally: each call resumes where the previous one stopped, so a
+/// large body arriving in many reads is scanned once.
+struct ChunkedDecoder {
+    private(set) var decoded: [UInt8] = []
+    /// Offset into the body of the next unread chunk-size line (or trailer line).
+    private var offset = 0
+    private var inTrailers = false
+
+    /// Consumes what it can of `body` (the whole body received so far); true once complete.
+    mutating func decode(_ body: ArraySlice<UInt8>) throws(HTTPError) -> Bool {
+        while true {
+            let index = body.startIndex + offset
+            guard let lineEnd = HTTPResponseParser.find([13, 10], in: body, from: index) else { return false }
+            if inTrailers {
+                offset = lineEnd + 2 - body.startIndex
+                if lineEnd == index { return true }  // the empty line after the trailers
+                continue
+            }
+            var sizeText = String(decoding: body[index..<lineEnd], as: UTF8.self)
+            if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
+            guard let size = Int(sizeText.trimmingSpaces, radix: 16), size >= 0 else {
+                throw HTTPError.malformed("bad chunk size '\(sizeText.prefix(20))'")
+            }
+            let dataStart = lineEnd + 2
+            if size == 0 {
+                inTrailers = true
+                offset = dataStart - body.startIndex
+                continue
+            }
+            guard body.endIndex - dataStart >= size + 2 else { return false }
+            guard body[dataStart + size] == 13, body[dataStart + size + 1] == 10 else {
+                throw HTTPError.malformed("chunk not followed by CRLF")
+            }
+            decoded.append(contentsOf: body[dataStart..<(dataStart + size)])
+            offset = dataStart + size + 2 - body.startIndex
+        }
     }
 }
 

@@ -95,6 +95,7 @@ extension OutputKind {
         case .responseEchoed:
             return [response.echoed]
         case .described:
+            if details.isNull, let message = response["Message"].stringValue { return [message] }
             if let items = details.arrayValue, items.allSatisfy({ $0.stringValue != nil }) {
                 return items.map(\.raw)
             }

@@ -77,11 +77,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         var options = ClientOptions()
         options.headerAuth = "X-User: bob"
         options.basicAuth = "u:p"
-        let headers = try Client.authHeaders(options: options, endpoint: HTTPEndpoint(host: "h", port: 1))
+        let headers = try Client.authHeaders(options: options)
         #expect(headers.map { "\($0.0): \($0.1)" } == ["Authorization: Basic dTpw", "X-User: bob"])
         options.headerAuth = "no colon here"
         #expect(throws: UsageError("-e expects 'Header-Name: value', got 'no colon here'")) {
-            try Client.authHeaders(options: options, endpoint: HTTPEndpoint(host: "h", port: 1))
+            try Client.authHeaders(options: options)
         }
     }
 

@@ -34,7 +34,9 @@ import Testing
         let result = run(["-c", "clusters"], api: "\(down) \(follower.url) \(leader.url)/api", sleeps: sleeps)
 
         #expect(result == ClientResult(stdout: ["db-a:3306", "db-x:3307"]))
-        #expect(follower.paths == ["/api/leader-check"])
+        // Leader checks go to all endpoints at once; the follower may or may not have been asked before
+        // the leader answered, but it never gets the API call.
+        #expect(follower.paths.allSatisfy { $0 == "/api/leader-check" })
         #expect(leader.paths == ["/api/leader-check", "/api/clusters-info"])
         #expect(sleeps.sleeps.isEmpty)
         #expect(run(["-c", "which-api"], api: "\(down) \(follower.url) \(leader.url)").stdout == ["\(leader.url)/api"])
@@ -74,14 +76,22 @@ import Testing
         #expect(leader.requests.count == 2)
     }
 
-    @Test func credentialsInTheURLAreUsedAndNeverPrinted() throws {
+    @Test func credentialsInEachURLAreUsedForThatEndpointAndNeverPrinted() throws {
+        let follower = try Self.node(leader: false)
         let leader = try Self.node(leader: true)
-        defer { leader.stop() }
-        let api = "http://bob:hunter2@127.0.0.1:\(leader.port)"
+        defer { follower.stop(); leader.stop() }
+        let api = "http://bob:hunter2@127.0.0.1:\(follower.port) http://carol:pw2@127.0.0.1:\(leader.port)"
         let result = run(["-c", "api", "-P", "no-such-path"], api: api)
-        #expect(leader.requests.first?.headers["authorization"] == "Basic " + base64("bob:hunter2"))
         #expect(result.status == 1)
+        for request in follower.requests {
+            #expect(request.headers["authorization"] == "Basic " + base64("bob:hunter2"))
+        }
+        #expect(leader.requests.map { $0.headers["authorization"] } == ["Basic " + base64("carol:pw2"), "Basic " + base64("carol:pw2")])
         #expect(!(result.stderr + result.stdout).joined().contains("hunter2"))
+        #expect(!(result.stderr + result.stdout).joined().contains("pw2"))
+        // Explicit credentials win over the URL's.
+        _ = run(["-c", "api", "-P", "no-such-path", "-b", "dave:pw3"], api: api)
+        #expect(leader.requests.last?.headers["authorization"] == "Basic " + base64("dave:pw3"))
     }
 
     @Test func fallsBackToRoutedLeaderCheck() throws {
@@ -178,6 +188,15 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.count == 1 && refused.stderr[0].contains("Cannot determine raft state"))
         #expect(candidate.paths == ["/api/raft-state"])
+
+        let follower = try Self.node(leader: false, routes: ["/api/raft-state": .json(200, #""Follower""#),
+                                                            "/api/raft-leader": .json(200, #""127.0.0.3:10008""#)])
+        defer { follower.stop() }
+        // A follower knows the leader's address, but only the leader can report its own host name.
+        #expect(run(["-c", "raft-leader"], api: follower.url) == ClientResult(stdout: ["127.0.0.3:10008"]))
+        #expect(run(["-c", "raft-leader-hostname"], api: follower.url).stderr == [
+            "orchestrator-client: Cannot determine raft state: the node reports \"Follower\", expected Leader; list every node in ORCHESTRATOR_API so the client can find the leader",
+        ])
     }
 
     @Test func noopReachesTheServerAndItsAnswerIsPrinted() throws {

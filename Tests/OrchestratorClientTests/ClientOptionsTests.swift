@@ -111,3 +111,29 @@ import Testing
         #expect(throws: (any Error).self) { try parse(["-c", "clusters", "stray"]) }
     }
 }
+
+@Suite struct ProfileScriptTests {
+    @Test func takesPlainAssignmentsAndSkipsShell() {
+        let text = """
+        # orchestrator-client settings
+        export ORCHESTRATOR_API="http://orc1:3000/api http://orc2:3000/api"
+        ORCHESTRATOR_AUTH_USER='ops'
+        export ORCHESTRATOR_INSTANCE=`hostname`:3306
+        export ORCHESTRATOR_AUTH_PASSWORD=${SECRET}
+        export ORCHESTRATOR_AUTH_USER_HEADER=X-User:ops # comment
+        PATH=/usr/bin
+        """
+        #expect(ProfileScript.assignments(in: text) == [
+            "ORCHESTRATOR_API": "http://orc1:3000/api http://orc2:3000/api",
+            "ORCHESTRATOR_AUTH_USER": "ops",
+            "ORCHESTRATOR_AUTH_USER_HEADER": "X-User:ops",
+        ])
+    }
+
+    @Test func environmentWinsOverTheFile() {
+        let merged = ProfileScript.merged(["ORCHESTRATOR_API": "http://env:1", "HOME": "/root"],
+                                          fileText: "export ORCHESTRATOR_API=http://file:1\nORCHESTRATOR_INSTANCE=db1")
+        #expect(merged == ["ORCHESTRATOR_API": "http://env:1", "HOME": "/root", "ORCHESTRATOR_INSTANCE": "db1"])
+        #expect(ProfileScript.merged(["A": "1"], fileText: nil) == ["A": "1"])
+    }
+}

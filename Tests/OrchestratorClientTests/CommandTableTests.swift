@@ -192,6 +192,11 @@ import Testing
         #expect(try path(["-c", "topology", "-i", "db1:3306"]) == "topology/db1:3306")
     }
 
+    @Test func apiPathIsSentAsTypedExceptWhatCannotBeInARequestLine() throws {
+        #expect(try path(["-c", "api", "-P", "/search?s=db%2D1&x=1"]) == "search?s=db%2D1&x=1")
+        #expect(try path(["-c", "api", "-P", "search?s=a b\"é"]) == "search?s=a%20b%22%C3%A9")
+    }
+
     @Test func defaultPortAndOwner() throws {
         #expect(try path(["-c", "discover", "-i", "db1", "-D", "3310"]) == "discover/db1/3310")
         #expect(try path(["-c", "begin-downtime", "-i", "db1", "-r", "x"], user: "root") == "begin-downtime/db1/3306/root/x/10m")

@@ -62,6 +62,23 @@ import Testing
         #expect(throws: HTTPError.self) { try parse([head + "zz\r\n"]) }
     }
 
+    @Test func manyChunksInSmallPieces() throws {
+        var wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for index in 0..<500 { wire += "3\r\n\(String(index % 10))ab\r\n" }
+        wire += "0\r\n\r\n"
+        var parser = HTTPResponseParser()
+        let bytes = Array(wire.utf8)
+        var start = 0
+        while start < bytes.count {
+            #expect(parser.response == nil)
+            let end = min(start + 7, bytes.count)
+            try parser.feed(bytes[start..<end])
+            start = end
+        }
+        let expected = (0..<500).map { "\($0 % 10)ab" }.joined()
+        #expect(parser.response?.bodyText == expected)
+    }
+
     @Test func closeDelimitedAndEarlyClose() throws {
         #expect(try parse(["HTTP/1.0 404 Not Found\r\n\r\nnot here"], close: true)?.bodyText == "not here")
         #expect(throws: HTTPError.closedEarly("in the middle of the body")) {

@@ -167,6 +167,8 @@ import Testing
             == ["stop slave on db-c:3306", "change master to db-b:3306"])
         #expect(try OutputKind.described.render(JSON.parse(Fixtures.ok("plan", details: #"{"Candidate":"db-b:3306"}"#)))
             == ["{\n  \"Candidate\": \"db-b:3306\"\n}"])
+        #expect(try OutputKind.described.render(JSON.parse(Fixtures.ok("noop: db-d:3306 is already below db-a:3306", details: "null")))
+            == ["noop: db-d:3306 is already below db-a:3306"])
     }
 
     @Test func unexpectedShapesAreReported() throws {
