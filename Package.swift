@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "OrchestratorClient"),
         .executableTarget(name: "orchd", dependencies: ["OrchestratorServer"]),
         .executableTarget(name: "orchestrator-client", dependencies: ["OrchestratorClient"]),
+        // Benchmark: discovers a sandbox topology repeatedly (run by Scripts/bench-discovery).
+        .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer"]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
 
