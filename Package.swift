@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark: discovers a sandbox topology repeatedly (run by Scripts/bench-discovery).
+        .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer"]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
 

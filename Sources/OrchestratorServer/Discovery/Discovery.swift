@@ -72,7 +72,7 @@ public actor Discovery: Service {
         await loadIfNeeded()
         records.removeValue(forKey: key)
         forgotten.insert(key)
-        DiscoveryRegrouping.regroup(&records)
+        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
         do {
             try await store.forget(key)
             try await store.upsert(Array(records.values))
@@ -159,7 +159,7 @@ public actor Discovery: Service {
             }
         }
 
-        DiscoveryRegrouping.regroup(&records)
+        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
         do {
             try await store.upsert(Array(records.values))
         } catch {
@@ -226,7 +226,7 @@ public actor Discovery: Service {
             records.removeValue(forKey: key)
             logger.info("forgetting \(key): unseen for more than \(settings.unseenInstanceForgetHours) hours")
         }
-        DiscoveryRegrouping.regroup(&records)
+        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
         do {
             for key in stale { try await store.forget(key) }
             try await store.upsert(Array(records.values))

@@ -15,6 +15,8 @@ public struct DiscoverySettings: Sendable {
     /// `DiscoverByShowSlaveHosts` (false). Replicas are read with `SHOW SLAVE HOSTS` whenever it lists
     /// any; when it lists none and this is false, the processlist's binlog dump threads are used.
     public var discoverByShowSlaveHosts: Bool = false
+    /// `ClusterNameToAlias`: alias by cluster name (exact, else regex) when none was detected.
+    public var clusterNameToAlias: [String: String] = [:]
     /// `DetectClusterAliasQuery`: run on masters; first column of first row is the cluster alias.
     public var detectClusterAliasQuery: String = ""
     /// `DetectClusterDomainQuery`: run on masters.
