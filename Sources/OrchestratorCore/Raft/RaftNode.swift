@@ -202,6 +202,12 @@ public struct RaftNode: Sendable {
         return drain()
     }
 
+    /// Starts a (pre-)election right away, as if the election timeout had fired (voters only).
+    public mutating func campaignNow() -> [RaftAction] {
+        if role != .leader { campaign(transfer: false) }
+        return drain()
+    }
+
     /// Handles one message from a peer.
     public mutating func step(_ message: RaftMessage) -> [RaftAction] {
         if message.to == id, message.from != id {
