@@ -25,6 +25,7 @@ extension RaftSimulation {
     // MARK: - Performing a node's actions (the simulated shell)
 
     mutating func perform(_ index: Int, _ actions: [RaftAction], limit: Int = .max) {
+        slots[index].active = true
         for (position, action) in actions.enumerated() {
             guard position < limit, failure == nil else { return }
             switch action {
@@ -215,7 +216,7 @@ extension RaftSimulation {
 
     /// Before a clean crash: storage must hold exactly what the node has in memory.
     mutating func checkStorageMatchesMemory(_ index: Int) {
-        guard let node = slots[index].node else { return }
+        guard let node = slots[index].node, slots[index].active else { return }
         let storage = slots[index].storage
         let stored = storage.entries.filter { $0.index > node.snapshotIndex }
         if stored != node.entries { fail("\(node.id): stored log differs from the in-memory log after all actions were performed") }

@@ -49,6 +49,9 @@ public struct RaftSimulation {
         var removed = false
         var votedInCommittedConfig: Bool
         var lastCommit: UInt64 = 0
+        /// The node returned actions since it (re)started (before that, init may hold corrections
+        /// that are persisted by its first call).
+        var active = false
     }
 
     /// What survives a crash: exactly what the node's actions persisted.
@@ -250,6 +253,7 @@ public struct RaftSimulation {
             seed: rng.next())
         slots[index].node = node
         slots[index].lastCommit = node.commitIndex
+        slots[index].active = false
     }
 
     mutating func partition() {
