@@ -61,6 +61,8 @@ let package = Package(
         .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer"]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
+        // Deterministic Raft simulation outside the test runner (Scripts/simulate-raft, release build).
+        .executableTarget(name: "raft-sim", dependencies: ["OrchestratorTestKit"]),
 
         .testTarget(name: "OrchestratorCoreTests", dependencies: ["OrchestratorCore", "OrchestratorTestKit"]),
         .testTarget(name: "OrchestratorServerTests", dependencies: ["OrchestratorServer", "OrchestratorTestKit"]),

@@ -136,7 +136,9 @@ public struct RaftNode: Sendable {
         }
         self.configHistory = []
         self.rng = RaftRandom(seed: seed)
-        self.persistedHardState = RaftHardState(term: hardState.term, votedFor: hardState.votedFor, commit: commitIndex)
+        // The stored hard state as given: if commit was raised (from the snapshot or applied index),
+        // the first call persists the corrected value.
+        self.persistedHardState = hardState
         self.reportedTerm = hardState.term
         for entry in log.entries where entry.kind == .configuration {
             configHistory.append(ConfigPoint(index: entry.index, voters: RaftMembership.decode(entry.data)))
@@ -190,11 +192,19 @@ public struct RaftNode: Sendable {
             tickLeader()
         } else {
             electionElapsed += 1
-            if electionElapsed >= randomizedElectionTimeout {
+            // Only voters campaign (and restart the timer); a non-voter's timer keeps running, so it
+            // is outside the leader lease and answers (pre-)votes once its leader has gone quiet.
+            if electionElapsed >= randomizedElectionTimeout, voters.contains(id) {
                 electionElapsed = 0
                 campaign(transfer: false)
             }
         }
+        return drain()
+    }
+
+    /// Starts a (pre-)election right away, as if the election timeout had fired (voters only).
+    public mutating func campaignNow() -> [RaftAction] {
+        if role != .leader { campaign(transfer: false) }
         return drain()
     }
 

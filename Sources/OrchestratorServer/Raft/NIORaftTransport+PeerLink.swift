@@ -134,11 +134,15 @@ extension NIORaftTransport {
                 }
         }
 
-        /// After a failed connect or a lost connection: wait `backoff` before the next attempt.
+        /// After a failed connect or a lost connection: drop what is queued (by the time the peer
+        /// is back those messages are stale; Raft resends what still matters, and a down peer then
+        /// costs no memory) and wait `backoff` before the next attempt, which the next send triggers.
         private func failed() {
+            dropped += queue.count
+            queue.removeAll()
+            queuedBytes = 0
             notBefore = NIODeadline.now() + backoff
             backoff = min(backoff * 2, transport.options.backoffMax)
-            if !queue.isEmpty { scheduleConnect() }
         }
 
         fileprivate func channelClosed(_ ch: Channel) {

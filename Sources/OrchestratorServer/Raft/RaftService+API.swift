@@ -88,7 +88,7 @@ extension RaftService {
             id: settings.id, role: node.role, term: node.term, leader: node.leaderID, voters: node.voters,
             commitIndex: node.commitIndex, appliedIndex: stateMachine.lastApplied, lastIndex: node.lastIndex,
             snapshotIndex: node.snapshotIndex,
-            isPartOfQuorum: node.isLeader ? node.isLeaderWithQuorum : node.leaderID != nil,
+            isPartOfQuorum: node.isLeader ? node.isLeaderWithQuorum : hearsLeader,
             peers: node.isLeader ? node.peerProgress : [:])
     }
 

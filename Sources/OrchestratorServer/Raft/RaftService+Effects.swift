@@ -11,8 +11,9 @@ extension RaftService {
         while !pending.isEmpty && !stopped {
             let batch = pending
             pending = []
+            send(batch, appendsOnly: true)
             try persist(batch)
-            send(batch)
+            send(batch, appendsOnly: false)
             try applyAndNotify(batch)
             try snapshotIfDue()
             stepInbox()
@@ -56,9 +57,18 @@ extension RaftService {
     }
 
     /// Phase 2: best-effort sends.
-    private func send(_ batch: [RaftAction]) {
+    ///
+    /// One deliberate exception to "persist, then send" (Raft thesis §10.2.1, as etcd does): a
+    /// leader's AppendEntries leave *before* its own fsync, so the leader's disk write overlaps the
+    /// followers'. This is safe here because (a) an AppendEntries only carries a term that was made
+    /// durable when this node campaigned, and entries that are not committed yet; and (b) follower
+    /// acknowledgements are stepped only after this batch's `persist` returned (the actor is
+    /// busy until then), so nothing commits before the leader's own copy is durable.
+    /// Every other message (votes, responses) still waits for persistence.
+    private func send(_ batch: [RaftAction], appendsOnly: Bool) {
         for case let .send(message) in batch {
-            transport.send(RaftMessageCodec.frame(message))
+            let isAppend = if case .appendEntries = message.kind { true } else { false }
+            if isAppend == appendsOnly { transport.send(RaftMessageCodec.frame(message)) }
         }
     }
 

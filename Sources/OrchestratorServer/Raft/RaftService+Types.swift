@@ -44,7 +44,8 @@ extension RaftService {
         public var appliedIndex: UInt64
         public var lastIndex: UInt64
         public var snapshotIndex: UInt64
-        /// Leader: a quorum answered within an election timeout. Follower: a leader is known.
+        /// Leader: a quorum answered within an election timeout. Follower: the leader was heard from
+        /// within an election timeout.
         public var isPartOfQuorum: Bool
         /// The leader's view of each follower (empty on followers).
         public var peers: [RaftNodeID: RaftPeerProgress]

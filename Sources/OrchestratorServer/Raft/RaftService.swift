@@ -35,6 +35,9 @@ public actor RaftService: Service {
     var lastSnapshotIndex: UInt64
     var leadership: Leadership
     var lastVote: (term: UInt64, votedFor: RaftNodeID?)
+    /// Ticks since start, and the tick at which the current leader was last heard from (followers).
+    var ticks: UInt64 = 0
+    var leaderHeardAt: UInt64?
 
     // MARK: Waiters
     struct Waiter {
@@ -150,6 +153,7 @@ public actor RaftService: Service {
     // MARK: - Inputs
 
     private func tick(now: ContinuousClock.Instant) throws {
+        ticks += 1
         pending += node.tick()
         expireWaiters(now: now)
         try drain()
@@ -166,7 +170,18 @@ public actor RaftService: Service {
                 continue
             }
             pending += node.step(message)
+            guard message.from == node.leaderID else { continue }
+            switch message.kind {
+            case .appendEntries, .heartbeat, .installSnapshot: leaderHeardAt = ticks
+            default: break
+            }
         }
+    }
+
+    /// Follower: the leader was heard from within an election timeout.
+    var hearsLeader: Bool {
+        guard node.leaderID != nil, node.leaderID != settings.id, let at = leaderHeardAt else { return false }
+        return ticks - at < UInt64(settings.core.electionTicks)
     }
 
     /// Asks the drive loop to perform pending actions soon (after other queued inputs, so they batch).

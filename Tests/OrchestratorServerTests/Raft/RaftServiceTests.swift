@@ -30,7 +30,8 @@ final class InProcessRaftCluster: @unchecked Sendable {
 
     func start(_ id: RaftNodeID) throws {
         var settings = RaftService.Settings(id: id, voters: ids)
-        settings.tickInterval = .milliseconds(5)
+        settings.tickInterval = .milliseconds(10)
+        settings.core = RaftConfiguration(electionTicks: 10, heartbeatTicks: 2)
         settings.snapshotEvery = snapshotEvery
         settings.requestTimeout = .seconds(2)
         let machine = InMemoryRaftStateMachine()

@@ -1,0 +1,155 @@
+import Foundation
+import OrchestratorServer
+
+/// Three `raft-harness node` processes on 127.0.0.1-3 for the real-process tests.
+/// Raft ports 24001-24003, control ports 24051-24053 (the 24000-24099 test range).
+final class RaftProcessCluster: @unchecked Sendable {
+    static let size = 3
+    let binary: String
+    let dir: String
+    let extraFlags: [String]
+    private var processes: [Int: Process] = [:]
+    private var clients: [Int: RaftControlClient] = [:]
+
+    /// The harness binary: `$ORCHD_RAFT_HARNESS`, or next to the test bundle in the build directory.
+    static func findHarness() -> String? {
+        if let env = ProcessInfo.processInfo.environment["ORCHD_RAFT_HARNESS"] { return env }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var candidates: [URL] = []
+        var d = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(d.appendingPathComponent("raft-harness"))
+            d = d.deletingLastPathComponent()
+        }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.build/debug/raft-harness"))
+        return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    init(name: String, extraFlags: [String] = []) throws {
+        guard let binary = Self.findHarness() else {
+            throw ClusterError("raft-harness not found: run `swift build --product raft-harness` or set ORCHD_RAFT_HARNESS")
+        }
+        self.binary = binary
+        let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
+        dir = (base as NSString).appendingPathComponent("raft-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        self.extraFlags = extraFlags
+    }
+
+    deinit { killAll() }
+
+    func id(_ i: Int) -> String { "127.0.0.\(i + 1):\(24001 + i)" }
+    var ids: [String] { (0..<Self.size).map(id) }
+    func index(of id: String) -> Int? { ids.firstIndex(of: id) }
+
+    func start(_ i: Int) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = [
+            "node", "--id", id(i), "--peers", ids.joined(separator: ","), "--data-dir", "\(dir)/node\(i)",
+            "--control", "127.0.0.\(i + 1):\(24051 + i)",
+        ] + extraFlags
+        let logPath = "\(dir)/node\(i).log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        processes[i] = p
+        clients[i] = nil
+    }
+
+    func startAll() throws { for i in 0..<Self.size { try start(i) } }
+
+    func signal(_ i: Int, _ sig: Int32) {
+        if let p = processes[i] { kill(p.processIdentifier, sig) }
+    }
+
+    /// kill -9 and reap.
+    func kill9(_ i: Int) {
+        guard let p = processes.removeValue(forKey: i) else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        clients[i] = nil
+    }
+
+    func killAll() { for i in Array(processes.keys) { kill9(i) } }
+
+    /// One control request; `nil` if the node does not answer within `timeout`.
+    func request(_ i: Int, _ line: String, timeout: Duration = .seconds(10)) async -> String? {
+        do {
+            let c: RaftControlClient
+            if let existing = clients[i] {
+                c = existing
+            } else {
+                c = try await RaftControlClient.connect(host: "127.0.0.\(i + 1)", port: 24051 + i)
+                clients[i] = c
+            }
+            return try await withThrowingTaskGroup(of: String?.self) { g in
+                g.addTask { try await c.request(line) }
+                g.addTask { try await Task.sleep(for: timeout); return nil }
+                let first = try await g.next() ?? nil
+                g.cancelAll()
+                if first == nil { await c.close() }
+                return first
+            }
+        } catch {
+            clients[i] = nil
+            return nil
+        }
+    }
+
+    func status(_ i: Int) async -> [String: String]? {
+        guard let line = await request(i, "status", timeout: .seconds(2)) else { return nil }
+        return RaftControl.parseStatus(line)
+    }
+
+    /// Polls `condition` until it holds (hang guard of `seconds`, not a speed check).
+    func eventually(seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await condition()
+    }
+
+    /// The node among `nodes` that reports itself leader in a term above `term`.
+    func waitForLeader(among nodes: [Int] = Array(0..<size), above term: UInt64 = 0) async -> (index: Int, term: UInt64)? {
+        var found: (Int, UInt64)?
+        _ = await eventually {
+            for i in nodes {
+                if let s = await status(i), s["role"] == "leader", let t = UInt64(s["term"] ?? ""), t > term {
+                    found = (i, t)
+                    return true
+                }
+            }
+            return false
+        }
+        return found
+    }
+
+    /// True once every node in `nodes` applied exactly `commands` commands with the same digest.
+    func converged(_ nodes: [Int] = Array(0..<size), commands: Int) async -> Bool {
+        await eventually {
+            var digests: Set<String> = []
+            for i in nodes {
+                guard let s = await status(i), s["commands"] == "\(commands)", let d = s["digest"] else { return false }
+                digests.insert(d)
+            }
+            return digests.count == 1
+        }
+    }
+
+    /// The last lines of a node's log, for failure messages.
+    func logTail(_ i: Int) -> String {
+        let text = (try? String(contentsOfFile: "\(dir)/node\(i).log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(15).joined(separator: "\n")
+    }
+}
+
+struct ClusterError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
