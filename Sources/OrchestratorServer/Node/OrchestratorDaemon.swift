@@ -19,13 +19,9 @@ public struct OrchestratorDaemon {
         let database = try BackendDatabase(path: config.sqlite3DataFile)
 
         // Discovery.
-        var mysql = MySQLClientConfig(
-            user: config.mysqlTopologyUser, password: config.mysqlTopologyPassword,
-            connectTimeoutSeconds: config.mysqlConnectTimeoutSeconds,
-            readTimeoutSeconds: config.mysqlDiscoveryReadTimeoutSeconds,
-            writeTimeoutSeconds: config.mysqlDiscoveryReadTimeoutSeconds)
-        mysql.connectTimeoutSeconds = max(1, mysql.connectTimeoutSeconds)
-        let discoverySettings = DiscoverySettings(configuration: config, mysql: mysql)
+        var discoverySettings = DiscoverySettings(configuration: config)
+        discoverySettings.mysql.connectTimeoutSeconds = max(1, discoverySettings.mysql.connectTimeoutSeconds)
+        let mysql = discoverySettings.mysql
         let pool = MySQLConnectionPool(config: mysql)
         let discovery = Discovery(
             settings: discoverySettings, prober: MySQLTopologyProber(pool: pool, settings: discoverySettings),
