@@ -81,7 +81,11 @@ public struct OrchestratorDaemon {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch is CancellationError {
+            // A service that ends by cancellation during graceful shutdown is a clean stop.
+        }
     }
 }
 
