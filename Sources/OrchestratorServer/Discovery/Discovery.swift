@@ -72,7 +72,7 @@ public actor Discovery: Service {
         await loadIfNeeded()
         records.removeValue(forKey: key)
         forgotten.insert(key)
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
         do {
             try await store.forget(key)
             try await store.upsert(Array(records.values))
@@ -159,7 +159,7 @@ public actor Discovery: Service {
             }
         }
 
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
         do {
             try await store.upsert(Array(records.values))
         } catch {
@@ -203,6 +203,12 @@ public actor Discovery: Service {
 
     // MARK: - Housekeeping
 
+    private func regroup() {
+        DiscoveryRegrouping.regroup(
+            &records, clusterNameToAlias: settings.clusterNameToAlias,
+            reasonableReplicationLagSeconds: settings.reasonableReplicationLagSeconds)
+    }
+
     private func loadIfNeeded() async {
         guard !loaded else { return }
         loaded = true
@@ -226,7 +232,7 @@ public actor Discovery: Service {
             records.removeValue(forKey: key)
             logger.info("forgetting \(key): unseen for more than \(settings.unseenInstanceForgetHours) hours")
         }
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
         do {
             for key in stale { try await store.forget(key) }
             try await store.upsert(Array(records.values))
