@@ -111,4 +111,27 @@ struct DiscoveryCrawlTests {
         #expect(await discovery.instances().map(\.key) == [key(1)])
         #expect(try await store.record(key(2)) == nil)
     }
+
+    @Test("run() polls every known instance again and again, publishing results, until cancelled")
+    func serviceLoop() async throws {
+        let prober = ScriptedProber(masters: [key(1): nil, key(2): key(1)])
+        let discovery = Discovery(
+            settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")), prober: prober,
+            store: InstanceStore(database: try BackendDatabase()), clock: FixedClock())
+        try await discovery.discover(key(2))
+        let probesAfterDiscovery = prober.probeCount
+        let stream = await discovery.probeResults()
+        var received: [InstanceKey] = []
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await discovery.run() }
+            for await result in stream {
+                received.append(result.key)
+                if received.count >= 6 { break }
+            }
+            group.cancelAll()
+        }
+        #expect(received.count == 6)
+        #expect(Set(received) == [key(1), key(2)])
+        #expect(prober.probeCount >= probesAfterDiscovery + 6)
+    }
 }
