@@ -72,7 +72,7 @@ public actor Discovery: Service {
         await loadIfNeeded()
         records.removeValue(forKey: key)
         forgotten.insert(key)
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
         do {
             try await store.forget(key)
             try await store.upsert(Array(records.values))
@@ -133,14 +133,20 @@ public actor Discovery: Service {
         let prober = self.prober
         let clock = self.clock
         let limit = max(1, settings.discoveryMaxConcurrency)
-        var pending = seeds.filter { $0.isValid }.reversed() as [InstanceKey]
-        var seen = Set(pending)
+        let before = records
+        // FIFO queue: `queue[head...]` is still to probe.
+        var queue: [InstanceKey] = []
+        var seen: Set<InstanceKey> = []
+        for key in seeds where key.isValid && seen.insert(key).inserted { queue.append(key) }
+        var head = 0
         var results: [ProbeResult] = []
 
         await withTaskGroup(of: (ProbeResult, Timestamp).self) { group in
             var inFlight = 0
-            while !pending.isEmpty || inFlight > 0 {
-                while inFlight < limit, let key = pending.popLast() {
+            while head < queue.count || inFlight > 0 {
+                while inFlight < limit, head < queue.count {
+                    let key = queue[head]
+                    head += 1
                     group.addTask {
                         let attempted = clock.now()
                         return (await prober.probe(key), attempted)
@@ -151,19 +157,20 @@ public actor Discovery: Service {
                 inFlight -= 1
                 apply(result, attemptedAt: attempted)
                 results.append(result)
-                for neighbour in result.neighbours where neighbour.isValid && !seen.contains(neighbour)
-                    && !forgotten.contains(neighbour) {
-                    seen.insert(neighbour)
-                    pending.insert(neighbour, at: 0)
+                for neighbour in result.neighbours
+                where neighbour.isValid && !forgotten.contains(neighbour) && seen.insert(neighbour).inserted {
+                    queue.append(neighbour)
                 }
             }
         }
 
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
+        // Only rows that changed (every probed one does: its check times moved).
+        let changed = records.values.filter { before[$0.key] != $0 }
         do {
-            try await store.upsert(Array(records.values))
+            try await store.upsert(changed)
         } catch {
-            logger.error("cannot write \(records.count) instances to the backend store: \(error)")
+            logger.error("cannot write \(changed.count) instances to the backend store: \(error)")
         }
         publish(results)
         return results
@@ -203,6 +210,12 @@ public actor Discovery: Service {
 
     // MARK: - Housekeeping
 
+    private func regroup() {
+        DiscoveryRegrouping.regroup(
+            &records, clusterNameToAlias: settings.clusterNameToAlias,
+            reasonableReplicationLagSeconds: settings.reasonableReplicationLagSeconds)
+    }
+
     private func loadIfNeeded() async {
         guard !loaded else { return }
         loaded = true
@@ -226,7 +239,7 @@ public actor Discovery: Service {
             records.removeValue(forKey: key)
             logger.info("forgetting \(key): unseen for more than \(settings.unseenInstanceForgetHours) hours")
         }
-        DiscoveryRegrouping.regroup(&records, clusterNameToAlias: settings.clusterNameToAlias)
+        regroup()
         do {
             for key in stale { try await store.forget(key) }
             try await store.upsert(Array(records.values))

@@ -2,12 +2,13 @@ import OrchestratorCore
 
 /// Recomputes cluster membership over all known records with the core's `ClusterGrouping` (cluster
 /// name = top master's key, replication depth, co-masters, replica lists, errant GTIDs, alias), and
-/// copies the cluster's alias and its master's domain onto every record.
+/// copies the cluster's alias and its master's domain onto every record; fills upstream's problem codes.
 enum DiscoveryRegrouping {
     static func regroup(
         _ records: inout [InstanceKey: InstanceRecord],
         clusterNameToAlias: [String: String] = [:],
-        aliasOverrides: [String: String] = [:]
+        aliasOverrides: [String: String] = [:],
+        reasonableReplicationLagSeconds: Int = 10
     ) {
         let grouping = ClusterGrouping(
             instances: records.values.map(\.instance), aliasOverrides: aliasOverrides,
@@ -19,6 +20,8 @@ enum DiscoveryRegrouping {
             guard var record = records[instance.key] else { continue }
             let summary = summaries[instance.clusterName]
             record.instance = instance
+            record.instance.problems = instance.computedProblems(
+                reasonableReplicationLagSeconds: Int64(reasonableReplicationLagSeconds))
             record.clusterAlias = summary?.clusterAlias ?? instance.clusterName
             if let root = summary?.masterKey { record.clusterDomain = domains[root] ?? "" }
             records[instance.key] = record

@@ -14,6 +14,7 @@ extension DiscoverySettings {
         discoveryMaxConcurrency = c.discoveryMaxConcurrency
         unseenInstanceForgetHours = c.unseenInstanceForgetHours
         discoverByShowSlaveHosts = c.discoverByShowSlaveHosts
+        reasonableReplicationLagSeconds = c.reasonableReplicationLagSeconds
         clusterNameToAlias = c.clusterNameToAlias
         detectClusterAliasQuery = c.detectClusterAliasQuery
         detectClusterDomainQuery = c.detectClusterDomainQuery
@@ -24,5 +25,6 @@ extension DiscoverySettings {
         regionPattern = c.regionPattern
         detectPhysicalEnvironmentQuery = c.detectPhysicalEnvironmentQuery
         physicalEnvironmentPattern = c.physicalEnvironmentPattern
+        detectSemiSyncEnforcedQuery = c.detectSemiSyncEnforcedQuery
     }
 }

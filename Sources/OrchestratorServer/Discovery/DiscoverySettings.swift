@@ -12,6 +12,8 @@ public struct DiscoverySettings: Sendable {
     public var discoveryMaxConcurrency: Int = 300
     /// `UnseenInstanceForgetHours` (240): instances not seen for this long are forgotten.
     public var unseenInstanceForgetHours: Int = 240
+    /// `ReasonableReplicationLagSeconds` (10): lag above this is the `replication_lag` problem.
+    public var reasonableReplicationLagSeconds: Int = 10
     /// `DiscoverByShowSlaveHosts` (false). Replicas are read with `SHOW SLAVE HOSTS` whenever it lists
     /// any; when it lists none and this is false, the processlist's binlog dump threads are used.
     public var discoverByShowSlaveHosts: Bool = false
@@ -33,6 +35,10 @@ public struct DiscoverySettings: Sendable {
     /// `DetectPhysicalEnvironmentQuery` / `PhysicalEnvironmentPattern`.
     public var detectPhysicalEnvironmentQuery: String = ""
     public var physicalEnvironmentPattern: String = ""
+
+    /// `DetectSemiSyncEnforcedQuery`: a number; above 0 marks the instance semi-sync enforced (with
+    /// that priority).
+    public var detectSemiSyncEnforcedQuery: String = ""
 
     public init(mysql: MySQLClientConfig) {
         self.mysql = mysql

@@ -136,6 +136,10 @@ struct InstanceReader {
         if let alias = await scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
             instance.instanceAlias = alias
         }
+        if let priority = await scalar(settings.detectSemiSyncEnforcedQuery, "DetectSemiSyncEnforcedQuery", &result) {
+            instance.semiSyncPriority = Int64(priority) ?? 0
+            instance.semiSyncEnforced = instance.semiSyncPriority > 0
+        }
         instance.dataCenter = await detect(
             (settings.detectDataCenterQuery, "DetectDataCenterQuery"),
             (settings.dataCenterPattern, "DataCenterPattern"), &result)

@@ -97,6 +97,7 @@ struct DiscoveryIntegrationTests {
         #expect(stopped.replicationIOThreadState == .stopped)
         #expect(stopped.replicationSQLThreadState == .stopped)
         #expect(stopped.replicationThreadsStopped)
+        #expect(stopped.problems == ["not_replicating"])
         #expect(stopped.masterKey == sandbox.key(1))
         #expect(stopped.clusterName == "127.0.0.1:\(sandbox.port(1))")
         #expect(stopped.isLastCheckValid)
@@ -120,6 +121,7 @@ struct DiscoveryIntegrationTests {
         #expect(results.contains { $0.key == sandbox.key(4) && !$0.isValid })
         let record = try #require(try await harness.store.record(sandbox.key(4)))
         #expect(record.instance.isLastCheckValid == false)
+        #expect(record.instance.problems.contains("last_check_invalid"))
         #expect(["2002", "2003", "2013"].contains { record.instance.lastError.contains("MySQL error \($0)") }, "\(record.instance.lastError)")
         // Last known facts are kept; the attempt advanced but last seen did not.
         #expect(record.instance.masterKey == sandbox.key(3))

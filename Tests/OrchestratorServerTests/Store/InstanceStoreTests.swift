@@ -4,10 +4,17 @@ import OrchestratorServer
 import Testing
 
 /// The SQLite store on a temporary file.
-struct InstanceStoreTests {
+final class InstanceStoreTests {
+    private var directories: [URL] = []
+
+    deinit {
+        for dir in directories { try? FileManager.default.removeItem(at: dir) }
+    }
+
     private func temporaryDatabase() throws -> (InstanceStore, String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchd-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        directories.append(dir)
         let path = dir.appendingPathComponent("orchd.sqlite").path
         return (InstanceStore(database: try BackendDatabase(path: path)), path)
     }
