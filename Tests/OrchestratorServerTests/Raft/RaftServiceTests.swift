@@ -2,11 +2,14 @@ import Foundation
 import Testing
 @testable import OrchestratorServer
 
-/// Polls `condition` until it holds; gives up after `seconds` (a hang guard, not a speed check).
-func eventually(seconds: Double = 20, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Polls `condition` until it holds; gives up after `seconds` AND at least `polls` attempts (a hang
+/// guard, not a speed check; the poll count keeps it fair when other suites starve this one of CPU).
+func eventually(seconds: Double = 20, polls: Int = 1000, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+    var attempts = 0
+    while Date() < deadline || attempts < polls {
         if try await condition() { return true }
+        attempts += 1
         try? await Task.sleep(for: .milliseconds(5))
     }
     return try await condition()
