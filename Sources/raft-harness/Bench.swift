@@ -74,6 +74,7 @@ struct Bench {
                   await cluster.waitForApplied(commit) else { throw HarnessError("cluster did not recover after trial \(trial)") }
             _ = l
         }
+        FileHandleStderr.write("failover samples (ms): \(failovers.map { Int($0) })\n")
         report("raft_failover_median_ms", percentile(failovers, 50), "ms")
         report("raft_failover_p99_ms", percentile(failovers, 99), "ms")
         report("raft_failover_max_ms", failovers.max() ?? 0, "ms")
