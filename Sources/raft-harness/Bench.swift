@@ -13,7 +13,7 @@ struct Bench {
         for f in ["tick-ms", "election-ticks", "heartbeat-ticks", "snapshot-every", "log-level"] {
             if let v = try? flags.string(f) { nodeFlags += ["--\(f)", v] }
         }
-        // Baseline: what one durable write costs on this disk (every commit needs at least two).
+        // Baseline: what one durable write costs on this disk (a commit waits for the leader's and a follower's, in parallel).
         report("raft_fsync_baseline_p50_ms", try fsyncBaseline(dir: dir), "ms")
         let cluster = HarnessCluster(binary: binary, dir: dir, basePort: try flags.int("base-port", 24100), nodeFlags: nodeFlags)
         try cluster.startAll()
@@ -99,10 +99,11 @@ struct Bench {
         guard fd >= 0 else { throw HarnessError("cannot create \(path)") }
         defer { close(fd); unlink(path) }
         var samples: [Double] = []
-        let block = [UInt8](repeating: 1, count: 256)
+        // Rewrites one 4 KiB block, as SQLite's WAL does in steady state (no file growth).
+        let block = [UInt8](repeating: 1, count: 4096)
         for _ in 0..<100 {
             let t0 = ContinuousClock.now
-            _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
             fsync(fd)
             samples.append(ms(ContinuousClock.now - t0))
         }
