@@ -9,7 +9,8 @@
 /// 1. **Persistence**: `installSnapshot`, `persistSnapshot` + `compactLog`, `persistEntries`,
 ///    `persistHardState`. All of them must be durable (fsync) before any later action of the same list
 ///    is performed: votes, terms and acknowledged entries must survive a crash before a message that
-///    reveals them leaves the node. A crash in the middle is fine; the node re-reads storage on restart.
+///    reveals them leaves the node. A crash in the middle is fine; the node re-reads storage on restart
+///    (writing entries and hard state in one transaction is best, but not required for safety).
 /// 2. **Sends** (`send`): best effort, any order, may be dropped or duplicated by the network.
 /// 3. **Applies** (`apply`): committed entries only, in index order, each exactly once. The shell
 ///    persists lastApplied in the same transaction as the state change it applied, and passes it back

@@ -236,7 +236,9 @@ extension RaftSimulation {
 
     mutating func fail(_ message: String) {
         guard failure == nil else { return }
-        failure = RaftSimulationFailure(seed: seed, nodeCount: options.nodeCount, event: event, message: message, trace: formattedTrace())
+        let r = options.raft
+        let setup = "[preVote \(r.preVote) checkQuorum \(r.checkQuorum) heartbeatTicks \(r.heartbeatTicks) maxInflight \(r.maxInflightAppends)] "
+        failure = RaftSimulationFailure(seed: seed, nodeCount: options.nodeCount, event: event, message: setup + message, trace: formattedTrace())
     }
 
     mutating func note(_ what: String, from: Int = -1, to: Int = -1, term: UInt64 = 0, detail: UInt64 = 0) {

@@ -6,7 +6,7 @@ import OrchestratorCore
 /// and reads. Invariants are checked after every event (see `RaftSimulation+Checks.swift`).
 public struct RaftSimulation {
     public let seed: UInt64
-    public let options: RaftSimulationOptions
+    public internal(set) var options: RaftSimulationOptions
     public internal(set) var stats = RaftSimulationStats()
 
     var rng: RaftRandom
@@ -69,6 +69,17 @@ public struct RaftSimulation {
         self.options = options
         self.rng = RaftRandom(seed: seed ^ 0x5EED_0F_5AF7)
         self.nextHeal = options.healEvery
+        if options.varyConfiguration {
+            var raft = options.raft
+            raft.preVote = rng.chance(80)
+            raft.checkQuorum = rng.chance(80)
+            raft.heartbeatTicks = 1 + Int(rng.next(below: 3))
+            raft.maxInflightAppends = 1 + Int(rng.next(below: 6))
+            self.options.raft = RaftConfiguration(
+                electionTicks: raft.electionTicks, heartbeatTicks: raft.heartbeatTicks, preVote: raft.preVote,
+                checkQuorum: raft.checkQuorum, maxEntriesPerAppend: raft.maxEntriesPerAppend,
+                maxBytesPerAppend: raft.maxBytesPerAppend, maxInflightAppends: raft.maxInflightAppends)
+        }
         bootstrapVoters = (0..<options.nodeCount).map { "n\($0)" }
         for id in bootstrapVoters {
             slotOf[id] = slots.count

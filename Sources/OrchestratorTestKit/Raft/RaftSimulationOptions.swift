@@ -15,6 +15,9 @@ public struct RaftSimulationOptions: Sendable {
     public var healEvery: Int
     /// Keep the last this-many events for the failure trace.
     public var traceLength: Int
+    /// Per seed, sometimes turn pre-vote and/or check-quorum off and vary the heartbeat interval:
+    /// safety must not depend on them.
+    public var varyConfiguration: Bool
 
     public init(
         nodeCount: Int = 3,
@@ -23,7 +26,8 @@ public struct RaftSimulationOptions: Sendable {
         membershipChanges: Bool = true,
         livenessTicks: Int = 300,
         healEvery: Int = 400,
-        traceLength: Int = 60
+        traceLength: Int = 60,
+        varyConfiguration: Bool = true
     ) {
         self.nodeCount = nodeCount
         self.events = events
@@ -32,6 +36,7 @@ public struct RaftSimulationOptions: Sendable {
         self.livenessTicks = livenessTicks
         self.healEvery = healEvery
         self.traceLength = traceLength
+        self.varyConfiguration = varyConfiguration
     }
 }
 

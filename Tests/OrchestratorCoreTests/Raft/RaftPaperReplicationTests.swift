@@ -152,4 +152,21 @@ import Testing
         #expect(cluster["b"].lastIndex == cluster["a"].lastIndex)
         #expect(cluster["a"].commitIndex == cluster["a"].lastIndex)
     }
+
+    /// The conflict hint lets the leader skip a whole conflicting term per round trip instead of
+    /// one entry at a time.
+    @Test func conflictHintsSkipWholeTerms() {
+        let leaderTerms: [UInt64] = [1, 1, 1, 4, 4, 5, 5, 6, 6, 6]
+        var cluster = RaftTestCluster(ids: [], configuration: plain)
+        cluster.add(makeNode("a", term: 7, terms: leaderTerms))
+        cluster.add(makeNode("b", term: 7, terms: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3]))
+        cluster.add(makeNode("c", term: 7, terms: leaderTerms))
+        cluster.campaign("a")
+        cluster.tickAll(times: 2)
+        let rejections = (cluster.history["b"] ?? []).flatMap(sends).filter {
+            if case .appendResponse(true, _, _, _) = $0.kind { true } else { false }
+        }
+        #expect(cluster["b"].entries == cluster["a"].entries)
+        #expect((1...2).contains(rejections.count), "rejections: \(rejections.map(\.kind))")
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 /// The deterministic simulation (OrchestratorTestKit/Raft). Defaults: 2,000 seeded runs (3 and 5
 /// nodes alternating) of 2,000 events each, on 2 concurrent workers. Overrides: RAFT_SIM_SEEDS,
 /// RAFT_SIM_EVENTS, RAFT_SIM_FIRST; SEED=n replays exactly one seed and prints its trace.
-@Suite struct RaftSimulationTests {
+@Suite(.serialized) struct RaftSimulationTests {
     static func env(_ name: String) -> Int? {
         ProcessInfo.processInfo.environment[name].flatMap { Int($0) }
     }
