@@ -145,6 +145,24 @@ final class RaftProcessCluster: @unchecked Sendable {
         }
     }
 
+    /// Waits until every node in `nodes` applied the same commands (same digest), at least
+    /// `minimum` of them; returns that count, or nil.
+    func convergedCount(_ nodes: [Int] = Array(0..<size), minimum: Int) async -> Int? {
+        var count: Int?
+        _ = await eventually {
+            var seen: Set<String> = []
+            var n = 0
+            for i in nodes {
+                guard let s = await status(i), let c = Int(s["commands"] ?? ""), c >= minimum, let d = s["digest"] else { return false }
+                seen.insert("\(c)/\(d)")
+                n = c
+            }
+            count = n
+            return seen.count == 1
+        }
+        return count
+    }
+
     /// The last lines of a node's log, for failure messages.
     func logTail(_ i: Int) -> String {
         let text = (try? String(contentsOfFile: "\(dir)/node\(i).log", encoding: .utf8)) ?? ""
