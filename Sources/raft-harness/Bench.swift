@@ -102,6 +102,9 @@ struct Bench {
         // Rewrites one 4 KiB block, as SQLite's WAL does in steady state (no file growth).
         let block = [UInt8](repeating: 1, count: 4096)
         for _ in 0..<100 {
+            // Random arrival times, like proposals: back-to-back syncs here lock onto the
+            // storage's completion rhythm and read longer than a commit ever waits.
+            usleep(UInt32.random(in: 0..<5000))
             let t0 = ContinuousClock.now
             _ = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
             fdatasync(fd) // what SQLite uses on Linux for its WAL
