@@ -32,7 +32,7 @@ let usage = """
     raft-harness: one Raft node with a toy state machine, for tests and benchmarks.
 
       raft-harness node --id HOST:PORT --peers ID,ID,... --data-dir DIR --control HOST:PORT
-                        [--bind HOST:PORT (default: --id)] [--tick-ms 25] [--election-ticks 8]
+                        [--bind HOST:PORT (default: --id)] [--tick-ms 20] [--election-ticks 9]
                         [--heartbeat-ticks 2] [--snapshot-every 10000] [--log-level info]
       raft-harness bench --dir DIR [--base-port 24100] [--count 2000] [--clients 64]
                         [--per-client 100] [--trials 20] [--transfers 10] + the node timing flags

@@ -46,9 +46,9 @@ enum RaftHarness {
             return h
         }
         var settings = RaftService.Settings(id: id, voters: try flags.string("peers").split(separator: ",").map(String.init))
-        settings.tickInterval = .milliseconds(try flags.int("tick-ms", 25))
+        settings.tickInterval = .milliseconds(try flags.int("tick-ms", 20))
         settings.core = RaftConfiguration(
-            electionTicks: try flags.int("election-ticks", 8), heartbeatTicks: try flags.int("heartbeat-ticks", 2))
+            electionTicks: try flags.int("election-ticks", 9), heartbeatTicks: try flags.int("heartbeat-ticks", 2))
         settings.snapshotEvery = UInt64(try flags.int("snapshot-every", 10_000))
         let storage = try SQLiteRaftStorage(dataDirectory: try flags.string("data-dir"))
         let transport = NIORaftTransport(localID: id, bind: try address(try flags.string("bind", id)))

@@ -62,7 +62,7 @@ extension RaftNode {
 
     /// Starts a (pre-)election. `transfer`: on a leader's TimeoutNow, skip pre-vote and stickiness.
     mutating func campaign(transfer: Bool) {
-        guard voters.contains(id) else { return }
+        guard isPromotable else { return }
         runElection(preVote: configuration.preVote && !transfer, transfer: transfer)
     }
 
@@ -162,8 +162,9 @@ extension RaftNode {
                 if configuration.checkQuorum || configuration.preVote {
                     send(to: m.from, .appendResponse(reject: false, index: 0, hintIndex: 0, hintTerm: 0))
                 }
-            case .voteRequest(true, _, _, _):
-                send(to: m.from, .voteResponse(preVote: true, granted: false))
+            case .voteRequest(let preVote, _, _, _):
+                // Tell a lagging candidate our term, so it cannot keep campaigning in the past.
+                send(to: m.from, .voteResponse(preVote: preVote, granted: false))
             default:
                 break
             }

@@ -2,6 +2,14 @@ extension RaftNode {
     // MARK: - Follower side
 
     mutating func handleAppend(from leader: RaftNodeID, prevIndex: UInt64, prevTerm: UInt64, entries: [RaftEntry], commit: UInt64) {
+        // A malformed append (gaps, terms going back or beyond the leader's) is dropped, not trusted.
+        var expected = prevIndex + 1
+        var lastTerm = prevTerm
+        for entry in entries {
+            guard entry.index == expected, entry.term >= lastTerm, entry.term <= term else { return }
+            expected += 1
+            lastTerm = entry.term
+        }
         var prevIndex = prevIndex
         var prevTerm = prevTerm
         var entries = entries

@@ -160,6 +160,16 @@ public struct RaftNode: Sendable {
     public var snapshotIndex: UInt64 { log.snapshotIndex }
     public var hardState: RaftHardState { RaftHardState(term: term, votedFor: votedFor, commit: commitIndex) }
     public var isLeader: Bool { role == .leader }
+
+    /// May this node start an election? Voters may; so may a node whose removal is not committed
+    /// yet: its log may be the only up-to-date one (it was the leader that proposed the change), and
+    /// if it waited, nobody could be elected. It then needs a quorum of the new voters, without itself.
+    public var isPromotable: Bool {
+        if voters.contains(id) { return true }
+        guard configurationIndex > commitIndex else { return false }
+        let previous = configHistory.count >= 2 ? configHistory[configHistory.count - 2].voters : baseVoters
+        return previous.contains(id)
+    }
     var quorum: Int { voters.count / 2 + 1 }
 
     /// The entry at `index`, if it is still in the log.
@@ -195,7 +205,7 @@ public struct RaftNode: Sendable {
             electionElapsed += 1
             // Only voters campaign (and restart the timer); a non-voter's timer keeps running, so it
             // is outside the leader lease and answers (pre-)votes once its leader has gone quiet.
-            if electionElapsed >= randomizedElectionTimeout, voters.contains(id) {
+            if electionElapsed >= randomizedElectionTimeout, isPromotable {
                 electionElapsed = 0
                 campaign(transfer: false)
             }

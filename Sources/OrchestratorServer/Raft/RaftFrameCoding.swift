@@ -11,7 +11,8 @@ import OrchestratorCore
 enum RaftWire {
     static let magic: UInt8 = 0x52
     static let version: UInt8 = 1
-    static let defaultMaxFrameSize = 64 << 20
+    /// Snapshots travel in one frame, so this bounds the snapshot size (chunking would lift it).
+    static let defaultMaxFrameSize = 256 << 20
 
     static func write(_ frame: RaftFrame, into buffer: inout ByteBuffer) {
         var header = RaftBinaryWriter(capacity: 64)

@@ -35,6 +35,8 @@ extension RaftService {
         signal()
         let deadline = ContinuousClock.now.advanced(by: settings.requestTimeout)
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            // An older waiter at the same index lost its entry to another leader's.
+            proposals[proposal.index]?.waiter.continuation.resume(throwing: RaftServiceError.dropped)
             proposals[proposal.index] = (proposal.term, Waiter(continuation: c, deadline: deadline))
         }
     }

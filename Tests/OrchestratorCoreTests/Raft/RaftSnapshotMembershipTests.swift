@@ -114,4 +114,29 @@ import Testing
     @Test func configurationEncodingRoundTrips() {
         #expect(RaftMembership.decode(RaftMembership.encode(["10.0.0.2:10008", "10.0.0.1:10008"])) == ["10.0.0.1:10008", "10.0.0.2:10008"])
     }
+
+    /// A former leader whose own removal is not committed may hold the only up-to-date log: it must
+    /// still be able to campaign (counting only the new voters), commit the change and step down.
+    @Test func nodeWithUncommittedRemovalOfItselfCanStillLead() {
+        let entries = [
+            RaftEntry(term: 1, index: 1, kind: .noop),
+            RaftEntry(term: 1, index: 2, kind: .configuration, data: RaftMembership.encode(["b", "c"])),
+        ]
+        var node = RaftNode(id: "a", voters: ["a", "b", "c"], configuration: plain, hardState: RaftHardState(term: 1, commit: 1),
+                            entries: entries, appliedIndex: 1, seed: 3)
+        #expect(node.voters == ["b", "c"])
+        #expect(node.isPromotable)
+        let requests = sends(node.campaignNow())
+        #expect(Set(requests.map(\.to)) == ["b", "c"])
+        _ = node.step(msg("b", "a", 2, .voteResponse(preVote: false, granted: true)))
+        #expect(node.role == .candidate, "its own vote does not count: it is not in the new configuration")
+        _ = node.step(msg("c", "a", 2, .voteResponse(preVote: false, granted: true)))
+        #expect(node.role == .leader)
+        for peer in ["b", "c"] {
+            _ = node.step(msg(peer, "a", 2, .appendResponse(reject: false, index: node.lastIndex, hintIndex: 0, hintTerm: 0)))
+        }
+        #expect(node.commitIndex == 3)
+        #expect(node.role == .follower)
+        #expect(!node.isPromotable)
+    }
 }

@@ -105,11 +105,14 @@ final class RaftProcessCluster: @unchecked Sendable {
         return RaftControl.parseStatus(line)
     }
 
-    /// Polls `condition` until it holds (hang guard of `seconds`, not a speed check).
-    func eventually(seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
+    /// Polls `condition` until it holds; gives up after `seconds` AND `polls` attempts (a hang guard,
+    /// not a speed check; the poll count keeps it fair when other suites starve this one of CPU).
+    func eventually(seconds: Double = 30, polls: Int = 300, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        var attempts = 0
+        while Date() < deadline || attempts < polls {
             if await condition() { return true }
+            attempts += 1
             try? await Task.sleep(for: .milliseconds(20))
         }
         return await condition()
@@ -140,6 +143,24 @@ final class RaftProcessCluster: @unchecked Sendable {
             }
             return digests.count == 1
         }
+    }
+
+    /// Waits until every node in `nodes` applied the same commands (same digest), at least
+    /// `minimum` of them; returns that count, or nil.
+    func convergedCount(_ nodes: [Int] = Array(0..<size), minimum: Int) async -> Int? {
+        var count: Int?
+        _ = await eventually {
+            var seen: Set<String> = []
+            var n = 0
+            for i in nodes {
+                guard let s = await status(i), let c = Int(s["commands"] ?? ""), c >= minimum, let d = s["digest"] else { return false }
+                seen.insert("\(c)/\(d)")
+                n = c
+            }
+            count = n
+            return seen.count == 1
+        }
+        return count
     }
 
     /// The last lines of a node's log, for failure messages.

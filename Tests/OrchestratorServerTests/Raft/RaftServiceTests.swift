@@ -2,11 +2,14 @@ import Foundation
 import Testing
 @testable import OrchestratorServer
 
-/// Polls `condition` until it holds; gives up after `seconds` (a hang guard, not a speed check).
-func eventually(seconds: Double = 20, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Polls `condition` until it holds; gives up after `seconds` AND at least `polls` attempts (a hang
+/// guard, not a speed check; the poll count keeps it fair when other suites starve this one of CPU).
+func eventually(seconds: Double = 20, polls: Int = 1000, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+    var attempts = 0
+    while Date() < deadline || attempts < polls {
         if try await condition() { return true }
+        attempts += 1
         try? await Task.sleep(for: .milliseconds(5))
     }
     return try await condition()
@@ -28,8 +31,8 @@ final class InProcessRaftCluster: @unchecked Sendable {
         for id in ids { storages[id] = InMemoryRaftStorage() }
     }
 
-    func start(_ id: RaftNodeID) throws {
-        var settings = RaftService.Settings(id: id, voters: ids)
+    func start(_ id: RaftNodeID, joining: Bool = false) throws {
+        var settings = RaftService.Settings(id: id, voters: joining ? [] : ids)
         settings.tickInterval = .milliseconds(10)
         settings.core = RaftConfiguration(electionTicks: 10, heartbeatTicks: 2)
         settings.snapshotEvery = snapshotEvery
@@ -165,5 +168,32 @@ struct RaftServiceTests {
         _ = try #require(await c.waitForLeader())
         #expect(await eventually { c.converged(c.ids, commands: 30) })
         await c.stopAll()
+    }
+
+    @Test func membershipChangesAddAndRemoveVoters() async throws {
+        let c = InProcessRaftCluster(snapshotEvery: 5)
+        try c.startAll()
+        let leader = try #require(await c.waitForLeader())
+        for i in 0..<12 { try await c.services[leader]!.propose(Array("m\(i)".utf8)) }
+
+        // A new node joins with no voters of its own and learns everything from the leader.
+        c.storages["n4"] = InMemoryRaftStorage()
+        try c.start("n4", joining: true)
+        try await c.services[leader]!.addVoter("n4")
+        #expect(await c.services[leader]!.status().voters == ["n1", "n2", "n3", "n4"])
+        #expect(await eventually { c.converged(["n1", "n2", "n3", "n4"], commands: 12) })
+        #expect(await eventually { await c.services["n4"]!.status().voters == ["n1", "n2", "n3", "n4"] })
+
+        // Removing a follower shrinks the quorum; proposals keep committing.
+        let removed = c.ids.first { $0 != leader }!
+        try await c.services[leader]!.removeVoter(removed)
+        #expect(await c.services[leader]!.status().voters.contains(removed) == false)
+        await c.stop(removed)
+        try await c.services[leader]!.propose([9])
+        let remaining = (c.ids + ["n4"]).filter { $0 != removed }
+        #expect(await eventually { c.converged(remaining, commands: 13) })
+        await #expect(throws: RaftServiceError.self) { try await c.services[leader]!.addVoter("n4") }
+        await c.stopAll()
+        await c.stop("n4")
     }
 }

@@ -18,10 +18,12 @@ actor FrameInbox {
     }
 
     /// Polls until `predicate` holds; gives up after `seconds` (a hang guard, not a speed check).
-    func wait(seconds: Double = 20, _ predicate: ([RaftFrame]) -> Bool) async -> Bool {
+    func wait(seconds: Double = 20, polls: Int = 500, _ predicate: ([RaftFrame]) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        var attempts = 0
+        while Date() < deadline || attempts < polls {
             if predicate(frames) { return true }
+            attempts += 1
             try? await Task.sleep(for: .milliseconds(10))
         }
         return predicate(frames)
@@ -127,7 +129,7 @@ struct RaftTransportTests {
     private func resend(from a: NIORaftTransport, to: RaftNodeID, payload: [UInt8], until inbox: FrameInbox) async -> Bool {
         for _ in 0..<500 {
             a.send(RaftFrame(from: a.localID, to: to, payload: payload))
-            if await inbox.wait(seconds: 0.02, { $0.contains { $0.payload == payload } }) { return true }
+            if await inbox.wait(seconds: 0.02, polls: 2, { $0.contains { $0.payload == payload } }) { return true }
         }
         return false
     }
