@@ -162,9 +162,9 @@ public enum ConfigurationSchema {
         i("ConsulMaxKVsPerTransaction", 5), s("ZkAddress"), s("KVClusterMasterPrefix", "mysql/master"),
         // orchd additions
         ours("HookTimeoutSeconds", 60, min: 1),
-        ours("RaftTickMilliseconds", 100, min: 1, max: 10_000),
-        ours("RaftElectionTicks", 10, min: 2),
-        ours("RaftHeartbeatTicks", 1, min: 1),
+        ours("RaftTickMilliseconds", 20, min: 1, max: 10_000),
+        ours("RaftElectionTicks", 9, min: 2),
+        ours("RaftHeartbeatTicks", 2, min: 1),
         ours("RaftSnapshotThreshold", 8192, min: 1),
         ours("HTTPProxyTimeoutSeconds", 10, min: 1),
     ]
