@@ -49,29 +49,28 @@ extension OrchestratorAPI {
             return await ctx.transfer(to: target)
         }
         add("/api/raft-add-peer/:addr", mutating: true) { ctx in
-            let addr = ctx.parameters["addr"] ?? ""
-            guard let id = RaftHint.normalize(addr) else { return .error("invalid raft address \"\(addr)\"", status: 400) }
-            do {
-                try await ctx.node.raft.addVoter(id)
-            } catch {
-                return .error("cannot add raft peer \(id): \(error)")
-            }
-            return .ok("Peer added: \(id)", details: id)
+            await ctx.changeMembership("add", "added") { try await ctx.node.raft.addVoter($0) }
         }
         add("/api/raft-remove-peer/:addr", mutating: true) { ctx in
-            let addr = ctx.parameters["addr"] ?? ""
-            guard let id = RaftHint.normalize(addr) else { return .error("invalid raft address \"\(addr)\"", status: 400) }
-            do {
-                try await ctx.node.raft.removeVoter(id)
-            } catch {
-                return .error("cannot remove raft peer \(id): \(error)")
-            }
-            return .ok("Peer removed: \(id)", details: id)
+            await ctx.changeMembership("remove", "removed") { try await ctx.node.raft.removeVoter($0) }
         }
     }
 }
 
 extension APIContext {
+    /// Adds or removes the voter named by `:addr` (`host` or `host:port`).
+    func changeMembership(_ verb: String, _ done: String,
+                          _ change: (RaftNodeID) async throws -> Void) async -> APIResponse {
+        let addr = parameters["addr"] ?? ""
+        guard let id = RaftHint.normalize(addr) else { return .error("invalid raft address \"\(addr)\"", status: 400) }
+        do {
+            try await change(id)
+        } catch {
+            return .error("cannot \(verb) raft peer \(id): \(error)")
+        }
+        return .ok("Peer \(done): \(id)", details: id)
+    }
+
     func leaderCheck(notLeaderStatus: Int) async -> APIResponse {
         await node.raftStatus().role == .leader ? .json("OK") : .json("Not leader", status: notLeaderStatus)
     }

@@ -53,7 +53,7 @@ struct ConfigurationLoadTests {
         #expect(c.expectFailureAnalysisConcensus)
         #expect(c.kvClusterMasterPrefix == "mysql/master/")
         #expect(c.hookTimeoutSeconds == 60)
-        #expect(c.raftTickMilliseconds == 100 && c.raftElectionTicks == 10 && c.raftHeartbeatTicks == 1)
+        #expect(c.raftTickMilliseconds == 20 && c.raftElectionTicks == 9 && c.raftHeartbeatTicks == 2)
         #expect(c == OrchestratorConfiguration().withDerivedDefaults())
     }
 

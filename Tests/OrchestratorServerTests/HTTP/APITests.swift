@@ -168,6 +168,20 @@ struct APIGroupTests {
         #expect(await orchd.get(target, "/api/raft-yield-hint/10.9.9.9").status == 404)
     }
 
+    @Test func raftPeersCanBeAddedAndRemoved() async throws {
+        let orchd = try InProcessOrchd(size: 3)
+        defer { Task { await orchd.stop() } }
+        let leader = try #require(await orchd.leader())
+        #expect(await orchd.get(leader, "/api/raft-add-peer/not a host:x").status == 400)
+        let added = await orchd.get(leader, "/api/raft-add-peer/10.0.0.9")
+        #expect(added.status == 200, "\(added.bodyText)")
+        #expect(added.object["Details"] as? String == "10.0.0.9:10008")
+        #expect(await orchd.get(leader, "/api/raft-peers").array.count == 4)
+        let removed = await orchd.get(leader, "/api/raft-remove-peer/10.0.0.9:10008")
+        #expect(removed.status == 200, "\(removed.bodyText)")
+        #expect(await orchd.get(leader, "/api/raft-peers").array.count == 3)
+    }
+
     @Test func nodeWithoutQuorumRefusesChangesAndReportsUnhealthy() async throws {
         let orchd = try InProcessOrchd(size: 3)
         defer { Task { await orchd.stop() } }
