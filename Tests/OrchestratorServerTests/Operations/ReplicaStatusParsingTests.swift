@@ -72,4 +72,13 @@ import Testing
         let data = try JSONEncoder().encode(log.entries)
         #expect(try JSONDecoder().decode([OperationLogEntry].self, from: data) == log.entries)
     }
+
+    @Test("options from the configuration follow UseSuperReadOnly; no replication user configured keeps replicas' own")
+    func optionsFromConfiguration() {
+        var c = OrchestratorConfiguration()
+        let defaults = ReplicationOperations.Options(configuration: c)
+        #expect(defaults.credentials == nil && !defaults.useSuperReadOnly && defaults.connectRetrySeconds == 1)
+        c.set("UseSuperReadOnly", .bool(true))
+        #expect(ReplicationOperations.Options(configuration: c).useSuperReadOnly)
+    }
 }
