@@ -28,7 +28,8 @@ extension ReplicationOperations {
     @discardableResult
     public func setSemiSyncMaster(_ key: InstanceKey, enabled: Bool) async throws -> OperationResult {
         try await perform(enabled ? "enable-semi-sync-master" : "disable-semi-sync-master", key) { context in
-            try await context.change(context.sql.setSemiSync(.master, enabled: enabled))
+            let names = try await Self.semiSyncVariables(context)
+            try await context.change(try context.sql.setSemiSync(.master, enabled: enabled, serverVariables: names))
             return context.result()
         }
     }
@@ -39,12 +40,21 @@ extension ReplicationOperations {
     public func setSemiSyncReplica(_ key: InstanceKey, enabled: Bool, restartReplication: Bool = false) async throws -> OperationResult {
         try await perform(enabled ? "enable-semi-sync-replica" : "disable-semi-sync-replica", key) { context in
             let sql = context.sql
-            try await context.change(sql.setSemiSync(.replica, enabled: enabled))
+            let names = try await Self.semiSyncVariables(context)
+            try await context.change(try sql.setSemiSync(.replica, enabled: enabled, serverVariables: names))
             if restartReplication {
                 try await context.change(sql.stopIOThread())
                 try await context.change(sql.startReplication())
             }
             return context.result()
         }
+    }
+
+    /// The semi-sync variables the server has; nil in a dry run of an unreachable server (the version
+    /// then decides).
+    static func semiSyncVariables(_ context: OperationContext) async throws -> Set<String>? {
+        guard context.connection != nil else { return nil }
+        let rows = try await context.read(context.sql.semiSyncVariablesQuery()).rows
+        return Set(rows.compactMap { $0[position: 0] })
     }
 }

@@ -225,7 +225,9 @@ public struct ReplicationSQL: Sendable {
             throw .unsupported(
                 "injecting an empty transaction needs MySQL's GTID_NEXT, which \(dialect) does not have; "
                     + "MariaDB skips a failing replicated transaction with skip-query (sql_slave_skip_counter), "
-                    + "and an errant MariaDB GTID cannot be neutralised in place: remove it by re-cloning the replica")
+                    + "and an errant MariaDB GTID cannot be neutralised in place: when it sits in a domain of its own, "
+                    + "purge the binary logs holding it and run FLUSH BINARY LOGS DELETE_DOMAIN_ID=(domain); "
+                    + "otherwise re-clone the replica from its master")
         }
         guard !gtid.isEmpty, gtid.contains(":") else { throw .invalidValue("'\(gtid)' is not a MySQL GTID (uuid:number)") }
         return [
@@ -260,9 +262,33 @@ public struct ReplicationSQL: Sendable {
 
     public enum SemiSyncSide: String, Sendable { case master, replica }
 
-    public func setSemiSync(_ side: SemiSyncSide, enabled: Bool) -> ReplicationStatement {
-        let variable = side == .master ? dialect.semiSyncMasterVariable : dialect.semiSyncReplicaVariable
+    /// Sets the semi-sync switch of one side. On MySQL the variable's name depends on the plugin that is
+    /// installed (`semisync_source` on 8.0.26+ names it `rpl_semi_sync_source_enabled`, the older
+    /// `semisync_master` `rpl_semi_sync_master_enabled`): pass the names the server has, from
+    /// ``semiSyncVariablesQuery()``; without them the version decides.
+    public func setSemiSync(
+        _ side: SemiSyncSide, enabled: Bool, serverVariables: Set<String>? = nil
+    ) throws(ReplicationSQLError) -> ReplicationStatement {
+        let preferred = side == .master ? dialect.semiSyncMasterVariable : dialect.semiSyncReplicaVariable
+        let candidates = side == .master
+            ? [preferred, "rpl_semi_sync_source_enabled", "rpl_semi_sync_master_enabled"]
+            : [preferred, "rpl_semi_sync_replica_enabled", "rpl_semi_sync_slave_enabled"]
+        var variable = preferred
+        if let serverVariables {
+            guard let found = candidates.first(where: { serverVariables.contains($0) }) else {
+                throw .unsupported(
+                    "\(dialect) has no semi-sync \(side.rawValue) variable: the semi-sync plugin is not installed "
+                        + "(MySQL: INSTALL PLUGIN rpl_semi_sync_\(side == .master ? "source" : "replica") SONAME "
+                        + "'semisync_\(side == .master ? "source" : "replica").so')")
+            }
+            variable = found
+        }
         return ReplicationStatement(kind: "SET GLOBAL \(variable)", "SET GLOBAL \(variable) = ?", [.int(enabled ? 1 : 0)])
+    }
+
+    /// The names of the semi-sync switches this server has (one column, `Variable_name`).
+    public func semiSyncVariablesQuery() -> ReplicationStatement {
+        ReplicationStatement(kind: "SHOW GLOBAL VARIABLES", "SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%\\_enabled'")
     }
 
     /// Skips the next replicated event group (`sql_slave_skip_counter`). With MySQL GTID replication use

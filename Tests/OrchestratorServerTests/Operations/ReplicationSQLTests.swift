@@ -153,11 +153,17 @@ import Testing
         let maria = ReplicationSQL(.mariadb10_11)
         #expect(maria.flushBinaryLogs().display == "FLUSH BINARY LOGS")
         #expect(try maria.purgeBinaryLogs(to: "binlog.000002").display == "PURGE BINARY LOGS TO 'binlog.000002'")
-        #expect(maria.setSemiSync(.master, enabled: true).display == "SET GLOBAL rpl_semi_sync_master_enabled = 1")
-        #expect(maria.setSemiSync(.replica, enabled: false).display == "SET GLOBAL rpl_semi_sync_slave_enabled = 0")
-        #expect(ReplicationSQL(.mysql8_0).setSemiSync(.master, enabled: true).display == "SET GLOBAL rpl_semi_sync_source_enabled = 1")
-        #expect(ReplicationSQL(.mysql8_0).setSemiSync(.replica, enabled: true).display == "SET GLOBAL rpl_semi_sync_replica_enabled = 1")
-        #expect(ReplicationSQL(.mysql5_7).setSemiSync(.replica, enabled: true).display == "SET GLOBAL rpl_semi_sync_slave_enabled = 1")
+        #expect(try maria.setSemiSync(.master, enabled: true).display == "SET GLOBAL rpl_semi_sync_master_enabled = 1")
+        #expect(try maria.setSemiSync(.replica, enabled: false).display == "SET GLOBAL rpl_semi_sync_slave_enabled = 0")
+        #expect(try ReplicationSQL(.mysql8_0).setSemiSync(.master, enabled: true).display == "SET GLOBAL rpl_semi_sync_source_enabled = 1")
+        #expect(try ReplicationSQL(.mysql8_0).setSemiSync(.replica, enabled: true).display == "SET GLOBAL rpl_semi_sync_replica_enabled = 1")
+        #expect(try ReplicationSQL(.mysql5_7).setSemiSync(.replica, enabled: true).display == "SET GLOBAL rpl_semi_sync_slave_enabled = 1")
+        // A MySQL 8.0.26+ server that still runs the old plugin has the old names.
+        #expect(try ReplicationSQL(.mysql8_0).setSemiSync(
+            .master, enabled: true, serverVariables: ["rpl_semi_sync_master_enabled"]).display
+            == "SET GLOBAL rpl_semi_sync_master_enabled = 1")
+        #expect(throws: ReplicationSQLError.self) { try ReplicationSQL(.mysql8_0).setSemiSync(.replica, enabled: true, serverVariables: []) }
+        #expect(ReplicationSQL(.mariadb10_11).semiSyncVariablesQuery().display == "SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%\\_enabled'")
         #expect(maria.skipOneEventGroup().display == "SET GLOBAL sql_slave_skip_counter = 1")
         #expect(ReplicationSQL(.mysql8_0).skipOneEventGroup().display == "SET GLOBAL sql_replica_skip_counter = 1")
         #expect(ReplicationSQL(.mysql8_4).masterStatus().display == "SHOW BINARY LOG STATUS")
