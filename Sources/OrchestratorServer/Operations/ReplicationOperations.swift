@@ -12,6 +12,20 @@ import OrchestratorCore
 /// - in dry-run mode (``dryRun()``) still reads what it needs, but runs no changing statement and no
 ///   wait; it returns the statements it would run, passwords masked.
 ///
+/// A dead-master failover, as the executor runs it (each step after confirming Raft leadership):
+/// ```swift
+/// let log = OperationLog()
+/// let ops = ReplicationOperations(pool: pool, options: .init(configuration: config)).recording(into: log)
+/// // for --noop: ops.dryRun(), plus ops.assumeVersion(instance.version, for: key) for dead servers
+/// for replica in replicas { _ = try await ops.stopReplicationNicely(replica, timeoutSeconds: 10) } // in parallel
+/// try await ops.resetReplicaAll(candidate)
+/// try await ops.setReadOnly(candidate, false)
+/// for other in others { try await ops.repoint(other, to: candidate, positioning: .gtid) }
+/// for other in others { try await ops.waitUntilReplicating(other, from: candidate, timeoutSeconds: 10) }
+/// try? await ops.setReadOnly(oldMaster, true)  // fencing, when reachable
+/// // log.entries go into the recovery audit
+/// ```
+///
 /// Values reach SQL only as escaped literals (strings) or numbers; hostnames are also validated.
 /// Long waits are split into slices shorter than the pool's read timeout, so give the pool a read
 /// timeout of a few seconds at least (upstream's `MySQLTopologyReadTimeoutSeconds`).
