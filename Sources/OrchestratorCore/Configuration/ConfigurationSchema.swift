@@ -167,6 +167,8 @@ public enum ConfigurationSchema {
         ours("RaftHeartbeatTicks", 2, min: 1),
         ours("RaftSnapshotThreshold", 8192, min: 1),
         ours("HTTPProxyTimeoutSeconds", 10, min: 1),
+        ConfigKeySpec("MySQLReplicationUser", .string(""), isExtension: true),
+        ConfigKeySpec("MySQLReplicationPassword", .string(""), isSecret: true, isExtension: true),
     ]
 
     /// Keys upstream accepts but no longer uses: warned about as deprecated, not as unknown.
