@@ -24,7 +24,8 @@ public struct OrchestratorAPI: Sendable {
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.logger = logger
-        self.forward = forward ?? LeaderProxy.forward
+        let timeout = node.settings.proxyTimeoutSeconds
+        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout) }
         registerInstanceRoutes()
         registerIntentRoutes()
         registerRaftRoutes()
@@ -95,7 +96,7 @@ struct APIFailure: Error {
 
 /// Forwards requests to the leader over HTTP/1.1 (the same small socket client the CLI uses).
 enum LeaderProxy {
-    static func forward(_ address: String, _ request: APIRequest) async throws -> APIResponse {
+    static func forward(_ address: String, _ request: APIRequest, timeoutSeconds: Double) async throws -> APIResponse {
         var endpoint = try HTTPEndpoint.parse(address)
         endpoint.basePath = ""
         var target = request.path
@@ -112,7 +113,7 @@ enum LeaderProxy {
         let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try SocketHTTPTransport().get(finalEndpoint, path: finalTarget, headers: headers, timeouts: .apiCall)
+                    try SocketHTTPTransport().get(finalEndpoint, path: finalTarget, headers: headers, timeouts: HTTPTimeouts(connect: 2, response: timeoutSeconds))
                 })
             }
         }

@@ -59,6 +59,7 @@ public struct OrchestratorDaemon {
             masterFilters: config.recoverMasterClusterFilters,
             intermediateMasterFilters: config.recoverIntermediateMasterClusterFilters)
         nodeSettings.candidateExpirySeconds = config.candidateInstanceExpireMinutes * 60
+        nodeSettings.proxyTimeoutSeconds = Double(config.httpProxyTimeoutSeconds)
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         let intent = IntentFollower(node: node)
         let http = try HTTPServer(api: OrchestratorAPI(node: node), listenAddress: config.listenAddress)

@@ -18,6 +18,8 @@ public actor OrchestratorNode {
         public var recoveryFilters = RecoveryFilters()
         /// `CandidateInstanceExpireMinutes` in seconds.
         public var candidateExpirySeconds = 3600
+        /// `HTTPProxyTimeoutSeconds`: how long a follower waits for the leader to answer a forwarded call.
+        public var proxyTimeoutSeconds: Double = 10
         /// How long a proposal may wait for commit and apply.
         public var proposeTimeout: Duration = .seconds(10)
 
