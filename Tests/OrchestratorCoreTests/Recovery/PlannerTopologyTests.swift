@@ -80,3 +80,39 @@ struct PlannerTopologyTests {
         #expect(notReplica.errors == ["db:4 is not a direct replica of db:1"])
     }
 }
+
+@Suite("Recovery planner: entry points over probed instances")
+struct PlannerEntryPointTests {
+    @Test func planForDeadMasterAnalysis() throws {
+        let dead = Fixture.tree().replacing(1) { $0.unreachable() }
+            .replacing(2) { $0.failingToConnect() }.replacing(3) { $0.failingToConnect() }
+        let entry = try #require(ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now).first)
+        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: OperatorState(),
+                                                     now: Fixture.now, settings: PromotionSettings()))
+        #expect(plan.kind == .masterFailover && plan.successor == Fixture.key(2))
+        #expect(plan.recoveryType == "MasterRecoveryGTID")
+        #expect(plan.participatingInstanceKeys == [Fixture.key(1), Fixture.key(2), Fixture.key(3)])
+        // The intermediate master's own replicas stay under it.
+        #expect(!plan.participatingInstanceKeys.contains(Fixture.key(4)))
+    }
+
+    @Test func planForDeadIntermediateMasterAnalysis() throws {
+        let dead = Fixture.tree().replacing(3) { $0.unreachable() }
+            .replacing(4) { $0.failingToConnect() }.replacing(5) { $0.failingToConnect() }
+        let entry = try #require(ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now)
+            .first { $0.analysis == .deadIntermediateMaster })
+        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: OperatorState(),
+                                                     now: Fixture.now, settings: PromotionSettings()))
+        #expect(plan.kind == .intermediateMasterRecovery && plan.successor == Fixture.key(1))
+        #expect(plan.recoveryType == "IntermediateMasterRecoveryGTID")
+    }
+
+    @Test func hypotheticalFailoverOfHealthyCluster() throws {
+        let plan = try #require(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(1), instances: Fixture.tree(),
+                                                                     operatorState: OperatorState(), now: Fixture.now,
+                                                                     settings: PromotionSettings()))
+        #expect(plan.isExecutable && plan.successor == Fixture.key(2))
+        #expect(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(42), instances: Fixture.tree(), operatorState: OperatorState(),
+                                                     now: Fixture.now, settings: PromotionSettings()) == nil)
+    }
+}
