@@ -1,5 +1,5 @@
 /// How far a server must have applied before a step continues.
-public enum RecoveryPosition: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RecoveryPosition: Sendable, Hashable, CustomStringConvertible {
     /// Everything already in its relay log (the IO thread is stopped first).
     case relayLogEnd
     /// A GTID position known now (MySQL set or MariaDB list, as text).
@@ -19,7 +19,7 @@ public enum RecoveryPosition: Sendable, Hashable, Codable, CustomStringConvertib
 
 /// One action of a recovery plan, in the order the executor runs them. MySQL-changing steps are
 /// preceded by a leadership check in the executor.
-public enum RecoveryStep: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RecoveryStep: Sendable, Hashable, CustomStringConvertible {
     /// `STOP SLAVE IO_THREAD` on each (so relay logs stop growing and positions freeze), best effort on
     /// each replica.
     case stopReplication([InstanceKey])

@@ -1,3 +1,4 @@
+import Foundation
 import OrchestratorCore
 import Testing
 
@@ -114,5 +115,34 @@ struct PlannerEntryPointTests {
         #expect(plan.isExecutable && plan.successor == Fixture.key(2))
         #expect(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(42), instances: Fixture.tree(), operatorState: OperatorState(),
                                                      now: Fixture.now, settings: PromotionSettings()) == nil)
+    }
+}
+
+@Suite("Recovery planner: plan JSON")
+struct PlanJSONTests {
+    @Test func planRoundTripsWithReadableSteps() throws {
+        var state = OperatorState()
+        state.apply(.registerCandidate(CandidateRegistration(key: Fixture.key(2), promotionRule: .mustNot,
+                                                             registeredAt: Fixture.now, until: Fixture.now.adding(seconds: 60))))
+        let plan = RecoveryPlanner.planMasterFailover(
+            failed: Fixture.master(1).unreachable(),
+            replicas: [Fixture.replica(2, of: 1), Fixture.replica(3, of: 1, seq: 99), Fixture.replica(4, of: 1).unreachable()],
+            operatorState: state, now: Fixture.now, settings: PromotionSettings())
+        let graceful = RecoveryPlanner.planGracefulTakeover(
+            master: Fixture.master(1), replicas: [Fixture.replica(2, of: 1)], designated: nil, startOldMasterReplication: true,
+            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+        for p in [plan, graceful] {
+            let data = try JSONEncoder().encode(p)
+            #expect(try JSONDecoder().decode(RecoveryPlan.self, from: data) == p)
+        }
+        let data = try JSONEncoder().encode(plan)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let steps = try #require(object["Steps"] as? [[String: Any]])
+        #expect(steps.map { $0["Name"] as? String ?? "" }
+                == ["stop-replication", "wait-until-applied", "wait-until-applied", "catch-up", "promote", "repoint",
+                    "fence-old-master", "downtime"])
+        #expect((steps[3]["Position"] as? [String: Any])?["GTID"] as? String == "0-1-100")
+        #expect((object["SuccessorKey"] as? [String: Any])?["Port"] as? Int == 3)
+        #expect((object["Candidates"] as? [[String: Any]])?.count == 3)
     }
 }
