@@ -19,11 +19,15 @@ public enum ReplicationAnalyzer {
             if let lag = instance.replicationLagSeconds { clusterLag[instance.clusterName] = max(clusterLag[instance.clusterName] ?? 0, lag) }
         }
         var result: [ReplicationAnalysis] = []
+        var clusters: [String: ClusterInfo] = [:]
         for instance in snapshot.instances {
             if ClusterFilters.hostnameMatchesAny(instance.key.hostname, filters: settings.recoveryIgnoreHostnameFilters) { continue }
             let replicas = (children[instance.key] ?? []).sorted { $0.key < $1.key }
-            let cluster = clusterInfo(for: instance, snapshot: snapshot, settings: settings,
-                                      size: clusterSizes[instance.clusterName] ?? 1, lag: clusterLag[instance.clusterName] ?? 0)
+            // Filters are regular expressions: match them once per cluster, not per instance.
+            let cluster = clusters[instance.clusterName] ?? clusterInfo(
+                for: instance, snapshot: snapshot, settings: settings,
+                size: clusterSizes[instance.clusterName] ?? 1, lag: clusterLag[instance.clusterName] ?? 0)
+            clusters[instance.clusterName] = cluster
             var entry = counts(instance, replicas: replicas, cluster: cluster, snapshot: snapshot, now: now, settings: settings)
             classify(&entry, instance: instance, replicas: replicas, snapshot: snapshot, now: now, settings: settings)
             entry.structureAnalysis = structureWarnings(entry, instance: instance)
