@@ -8,6 +8,8 @@ public struct PromotionSettings: Sendable, Equatable {
     public var failMasterPromotionIfSQLThreadNotUpToDate = false
     public var applyMySQLPromotionAfterMasterFailover = true
     public var detachLostReplicasAfterMasterFailover = true
+    /// A dead co-master's replacement must be the other co-master.
+    public var coMasterRecoveryMustPromoteOtherCoMaster = true
     /// How long lost replicas stay downtimed. Always bounded (upstream keeps them downtimed for a year,
     /// renewed, which silently blocks later recoveries).
     public var lostReplicaDowntimeSeconds: Int64 = 3600
@@ -22,6 +24,7 @@ public struct PromotionSettings: Sendable, Equatable {
         failMasterPromotionIfSQLThreadNotUpToDate = c.failMasterPromotionIfSQLThreadNotUpToDate
         applyMySQLPromotionAfterMasterFailover = c.applyMySQLPromotionAfterMasterFailover
         detachLostReplicasAfterMasterFailover = c.detachLostReplicasAfterMasterFailover
+        coMasterRecoveryMustPromoteOtherCoMaster = c.coMasterRecoveryMustPromoteOtherCoMaster
         if case .int(let minutes)? = c.value(for: "MasterFailoverLostInstancesDowntimeMinutes"), minutes > 0 {
             lostReplicaDowntimeSeconds = minutes * 60
         } else {

@@ -18,7 +18,20 @@ public enum RecoveryPlanner {
             plan.errors.append("\(failed.key) has no replicas: nothing to promote")
             return plan
         }
-        guard let best = ranking.best else {
+        var chosen = ranking.best
+        var coMasterRule = false
+        if settings.coMasterRecoveryMustPromoteOtherCoMaster, failed.isCoMaster,
+           let other = ranking.ranked.first(where: { $0.instance.isCoMaster && $0.instance.key != failed.key }) {
+            guard other.promotable else {
+                plan.errors.append("the other co-master \(other.instance.key) cannot be promoted (CoMasterRecoveryMustPromoteOtherCoMaster): "
+                                   + other.exclusions.joined(separator: "; "))
+                plan.verdicts = ranking.ranked.map { verdict($0, role: .lost, rank: nil, extra: []) }
+                return plan
+            }
+            chosen = other
+            coMasterRule = true
+        }
+        guard let best = chosen else {
             plan.errors.append("no replica of \(failed.key) can be promoted; see each replica's reasons")
             plan.verdicts = ranking.ranked.map { verdict($0, role: .lost, rank: nil, extra: []) }
             plan.lostReplicas = plan.verdicts.map(\.key)
@@ -46,10 +59,14 @@ public enum RecoveryPlanner {
         // Roles.
         var verdicts: [CandidateVerdict] = []
         var repointed: [InstanceKey] = [], lost: [InstanceKey] = []
-        for (index, entry) in ranking.ranked.enumerated() {
+        var nextRank = 2
+        let ordered = [best] + ranking.ranked.filter { $0.instance.key != successor }
+        for entry in ordered {
             let key = entry.instance.key
             if key == successor {
-                verdicts.append(verdict(entry, role: .successor, rank: index + 1, extra: winnerReasons(entry, donor: donor, ranking: ranking)))
+                var reasons = winnerReasons(entry, donor: donor, ranking: ranking)
+                if coMasterRule { reasons.insert("the other co-master (CoMasterRecoveryMustPromoteOtherCoMaster)", at: 0) }
+                verdicts.append(verdict(entry, role: .successor, rank: 1, extra: reasons))
                 continue
             }
             var extra = loserReasons(entry, against: best)
@@ -68,7 +85,8 @@ public enum RecoveryPlanner {
                 else { extra.insert("lost: has transactions \(successor) will not have (\(finalPosition.missing(relativeTo: entry.position).text))", at: 0) }
                 lost.append(key)
             }
-            verdicts.append(verdict(entry, role: role, rank: entry.promotable ? index + 1 : nil, extra: extra))
+            verdicts.append(verdict(entry, role: role, rank: entry.promotable ? nextRank : nil, extra: extra))
+            if entry.promotable { nextRank += 1 }
         }
         plan.verdicts = verdicts
         plan.lostReplicas = lost

@@ -184,3 +184,23 @@ struct PlannerTests {
         #expect(text.contains("behind db:3: lacks 0-1-100"))
     }
 }
+
+@Suite("Recovery planner: co-masters")
+struct CoMasterPlannerTests {
+    @Test func deadCoMasterPromotesTheOtherCoMaster() {
+        // db:1 and db:2 replicate from each other; db:3 (more advanced by key order tie) replicates from db:1.
+        let failed = Fixture.master(1).unreachable().with { $0.isCoMaster = true; $0.masterKey = Fixture.key(2) }
+        let other = Fixture.replica(2, of: 1).with { $0.isCoMaster = true }
+        let plain = Fixture.replica(3, of: 1).with { $0.key = InstanceKey(hostname: "a", port: 3) }
+        let plan = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: OperatorState(),
+                                                      now: Fixture.now, settings: PromotionSettings())
+        #expect(plan.successor == Fixture.key(2))
+        #expect(plan.verdicts.first?.reasons.first?.contains("CoMasterRecoveryMustPromoteOtherCoMaster") == true)
+        #expect(plan.verdicts.map(\.rank) == [1, 2])
+        var loose = PromotionSettings()
+        loose.coMasterRecoveryMustPromoteOtherCoMaster = false
+        let free = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: OperatorState(),
+                                                      now: Fixture.now, settings: loose)
+        #expect(free.successor == plain.key)
+    }
+}
