@@ -37,8 +37,11 @@ public enum RecoveryPlanner {
             plan.lostReplicas = plan.verdicts.map(\.key)
             return plan
         }
-        if ranking.basis == .binlogCoordinates || ranking.basis == .none {
-            plan.warnings.append("replicas do not all use GTID: only the successor can be placed; the others are lost (orchd repoints by GTID only)")
+        if ranking.basis != .mysqlGTID && ranking.basis != .mariaDBGTID && replicas.filter(\.isLastCheckValid).count > 1 {
+            // Without GTID the other replicas could not follow the successor; refuse rather than detach them all.
+            plan.errors.append("the replicas of \(failed.key) do not all use GTID; orchd repoints by GTID only, so a failover would lose every replica but the promoted one (enable GTID replication, or fix by hand)")
+            plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
+            return plan
         }
         let successor = best.instance.key
         plan.successor = successor

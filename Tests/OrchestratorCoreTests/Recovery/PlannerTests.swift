@@ -204,3 +204,26 @@ struct CoMasterPlannerTests {
         #expect(free.successor == plain.key)
     }
 }
+
+@Suite("Recovery planner: no GTID")
+struct NoGTIDPlannerTests {
+    private func plain(_ port: Int, pos: Int64) -> Instance {
+        Fixture.replica(port, of: 1).with {
+            $0.usingMariaDBGTID = false; $0.gtidSlavePos = ""; $0.gtidCurrentPos = ""; $0.gtidBinlogPos = ""
+            $0.execBinlogCoordinates = BinlogCoordinates(logFile: "bin.000001", logPos: pos)
+        }
+    }
+
+    @Test func severalNonGTIDReplicasAreRefused() {
+        let plan = RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: [plain(2, pos: 10), plain(3, pos: 20)],
+                                                      operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+        #expect(!plan.isExecutable && plan.steps.isEmpty)
+        #expect(plan.errors.first?.contains("GTID") == true)
+    }
+
+    @Test func singleNonGTIDReplicaCanBePromoted() {
+        let plan = RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: [plain(2, pos: 10)],
+                                                      operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+        #expect(plan.isExecutable && plan.successor == Fixture.key(2) && plan.basis == "binlog coordinates")
+    }
+}
