@@ -1,0 +1,74 @@
+/// Graceful master takeover: the master is alive; hand its role to a replica without losing writes.
+extension RecoveryPlanner {
+    /// Plans `graceful-master-takeover[-auto]`. `designated` must be a direct replica of `master`
+    /// (nil: the best-ranked one). Order keeps the write pause short and never repoints a server to one
+    /// that is behind it:
+    /// 1. `read_only=1` on the master (writes stop; its position freezes);
+    /// 2. the designated replica applies up to the master's (now fixed) position;
+    /// 3. it stops replicating and is promoted (always made writable);
+    /// 4. each sibling applies up to the same position, then replicates from the new master;
+    /// 5. the old master replicates from the new one (started only with `-auto`).
+    public static func planGracefulTakeover(master: Instance, replicas: [Instance], designated: InstanceKey?,
+                                            startOldMasterReplication: Bool, operatorState: OperatorState,
+                                            now: Timestamp, settings: PromotionSettings) -> RecoveryPlan {
+        let ranking = CandidateRanking(failed: master, replicas: replicas, operatorState: operatorState, now: now, settings: settings)
+        var plan = RecoveryPlan(kind: .gracefulMasterTakeover, failedKey: master.key, clusterName: master.clusterName,
+                                successor: nil, basis: ranking.basis.planName, referencePosition: ranking.reference.description,
+                                steps: [], verdicts: [], lostReplicas: [], lostTransactions: "", errors: [], warnings: [])
+        guard master.isLastCheckValid else {
+            plan.errors.append("\(master.key) cannot be reached: a graceful takeover needs a live master (use force-master-failover)")
+            return plan
+        }
+        guard ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID else {
+            plan.errors.append("the replicas of \(master.key) do not all use GTID; orchd takes over by GTID only")
+            return plan
+        }
+        let chosen: CandidateRanking.Entry
+        if let designated {
+            guard let entry = ranking.ranked.first(where: { $0.instance.key == designated }) else {
+                plan.errors.append("\(designated) is not a direct replica of \(master.key)")
+                return plan
+            }
+            guard entry.promotable else {
+                plan.errors.append("\(designated) cannot be promoted: " + entry.exclusions.joined(separator: "; "))
+                plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
+                return plan
+            }
+            chosen = entry
+        } else {
+            guard let best = ranking.best else {
+                plan.errors.append("no replica of \(master.key) can be promoted; see each replica's reasons")
+                plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
+                return plan
+            }
+            chosen = best
+        }
+        let successor = chosen.instance.key
+        plan.successor = successor
+        var steps: [RecoveryStep] = [
+            .setReadOnly(master.key),
+            .waitUntilApplied(successor, upTo: .positionOf(master.key)),
+            .stopReplication([successor]),
+            .promote(successor, setWritable: true),
+        ]
+        for (index, entry) in ranking.ranked.enumerated() {
+            let key = entry.instance.key
+            if key == successor {
+                let why = designated == nil ? "best-ranked replica" : "designated by the operator"
+                plan.verdicts.append(verdict(entry, role: .successor, rank: index + 1, extra: [why, "waits for all of \(master.key)'s writes before promotion"]))
+            } else if entry.instance.isLastCheckValid {
+                steps.append(.waitUntilApplied(key, upTo: .positionOf(master.key)))
+                steps.append(.repoint(key, to: successor, start: true))
+                plan.verdicts.append(verdict(entry, role: .repointed, rank: entry.promotable ? index + 1 : nil,
+                                             extra: ["replicates from \(successor) after catching up with \(master.key)"]))
+            } else {
+                plan.lostReplicas.append(key)
+                plan.verdicts.append(verdict(entry, role: .lost, rank: nil, extra: ["lost: unreachable, cannot be repointed"]))
+            }
+        }
+        steps.append(.repoint(master.key, to: successor, start: startOldMasterReplication))
+        if chosen.downtimed { steps.append(.endDowntime(successor)) }
+        plan.steps = steps
+        return plan
+    }
+}
