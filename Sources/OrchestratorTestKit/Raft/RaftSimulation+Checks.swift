@@ -240,7 +240,7 @@ extension RaftSimulation {
     mutating func fail(_ message: String) {
         guard failure == nil else { return }
         let r = options.raft
-        let setup = "[preVote \(r.preVote) checkQuorum \(r.checkQuorum) heartbeatTicks \(r.heartbeatTicks) maxInflight \(r.maxInflightAppends)] "
+        let setup = "[preVote \(r.preVote) checkQuorum \(r.checkQuorum) heartbeatTicks \(r.heartbeatTicks) maxInflight \(r.maxInflightAppends) maxEntries \(r.maxEntriesPerAppend)] "
         failure = RaftSimulationFailure(seed: seed, nodeCount: options.nodeCount, event: event, message: setup + message, trace: formattedTrace())
     }
 

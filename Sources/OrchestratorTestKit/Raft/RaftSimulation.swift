@@ -80,6 +80,7 @@ public struct RaftSimulation {
             raft.checkQuorum = rng.chance(80)
             raft.heartbeatTicks = 1 + Int(rng.next(below: 3))
             raft.maxInflightAppends = 1 + Int(rng.next(below: 6))
+            raft.maxEntriesPerAppend = rng.chance(30) ? 1 : 1 + Int(rng.next(below: 8))
             self.options.raft = RaftConfiguration(
                 electionTicks: raft.electionTicks, heartbeatTicks: raft.heartbeatTicks, preVote: raft.preVote,
                 checkQuorum: raft.checkQuorum, maxEntriesPerAppend: raft.maxEntriesPerAppend,
