@@ -16,6 +16,8 @@ func usage() -> Never {
       --first F    first seed (default 1)
       --workers W  concurrent runs (default 2)
       --nodes K    only K-node clusters (default: 3 for even seeds, 5 for odd)
+      --liveness T a leader must appear within T ticks after a heal (default 300)
+      --trace L    keep the last L events for a failure report (default 60)
     Exit status 1 if any run violated an invariant.
     """)
     exit(2)
@@ -27,6 +29,7 @@ var first: UInt64 = 1
 var workers = 2
 var single: UInt64? = getenv("SEED").flatMap { UInt64(String(cString: $0)) }
 var nodeCounts = [3, 5]
+var base = RaftSimulationOptions()
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     func value() -> String {
@@ -44,6 +47,8 @@ while let arg = args.popFirst() {
     case "--first": first = number()
     case "--workers": workers = number()
     case "--nodes": nodeCounts = [number(Int.self)]
+    case "--liveness": base.livenessTicks = number()
+    case "--trace": base.traceLength = number()
     case "--help", "-h": usage()
     default: print("raft-sim: unknown option '\(arg)'"); usage()
     }
@@ -55,7 +60,7 @@ if let single {
 
 let clock = ContinuousClock()
 let started = clock.now
-let result = await RaftSimulation.runSeeds(first: first, count: seeds, events: events, nodeCounts: nodeCounts, workers: workers)
+let result = await RaftSimulation.runSeeds(first: first, count: seeds, events: events, nodeCounts: nodeCounts, workers: workers, base: base)
 let elapsed = clock.now - started
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 print("raft-sim: \(seeds) runs x \(events) events, seeds \(first)..<\(first + UInt64(seeds)), \(workers) workers: \(result.failures.isEmpty ? "OK" : "\(result.failures.count) FAILED") in \(String(Int(seconds * 1000))) ms")

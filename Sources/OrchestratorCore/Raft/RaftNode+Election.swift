@@ -1,7 +1,9 @@
 extension RaftNode {
     // MARK: - Role transitions
 
-    mutating func becomeFollower(term newTerm: UInt64, leader: RaftNodeID?) {
+    /// `resetTimer: false` keeps the election timer running (Raft §5.2: only a current leader or a
+    /// granted vote resets it), so a candidate that cannot win does not keep silencing one that can.
+    mutating func becomeFollower(term newTerm: UInt64, leader: RaftNodeID?, resetTimer: Bool = true) {
         if newTerm > term {
             term = newTerm
             votedFor = nil
@@ -9,10 +11,12 @@ extension RaftNode {
         if role == .leader { abandonLeadership() }
         role = .follower
         leaderID = leader
-        electionElapsed = 0
         heartbeatElapsed = 0
         votes = [:]
-        resetRandomizedElectionTimeout()
+        if resetTimer {
+            electionElapsed = 0
+            resetRandomizedElectionTimeout()
+        }
     }
 
     mutating func becomePreCandidate() {
@@ -146,7 +150,7 @@ extension RaftNode {
                 // (unless the leader itself asked for one with TimeoutNow).
                 let inLease = configuration.checkQuorum && leaderID != nil && electionElapsed < configuration.electionTicks
                 if inLease && !transfer { return }
-                if !preVote { becomeFollower(term: m.term, leader: nil) }
+                if !preVote { becomeFollower(term: m.term, leader: nil, resetTimer: false) }
             case .voteResponse(true, true):
                 break  // carries the future term of our pre-campaign
             case .appendEntries, .heartbeat, .installSnapshot:

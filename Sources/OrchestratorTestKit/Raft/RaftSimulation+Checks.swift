@@ -55,8 +55,8 @@ extension RaftSimulation {
                 if rng.chance(dropPercent) {
                     stats.messagesDropped += 1
                 } else {
-                    network.append(message)
-                    if rng.chance(duplicatePercent) { network.append(message) }
+                    enqueue(message)
+                    if rng.chance(duplicatePercent) { enqueue(message) }
                 }
             case .apply(let entries):
                 for entry in entries { applyEntry(index, entry) }
@@ -72,7 +72,10 @@ extension RaftSimulation {
                 break
             }
         }
-        if network.count > 4000 { network.removeFirst(network.count - 4000) }
+        if network.count > 4000 {
+            network.removeFirst(network.count - 4000)
+            sentAt.removeFirst(sentAt.count - 4000)
+        }
     }
 
     mutating func persistEntries(_ index: Int, _ entries: [RaftEntry]) {
@@ -237,7 +240,7 @@ extension RaftSimulation {
     mutating func fail(_ message: String) {
         guard failure == nil else { return }
         let r = options.raft
-        let setup = "[preVote \(r.preVote) checkQuorum \(r.checkQuorum) heartbeatTicks \(r.heartbeatTicks) maxInflight \(r.maxInflightAppends)] "
+        let setup = "[preVote \(r.preVote) checkQuorum \(r.checkQuorum) heartbeatTicks \(r.heartbeatTicks) maxInflight \(r.maxInflightAppends) maxEntries \(r.maxEntriesPerAppend)] "
         failure = RaftSimulationFailure(seed: seed, nodeCount: options.nodeCount, event: event, message: setup + message, trace: formattedTrace())
     }
 

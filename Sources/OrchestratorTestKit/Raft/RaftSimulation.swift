@@ -16,6 +16,11 @@ public struct RaftSimulation {
 
     // Network
     var network: [RaftMessage] = []
+    /// Tick at which each message in `network` was sent: older than `maxMessageAgeTicks` is dropped,
+    /// as a real transport's bounded queues and timeouts would (otherwise a backlog built during a
+    /// partition delays everything after the heal by hundreds of ticks).
+    var sentAt: [Int] = []
+    let maxMessageAgeTicks = 15
     var blocked: Set<Int> = []
     var dropPercent = 0.0
     var duplicatePercent = 0.0
@@ -75,6 +80,7 @@ public struct RaftSimulation {
             raft.checkQuorum = rng.chance(80)
             raft.heartbeatTicks = 1 + Int(rng.next(below: 3))
             raft.maxInflightAppends = 1 + Int(rng.next(below: 6))
+            raft.maxEntriesPerAppend = rng.chance(30) ? 1 : 1 + Int(rng.next(below: 8))
             self.options.raft = RaftConfiguration(
                 electionTicks: raft.electionTicks, heartbeatTicks: raft.heartbeatTicks, preVote: raft.preVote,
                 checkQuorum: raft.checkQuorum, maxEntriesPerAppend: raft.maxEntriesPerAppend,
@@ -133,7 +139,10 @@ public struct RaftSimulation {
             tickAll()
             guard let healed = healedAtTick else { return }
             if hasStableLeader() {
-                stats.maxTicksToLeader = max(stats.maxTicksToLeader, totalTicks - healed)
+                if totalTicks - healed > stats.maxTicksToLeader {
+                    stats.maxTicksToLeader = totalTicks - healed
+                    stats.maxTicksToLeaderSeed = seed
+                }
                 healedAtTick = nil
                 nextHeal = event + options.healEvery / 2 + Int(rng.next(below: UInt64(options.healEvery)))
                 dropPercent = Double(rng.next(below: 16))
@@ -172,6 +181,11 @@ public struct RaftSimulation {
 
     // MARK: - Events
 
+    mutating func enqueue(_ message: RaftMessage) {
+        network.append(message)
+        sentAt.append(totalTicks)
+    }
+
     mutating func tickAll() {
         totalTicks += 1
         stats.ticks += 1
@@ -189,7 +203,8 @@ public struct RaftSimulation {
         let count = network.count
         let position = rng.chance(80) ? Int(rng.next(below: UInt64(min(count, 4)))) : Int(rng.next(below: UInt64(count)))
         let message = network.remove(at: position)
-        guard let to = slotOf[message.to], let from = slotOf[message.from],
+        let age = totalTicks - sentAt.remove(at: position)
+        guard age <= maxMessageAgeTicks, let to = slotOf[message.to], let from = slotOf[message.from],
               !blocked.contains(from * 64 + to), slots[to].node != nil
         else {
             stats.messagesDropped += 1
@@ -228,6 +243,7 @@ public struct RaftSimulation {
             stats.midActionCrashes += 1
             let actions: [RaftAction]
             if let position = network.firstIndex(where: { $0.to == slots[index].id }) {
+                sentAt.remove(at: position)
                 actions = slots[index].node!.step(network.remove(at: position))
             } else {
                 actions = slots[index].node!.tick()

@@ -74,6 +74,8 @@ public struct RaftSimulationStats: Sendable, Equatable {
     public var partitions = 0
     public var heals = 0
     public var maxTicksToLeader = 0
+    /// The seed that needed `maxTicksToLeader` (to study slow recoveries).
+    public var maxTicksToLeaderSeed: UInt64 = 0
 
     public init() {}
 
@@ -85,7 +87,10 @@ public struct RaftSimulationStats: Sendable, Equatable {
         snapshotsTaken += o.snapshotsTaken; snapshotsInstalled += o.snapshotsInstalled
         transfersStarted += o.transfersStarted; membershipChanges += o.membershipChanges
         readsServed += o.readsServed; partitions += o.partitions; heals += o.heals
-        maxTicksToLeader = max(maxTicksToLeader, o.maxTicksToLeader)
+        if o.maxTicksToLeader > maxTicksToLeader {
+            maxTicksToLeader = o.maxTicksToLeader
+            maxTicksToLeaderSeed = o.maxTicksToLeaderSeed
+        }
     }
 
     public var summary: String {
@@ -93,6 +98,6 @@ public struct RaftSimulationStats: Sendable, Equatable {
             + "elections=\(elections) committed=\(committedEntries) applied=\(appliedEntries) crashes=\(crashes) "
             + "midActionCrashes=\(midActionCrashes) snapshotsTaken=\(snapshotsTaken) snapshotsInstalled=\(snapshotsInstalled) "
             + "transfers=\(transfersStarted) membershipChanges=\(membershipChanges) reads=\(readsServed) "
-            + "partitions=\(partitions) heals=\(heals) maxTicksToLeader=\(maxTicksToLeader)"
+            + "partitions=\(partitions) heals=\(heals) maxTicksToLeader=\(maxTicksToLeader) (seed \(maxTicksToLeaderSeed))"
     }
 }

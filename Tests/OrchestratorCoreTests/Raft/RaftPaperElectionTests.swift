@@ -170,4 +170,24 @@ import Testing
         #expect(node.role == .follower)
         #expect(node.term == 7)
     }
+
+    /// Only a current leader or a granted vote resets the election timer (§5.2): a candidate with a
+    /// stale log that keeps raising the term must not keep an up-to-date node from campaigning.
+    @Test func rejectedHigherTermVoteDoesNotResetElectionTimer() {
+        func ticksUntilCampaign(disturbed: Bool) -> Int {
+            var node = makeNode(term: 1, terms: [1, 1, 1], seed: 5)
+            for tick in 1...100 {
+                if disturbed, tick % 4 == 0 {
+                    let reply = sends(node.step(msg("b", "a", node.term + 1, .voteRequest(preVote: false, lastIndex: 1, lastTerm: 1, transfer: false))))
+                    #expect(reply.map(\.kind) == [.voteResponse(preVote: false, granted: false)])
+                }
+                _ = node.tick()
+                if node.role == .candidate { return tick }
+            }
+            return -1
+        }
+        let quiet = ticksUntilCampaign(disturbed: false)
+        #expect(quiet > 0)
+        #expect(ticksUntilCampaign(disturbed: true) == quiet)
+    }
 }
