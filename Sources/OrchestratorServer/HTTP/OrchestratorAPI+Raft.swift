@@ -63,12 +63,19 @@ extension APIContext {
                           _ change: (RaftNodeID) async throws -> Void) async -> APIResponse {
         let addr = parameters["addr"] ?? ""
         guard let id = RaftHint.normalize(addr) else { return .error("invalid raft address \"\(addr)\"", status: 400) }
-        do {
-            try await change(id)
-        } catch {
-            return .error("cannot \(verb) raft peer \(id): \(error)")
+        // A new leader must commit an entry of its term (and any earlier change) before the next
+        // membership change: wait for that briefly rather than failing the operator's call.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while true {
+            do {
+                try await change(id)
+                return .ok("Peer \(done): \(id)", details: id)
+            } catch RaftServiceError.refused(.configurationChangePending) where ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            } catch {
+                return .error("cannot \(verb) raft peer \(id): \(error)")
+            }
         }
-        return .ok("Peer \(done): \(id)", details: id)
     }
 
     func leaderCheck(notLeaderStatus: Int) async -> APIResponse {
