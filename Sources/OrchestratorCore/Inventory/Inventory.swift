@@ -31,11 +31,18 @@ public struct Inventory: Sendable {
     /// The cluster a hint names: a cluster name, an alias, or an instance (`host:port`, or `host` with
     /// `defaultPort`) in the cluster.
     public func cluster(forHint hint: String, defaultPort: Int = InstanceKey.defaultPort) -> ClusterSummary? {
-        if let exact = grouping.clusters.first(where: { $0.clusterName == hint || $0.clusterAlias == hint }) {
-            return exact
-        }
+        if let exact = grouping.cluster(named: hint) { return exact }
+        // Several clusters can carry one alias for a while after a failover (the dead old master still
+        // reports it): prefer the one whose master answers, then the larger one.
+        let byAlias = grouping.clusters.filter { $0.clusterAlias == hint }
+        if let best = byAlias.max(by: { rank($0) < rank($1) }) { return best }
         guard let key = try? InstanceKey(parsing: hint, defaultPort: defaultPort) else { return nil }
         return grouping.clusters.first { $0.members.contains(key) }
+    }
+
+    private func rank(_ cluster: ClusterSummary) -> (Int, Int) {
+        let masterValid = cluster.masterKey.flatMap { byKey[$0] }?.isLastCheckValid ?? false
+        return (masterValid ? 1 : 0, cluster.members.count)
     }
 
     public func instances(inCluster name: String) -> [Instance] {

@@ -11,12 +11,17 @@ public struct OperatorState: Codable, Sendable, Equatable {
     public var clusterAliasOverrides: [String: String] = [:]
     /// HTTP address of each node's API, keyed by Raft id.
     public var nodeHTTPAddresses: [RaftNodeID: String] = [:]
+    /// Recoveries, oldest first (at most `recoveryHistoryLimit`).
+    public var recoveries: [TopologyRecovery] = []
+
+    /// How many recoveries the replicated state keeps.
+    public static let recoveryHistoryLimit = 1000
 
     public init() {}
 
     /// The parts of the state a command changes; the shell rewrites only these in its store.
     public enum Table: String, CaseIterable, Sendable {
-        case discovered, downtime, candidate, globalRecovery, clusterAlias, node
+        case discovered, downtime, candidate, globalRecovery, clusterAlias, node, recovery
     }
 
     /// Applies `command`, returning the tables it touched.
@@ -51,6 +56,21 @@ public struct OperatorState: Codable, Sendable, Equatable {
         case .announceNode(let raftID, let httpAddress):
             nodeHTTPAddresses[raftID] = httpAddress
             return [.node]
+        case .writeRecovery(let recovery):
+            if let i = recoveries.firstIndex(where: { $0.uid == recovery.uid }) {
+                recoveries[i] = recovery
+            } else {
+                recoveries.append(recovery)
+                if recoveries.count > Self.recoveryHistoryLimit {
+                    recoveries.removeFirst(recoveries.count - Self.recoveryHistoryLimit)
+                }
+            }
+            return [.recovery]
+        case .acknowledgeRecoveries(let ack):
+            for i in recoveries.indices where !recoveries[i].acknowledged && ack.covers(recoveries[i]) {
+                recoveries[i].acknowledge(by: ack.owner, comment: ack.comment, at: ack.at)
+            }
+            return [.recovery]
         }
     }
 

@@ -20,6 +20,41 @@ public enum ReplicatedCommand: Codable, Sendable, Equatable {
     case setClusterAliasOverride(clusterName: String, alias: String)
     /// A node announces the HTTP address other nodes reach its API at (used to proxy to the leader).
     case announceNode(raftID: RaftNodeID, httpAddress: String)
+    /// Records (or updates, by UID) a recovery: its start, each step, its outcome.
+    case writeRecovery(TopologyRecovery)
+    /// Acknowledges recoveries (`ack-cluster-recoveries`, `ack-all-recoveries`, `ack-recovery`).
+    case acknowledgeRecoveries(RecoveryAcknowledgement)
+}
+
+/// Which recoveries an acknowledgement covers, by whom and why.
+public struct RecoveryAcknowledgement: Codable, Sendable, Equatable {
+    public enum Selector: Codable, Sendable, Equatable {
+        case all
+        case cluster(String)
+        case uid(String)
+        case instance(InstanceKey)
+    }
+
+    public var selector: Selector
+    public var owner: String
+    public var comment: String
+    public var at: Timestamp
+
+    public init(selector: Selector, owner: String, comment: String, at: Timestamp) {
+        self.selector = selector
+        self.owner = owner
+        self.comment = comment
+        self.at = at
+    }
+
+    func covers(_ recovery: TopologyRecovery) -> Bool {
+        switch selector {
+        case .all: return true
+        case .cluster(let name): return recovery.clusterName == name
+        case .uid(let uid): return recovery.uid == uid
+        case .instance(let key): return recovery.failedKey == key
+        }
+    }
 }
 
 /// An instance taken out of automated recovery for a while.

@@ -11,6 +11,7 @@ public struct OrchestratorAPI: Sendable {
     public typealias Handler = @Sendable (APIContext) async -> APIResponse
 
     let node: OrchestratorNode
+    let recovery: RecoveryService?
     let logger: Logger
     private(set) var router = APIRouter<Handler>()
     /// Forwards a request to another node (the leader); injectable for tests.
@@ -20,15 +21,18 @@ public struct OrchestratorAPI: Sendable {
     /// never bounce a request between them.
     static let proxiedHeader = "x-orchd-proxied-by"
 
-    public init(node: OrchestratorNode, logger: Logger = Logger(label: "orchd.api"),
+    public init(node: OrchestratorNode, recovery: RecoveryService? = nil, logger: Logger = Logger(label: "orchd.api"),
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
+        self.recovery = recovery
         self.logger = logger
         let timeout = node.settings.proxyTimeoutSeconds
         self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout) }
         registerInstanceRoutes()
         registerIntentRoutes()
         registerRaftRoutes()
+        registerRecoveryRoutes()
+        registerManualRecoveryRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
@@ -43,7 +47,7 @@ public struct OrchestratorAPI: Sendable {
             return .error("unknown API path \(request.path)", status: 404)
         }
         if route.mutating, let proxied = await proxyIfFollower(request) { return proxied }
-        return await route.handler(APIContext(request: request, parameters: parameters, node: node))
+        return await route.handler(APIContext(request: request, parameters: parameters, node: node, recovery: recovery))
     }
 
     /// nil when this node should serve the request itself.
@@ -72,6 +76,7 @@ public struct APIContext: Sendable {
     public var request: APIRequest
     public var parameters: [String: String]
     public var node: OrchestratorNode
+    public var recovery: RecoveryService?
 
     /// `:host`/`:port` as an InstanceKey, or a 400 response naming the bad part.
     func instanceKey(host: String = "host", port: String = "port") -> Result<InstanceKey, APIFailure> {

@@ -47,3 +47,30 @@ extension BackendMigration {
             """)
     }
 }
+
+extension BackendMigration {
+    /// Recoveries (replicated): one row per recovery, readable; `recovery_json` is upstream's
+    /// TopologyRecovery shape with orchd's steps.
+    static let topologyRecoveryV1 = BackendMigration(identifier: "003_topology_recovery") { db in
+        try db.execute(sql: """
+            CREATE TABLE topology_recovery (
+              uid TEXT NOT NULL PRIMARY KEY,
+              cluster_name TEXT NOT NULL,
+              cluster_alias TEXT NOT NULL,
+              failed_host TEXT NOT NULL,
+              failed_port INTEGER NOT NULL,
+              analysis TEXT NOT NULL,
+              successor_host TEXT NOT NULL,
+              successor_port INTEGER NOT NULL,
+              is_active INTEGER NOT NULL,
+              is_successful INTEGER NOT NULL,
+              start_timestamp TEXT NOT NULL,
+              end_timestamp TEXT,
+              acknowledged INTEGER NOT NULL,
+              acknowledged_by TEXT NOT NULL,
+              acknowledged_comment TEXT NOT NULL,
+              recovery_json TEXT NOT NULL
+            )
+            """)
+    }
+}

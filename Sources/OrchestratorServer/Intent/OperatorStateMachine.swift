@@ -142,6 +142,24 @@ public final class OperatorStateMachine: RaftStateMachine {
                 try db.execute(sql: "INSERT INTO cluster_alias_override (cluster_name, alias) VALUES (?, ?)",
                                arguments: [cluster, alias])
             }
+        case .recovery:
+            try db.execute(sql: "DELETE FROM topology_recovery")
+            let encoder = JSONEncoder()
+            for r in state.recoveries {
+                let json = String(decoding: try encoder.encode(r), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO topology_recovery (uid, cluster_name, cluster_alias, failed_host, failed_port, analysis,
+                          successor_host, successor_port, is_active, is_successful, start_timestamp, end_timestamp,
+                          acknowledged, acknowledged_by, acknowledged_comment, recovery_json)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [r.uid, r.clusterName, r.clusterAlias, r.failedKey.hostname, r.failedKey.port,
+                                r.analysisEntry.analysis.rawValue, r.successorKey?.hostname ?? "", r.successorKey?.port ?? 0,
+                                r.isActive, r.isSuccessful, r.recoveryStartTimestamp.sqlDateTime,
+                                r.recoveryEndTimestamp?.sqlDateTime, r.acknowledged, r.acknowledgedBy,
+                                r.acknowledgedComment, json])
+            }
         case .node:
             try db.execute(sql: "DELETE FROM orchd_node")
             for (id, address) in state.nodeHTTPAddresses {

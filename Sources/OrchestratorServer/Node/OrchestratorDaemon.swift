@@ -60,11 +60,18 @@ public struct OrchestratorDaemon {
             intermediateMasterFilters: config.recoverIntermediateMasterClusterFilters)
         nodeSettings.candidateExpirySeconds = config.candidateInstanceExpireMinutes * 60
         nodeSettings.proxyTimeoutSeconds = Double(config.httpProxyTimeoutSeconds)
+        nodeSettings.analysis = AnalysisSettings(configuration: config)
+        nodeSettings.promotion = PromotionSettings(configuration: config)
+        nodeSettings.recoveryPeriodBlockSeconds = Int64(config.recoveryPeriodBlockSeconds)
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         let intent = IntentFollower(node: node)
-        let http = try HTTPServer(api: OrchestratorAPI(node: node), listenAddress: config.listenAddress)
+        let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
+        let recovery = RecoveryService(
+            node: node, operations: operations,
+            startupGrace: .seconds(2 * max(1, config.instancePollSeconds)))
+        let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery), listenAddress: config.listenAddress)
         self.node = node
-        services = [raft, intent, discovery, http]
+        services = [raft, intent, discovery, recovery, http]
     }
 
     /// HTTPAdvertise, or `http://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.

@@ -18,6 +18,10 @@ public actor OrchestratorNode {
         public var recoveryFilters = RecoveryFilters()
         /// `CandidateInstanceExpireMinutes` in seconds.
         public var candidateExpirySeconds = 3600
+        public var analysis = AnalysisSettings()
+        public var promotion = PromotionSettings()
+        /// `RecoveryPeriodBlockSeconds`: anti-flapping window for automated recoveries.
+        public var recoveryPeriodBlockSeconds: Int64 = 3600
         /// `HTTPProxyTimeoutSeconds`: how long a follower waits for the leader to answer a forwarded call.
         public var proxyTimeoutSeconds: Double = 10
         /// How long a proposal may wait for commit and apply.
@@ -64,6 +68,18 @@ public actor OrchestratorNode {
     /// This node's current view: probed instances grouped and annotated with intent.
     public func inventory() async -> Inventory {
         Inventory(probed: await discovery.instances(), intent: stateMachine.state, now: clock.now())
+    }
+
+    // MARK: - Analysis
+
+    /// This node's analysis of every cluster it knows, now.
+    public func analyze() async -> [ReplicationAnalysis] {
+        let inventory = await inventory()
+        var snapshot = AnalysisSnapshot(inventory: inventory, operatorState: stateMachine.state)
+        for record in await discovery.instanceRecords() {
+            if let attempted = record.lastAttemptedCheck { snapshot.lastAttemptedCheck[record.key] = attempted }
+        }
+        return ReplicationAnalyzer.analyze(snapshot, now: clock.now(), settings: settings.analysis)
     }
 
     // MARK: - Raft

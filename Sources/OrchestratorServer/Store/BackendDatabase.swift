@@ -64,6 +64,7 @@ public enum BackendMigrations {
     static let all: [BackendMigration] = [
         .databaseInstanceV1,
         .operatorIntentV1,
+        .topologyRecoveryV1,
     ]
 }
 

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Failure analysis, failover preview, recovery audit and acknowledgements.
+extension OrchestratorAPI {
+    mutating func registerRecoveryRoutes() {
+        add("/api/replication-analysis") { ctx in
+            .ok("Analysis", details: await ctx.node.analyze())
+        }
+        add("/api/replication-analysis/:clusterHint") { ctx in
+            await ctx.withCluster { _, name in
+                .ok("Analysis", details: await ctx.node.analyze().filter { $0.clusterDetails.clusterName == name })
+            }
+        }
+        add("/api/failover-plan/:clusterHint") { ctx in
+            await ctx.withCluster { inventory, name in
+                guard let master = inventory.master(ofCluster: name) else {
+                    return .error("cluster \(name) has no known master to plan a failover for", status: 404)
+                }
+                guard let plan = RecoveryPlanner.hypotheticalFailover(
+                    of: master.key, instances: inventory.instances, operatorState: ctx.node.intent,
+                    now: ctx.node.now, settings: ctx.node.settings.promotion)
+                else { return .error("cannot plan a failover of \(master.key)") }
+                if ctx.request.query["format"] == "json" { return .ok("Failover plan for \(name)", details: plan) }
+                return .ok("Failover plan for \(name)", details: plan.explain)
+            }
+        }
+        add("/api/audit-recovery") { ctx in
+            .json(Array(ctx.node.intent.recoveries.reversed()))
+        }
+        add("/api/audit-recovery/cluster/:clusterHint") { ctx in
+            let hint = ctx.parameters["clusterHint"] ?? ""
+            let inventory = await ctx.node.inventory()
+            let name = inventory.cluster(forHint: hint, defaultPort: ctx.node.settings.defaultInstancePort)?.clusterName ?? hint
+            return .json(ctx.node.intent.recoveries.reversed().filter { $0.clusterName == name || $0.clusterAlias == hint })
+        }
+        add("/api/audit-recovery/id/:uid") { ctx in
+            let uid = ctx.parameters["uid"] ?? ""
+            guard let recovery = ctx.node.intent.recoveries.first(where: { $0.uid == uid || String($0.id) == uid }) else {
+                return .error("no recovery \(uid)", status: 404)
+            }
+            return .json(recovery)
+        }
+        add("/api/ack-recovery/cluster/:clusterHint", mutating: true) { ctx in
+            await ctx.withComment { comment in
+                let hint = ctx.parameters["clusterHint"] ?? ""
+                let inventory = await ctx.node.inventory()
+                let name = inventory.cluster(forHint: hint, defaultPort: ctx.node.settings.defaultInstancePort)?.clusterName ?? hint
+                return await ctx.acknowledge(.cluster(name), comment: comment, what: "cluster \(name)")
+            }
+        }
+        add("/api/ack-recovery/instance/:host/:port", mutating: true) { ctx in
+            await ctx.withComment { comment in
+                await ctx.withKey { key in await ctx.acknowledge(.instance(key), comment: comment, what: "\(key)") }
+            }
+        }
+        add("/api/ack-recovery/:uid", mutating: true) { ctx in
+            await ctx.withComment { comment in
+                let uid = ctx.parameters["uid"] ?? ""
+                return await ctx.acknowledge(.uid(uid), comment: comment, what: "recovery \(uid)")
+            }
+        }
+        add("/api/ack-all-recoveries", mutating: true) { ctx in
+            await ctx.withComment { comment in await ctx.acknowledge(.all, comment: comment, what: "all recoveries") }
+        }
+    }
+}
+
+extension APIContext {
+    /// The operator behind the request: the basic-auth user, else "orchestrator-client".
+    var requestingUser: String {
+        guard let header = request.headers["authorization"] ?? request.headers["Authorization"],
+              header.lowercased().hasPrefix("basic "),
+              let data = Data(base64Encoded: String(header.dropFirst(6))),
+              let text = String(data: data, encoding: .utf8),
+              let user = text.split(separator: ":", maxSplits: 1).first, !user.isEmpty
+        else { return "orchestrator-client" }
+        return String(user)
+    }
+
+    /// Runs `body` with the required `comment` query parameter, or answers 400.
+    func withComment(_ body: (String) async -> APIResponse) async -> APIResponse {
+        guard let comment = request.query["comment"], !comment.isEmpty else {
+            return .error("acknowledging needs a comment: add ?comment=... (orchestrator-client -r REASON)", status: 400)
+        }
+        return await body(comment)
+    }
+
+    func acknowledge(_ selector: RecoveryAcknowledgement.Selector, comment: String, what: String) async -> APIResponse {
+        let before = node.intent.recoveries.filter { !$0.acknowledged }.count
+        let ack = RecoveryAcknowledgement(selector: selector, owner: requestingUser, comment: comment, at: node.now)
+        if let failure = await submit(.acknowledgeRecoveries(ack)) { return failure }
+        let acknowledged = before - node.intent.recoveries.filter { !$0.acknowledged }.count
+        return .ok("Acknowledged \(what): \(acknowledged) recoveries", details: acknowledged)
+    }
+}
+
+/// Manual recoveries: `recover`, `force-master-failover`. Run on the leader; `?noop=true` plans only.
+extension OrchestratorAPI {
+    mutating func registerManualRecoveryRoutes() {
+        for pattern in ["/api/recover/:host/:port", "/api/recover/:host/:port/:candidateHost/:candidatePort",
+                        "/api/recover-lite/:host/:port"] {
+            add(pattern, mutating: true) { ctx in
+                await ctx.withKey { key in
+                    let analyses = await ctx.node.analyze()
+                    guard let analysis = analyses.first(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery })
+                    else {
+                        return .error("no actionable failure detected on \(key); nothing to recover "
+                            + "(force-master-failover forces a failover of a healthy master)", status: 409)
+                    }
+                    return await ctx.runRecovery(analysis, command: "recover")
+                }
+            }
+        }
+        add("/api/force-master-failover/:clusterHint", mutating: true) { ctx in
+            await ctx.withCluster { inventory, name in
+                guard let master = inventory.master(ofCluster: name) else {
+                    return .error("cluster \(name) has no known master", status: 404)
+                }
+                var analysis = ReplicationAnalysis(
+                    analyzedInstanceKey: master.key,
+                    clusterDetails: inventory.clusterInfo(name, recovery: ctx.node.settings.recoveryFilters)
+                        ?? ClusterInfo(clusterName: name, clusterAlias: name, countInstances: 0, heuristicLag: 0,
+                                       hasAutomatedMasterRecovery: false, hasAutomatedIntermediateMasterRecovery: false))
+                analysis.analysis = .deadMaster
+                analysis.isMaster = true
+                analysis.isActionableRecovery = true
+                analysis.commandHint = "force-master-failover"
+                analysis.replicas = inventory.replicas(of: master.key).map(\.key)
+                return await ctx.runRecovery(analysis, command: "force-master-failover")
+            }
+        }
+    }
+}
+
+extension APIContext {
+    var isNoop: Bool { ["true", "1", "yes"].contains((request.query["noop"] ?? "").lowercased()) }
+
+    func runRecovery(_ analysis: ReplicationAnalysis, command: String) async -> APIResponse {
+        guard let recovery else { return .error("recovery is not running on this node", status: 503) }
+        let decision = RecoveryPolicy.decide(
+            analysis, trigger: .manual, filters: node.settings.recoveryFilters, operatorState: node.intent,
+            recentRecoveries: node.intent.recoveries, recoveryPeriodBlockSeconds: node.settings.recoveryPeriodBlockSeconds,
+            now: node.now)
+        guard decision.shouldRecover else { return .error("not recovering: \(decision)", status: 409) }
+        switch await recovery.recover(analysis, trigger: .manual, command: command, dryRun: isNoop) {
+        case .planned(let plan):
+            return .ok("Dry run: \(command) of \(analysis.analyzedInstanceKey) would run:", details: plan.explain)
+        case .recovered(let record):
+            return .ok("Recovered \(analysis.analyzedInstanceKey): promoted \(record.successorKey?.description ?? "-")",
+                       details: record)
+        case .unsuccessful(let record):
+            return APIResponse.envelope(code: "ERROR", message: "Recovery of \(analysis.analyzedInstanceKey) failed: "
+                + record.allErrors.joined(separator: "; "), details: record, status: 500)
+        case .failed(let reason):
+            return .error(reason)
+        }
+    }
+}

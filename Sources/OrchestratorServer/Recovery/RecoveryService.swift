@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Detects failures and recovers them, on the Raft leader only. Every node analyses its own view;
+/// only a leader that still has its quorum acts. A failed probe of a master triggers an immediate
+/// re-probe of it and its replicas, so detection does not wait for the next poll, and stays
+/// holistic: the analysis declares a master dead only when its replicas agree.
+public actor RecoveryService: Service {
+    let node: OrchestratorNode
+    let operations: ReplicationOperations
+    let logger: Logger
+    /// How often the leader re-checks the analysis without a trigger.
+    let interval: Duration
+    /// No automated recovery during this long after start-up: the view must be complete first.
+    let startupGrace: Duration
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private var started = ContinuousClock.now
+    private var lastSkipped: [String: String] = [:]
+
+    public init(node: OrchestratorNode, operations: ReplicationOperations, interval: Duration = .seconds(1),
+                startupGrace: Duration, logger: Logger = Logger(label: "orchd.recovery")) {
+        self.node = node
+        self.operations = operations
+        self.interval = interval
+        self.startupGrace = startupGrace
+        self.logger = logger
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public func run() async throws {
+        started = ContinuousClock.now
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.watchProbes() }
+                group.addTask { await self.tickLoop() }
+                group.addTask { await self.checkLoop() }
+            }
+        }
+    }
+
+    private func tickLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            wake.yield()
+        }
+    }
+
+    private func checkLoop() async {
+        for await _ in wakeups {
+            if Task.isCancelled { return }
+            await checkAndRecover()
+        }
+    }
+
+    /// The fast path: a master (an instance with replicas) failing a probe gets it and its replicas
+    /// re-probed at once, then an analysis round.
+    private func watchProbes() async {
+        for await result in await node.discovery.probeResults() {
+            guard result.error != nil else { continue }
+            let instances = await node.discovery.instances()
+            guard instances.contains(where: { $0.masterKey == result.key }) else { continue }
+            for key in EmergentProbe.keys(afterFailedProbeOf: result.key, instances: instances) where key != result.key {
+                _ = try? await node.discovery.discover(key)
+            }
+            wake.yield()
+        }
+    }
+
+    /// One round: analyse, and recover what the policy allows (leader with quorum only).
+    func checkAndRecover() async {
+        guard ContinuousClock.now - started >= startupGrace else { return }
+        let status = await node.raftStatus()
+        guard status.role == .leader, status.isPartOfQuorum else { return }
+        for analysis in await node.analyze() where analysis.isActionableRecovery {
+            let decision = RecoveryPolicy.decide(
+                analysis, trigger: .automatic, filters: node.settings.recoveryFilters, operatorState: node.intent,
+                recentRecoveries: node.intent.recoveries, recoveryPeriodBlockSeconds: node.settings.recoveryPeriodBlockSeconds,
+                now: node.now)
+            guard decision.shouldRecover else {
+                let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
+                let text = "\(decision)"
+                if lastSkipped[key] != text {
+                    lastSkipped[key] = text
+                    logger.notice("detected \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey); not recovering: \(text)")
+                }
+                continue
+            }
+            _ = await recover(analysis, trigger: .automatic, command: "automated")
+        }
+    }
+
+    /// Plans and (unless `dryRun`) runs a recovery for `analysis`; records it through Raft.
+    /// Returns the recovery record, or the plan text for a dry run.
+    public func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
+                        dryRun: Bool = false) async -> RecoveryOutcome {
+        // Re-probe the failed instance's neighbourhood right before planning.
+        for key in [analysis.analyzedInstanceKey] + analysis.replicas {
+            _ = try? await node.discovery.discover(key)
+        }
+        let inventory = await node.inventory()
+        guard let plan = RecoveryPlanner.plan(for: analysis, instances: inventory.instances, operatorState: node.intent,
+                                              now: node.now, settings: node.settings.promotion) else {
+            return .failed("no recovery plan for \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey)")
+        }
+        if dryRun { return .planned(plan) }
+        var recovery = TopologyRecovery(
+            id: (node.intent.recoveries.map(\.id).max() ?? 0) + 1, uid: UUID().uuidString, analysisEntry: analysis,
+            type: plan.kind.rawValue, recoveryType: plan.basis, start: node.now,
+            processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
+        recovery.participatingInstanceKeys = plan.participatingInstanceKeys
+        recovery.lostReplicas = plan.lostReplicas
+        logger.notice("recovering \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey) (\(command)): \(plan.successor.map { "promoting \($0)" } ?? "no successor")")
+        do {
+            try await node.submit(.writeRecovery(recovery))
+        } catch {
+            return .failed("cannot record the recovery through raft: \(error)")
+        }
+        var ok = plan.isExecutable
+        if !ok { recovery.allErrors += plan.errors.isEmpty ? ["no promotable replica"] : plan.errors }
+        if ok {
+            let executor = RecoveryExecutor(node: node, operations: operations, logger: logger)
+            ok = await executor.execute(plan, recovery: &recovery)
+        }
+        recovery.resolve(successor: ok ? plan.successor : nil, successful: ok, at: node.now)
+        if let successor = plan.successor, ok {
+            recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
+        }
+        if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
+        try? await node.submit(.writeRecovery(recovery))
+        logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
+        // Pick up the new topology at once.
+        for key in plan.participatingInstanceKeys { _ = try? await node.discovery.discover(key) }
+        return ok ? .recovered(recovery) : .unsuccessful(recovery)
+    }
+}
+
+/// What `recover` did.
+public enum RecoveryOutcome: Sendable {
+    case recovered(TopologyRecovery)
+    case unsuccessful(TopologyRecovery)
+    case planned(RecoveryPlan)
+    case failed(String)
+}
