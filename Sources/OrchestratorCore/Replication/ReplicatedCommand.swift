@@ -30,7 +30,9 @@ public enum ReplicatedCommand: Codable, Sendable, Equatable {
 public struct RecoveryAcknowledgement: Codable, Sendable, Equatable {
     public enum Selector: Codable, Sendable, Equatable {
         case all
-        case cluster(String)
+        /// A cluster by name or alias: a failover renames the cluster (its name is the master's key),
+        /// the alias stays.
+        case cluster(name: String, alias: String)
         case uid(String)
         case instance(InstanceKey)
     }
@@ -50,7 +52,8 @@ public struct RecoveryAcknowledgement: Codable, Sendable, Equatable {
     func covers(_ recovery: TopologyRecovery) -> Bool {
         switch selector {
         case .all: return true
-        case .cluster(let name): return recovery.clusterName == name
+        case .cluster(let name, let alias):
+            return recovery.clusterName == name || (!alias.isEmpty && recovery.clusterAlias == alias)
         case .uid(let uid): return recovery.uid == uid
         case .instance(let key): return recovery.failedKey == key
         }

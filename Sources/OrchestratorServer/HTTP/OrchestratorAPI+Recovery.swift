@@ -44,8 +44,10 @@ extension OrchestratorAPI {
             await ctx.withComment { comment in
                 let hint = ctx.parameters["clusterHint"] ?? ""
                 let inventory = await ctx.node.inventory()
-                let name = inventory.cluster(forHint: hint, defaultPort: ctx.node.settings.defaultInstancePort)?.clusterName ?? hint
-                return await ctx.acknowledge(.cluster(name), comment: comment, what: "cluster \(name)")
+                let cluster = inventory.cluster(forHint: hint, defaultPort: ctx.node.settings.defaultInstancePort)
+                let name = cluster?.clusterName ?? hint
+                return await ctx.acknowledge(.cluster(name: name, alias: cluster?.clusterAlias ?? hint), comment: comment,
+                                             what: "cluster \(name)")
             }
         }
         add("/api/ack-recovery/instance/:host/:port", mutating: true) { ctx in

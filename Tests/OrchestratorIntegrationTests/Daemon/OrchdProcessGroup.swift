@@ -1,13 +1,19 @@
 import Foundation
 import OrchestratorTestKit
+import Synchronization
 
-/// Three real `orchd` processes on 127.0.0.1-3 (API ports 25001-25003, Raft 25011-25013) with their
+/// Port blocks for groups running at the same time (suites run in parallel).
+private let nextPortBlock = Mutex(0)
+
+/// Three real `orchd` processes on 127.0.0.1-3 (API ports 25001+, Raft 25011+, a block of 20 ports per
+/// group) with their
 /// own SQLite backends, configured like production nodes, plus the real `orchestrator-client`.
 final class OrchdProcessGroup: @unchecked Sendable {
     static let size = 3
     let orchd: String
     let client: String
     let dir: String
+    let portBase: Int
     private var processes: [Int: Process] = [:]
 
     /// A built executable of this package: next to the test bundle, or in ./.build/debug.
@@ -29,6 +35,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
         }
         self.orchd = orchd
         self.client = client
+        portBase = 25000 + 20 * nextPortBlock.withLock { block in
+            defer { block += 1 }
+            return block
+        }
         let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
         dir = (base as NSString).appendingPathComponent("orchd-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -37,8 +47,8 @@ final class OrchdProcessGroup: @unchecked Sendable {
 
     deinit { killAll() }
 
-    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(25011 + i)" }
-    func api(_ i: Int) -> String { "http://127.0.0.\(i + 1):\(25001 + i)" }
+    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
+    func api(_ i: Int) -> String { "http://127.0.0.\(i + 1):\(portBase + 1 + i)" }
     var allAPIs: String { (0..<Self.size).map(api).joined(separator: " ") }
     func database(_ i: Int) -> String { "\(dir)/node\(i)/orchestrator.sqlite3" }
     func index(ofRaftID id: String) -> Int? { (0..<Self.size).first { raftID($0) == id } }
@@ -46,7 +56,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
     private func writeConfig(_ i: Int) throws {
         try FileManager.default.createDirectory(atPath: "\(dir)/node\(i)", withIntermediateDirectories: true)
         let config: [String: Any] = [
-            "ListenAddress": "127.0.0.\(i + 1):\(25001 + i)",
+            "ListenAddress": "127.0.0.\(i + 1):\(portBase + 1 + i)",
             "HTTPAdvertise": api(i),
             "MySQLTopologyUser": MariaDBSandbox.topologyUser,
             "MySQLTopologyPassword": "${ORCHD_TEST_TOPOLOGY_PASSWORD}",
@@ -62,6 +72,11 @@ final class OrchdProcessGroup: @unchecked Sendable {
             "InstancePollSeconds": 1,
             "DiscoverByShowSlaveHosts": true,
             "DetectClusterAliasQuery": MariaDBSandbox.clusterAliasQuery,
+            "RecoverMasterClusterFilters": ["*"],
+            "RecoverIntermediateMasterClusterFilters": ["*"],
+            "RecoveryPeriodBlockSeconds": 3600,
+            "MySQLReplicationUser": "orc_repl",
+            "MySQLReplicationPassword": "orc_repl_pw",
         ]
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))

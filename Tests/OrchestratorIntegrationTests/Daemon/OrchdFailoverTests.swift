@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import OrchestratorTestKit
+
+/// Automated master failover end to end: real MariaDB, three real orchd nodes, kill -9 of the master.
+@Suite("orchd failover: kill -9 of a sandbox master", .serialized,
+       .disabled(if: MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"))
+struct OrchdFailoverTests {
+    @Test func deadMasterIsReplacedAndASecondFailoverWorksAfterAck() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "tree", alias: "failover-test")
+        defer { sandbox.down() }
+        let group = try OrchdProcessGroup(name: "failover")
+        defer { group.killAll() }
+        try group.startAll()
+        #expect(group.eventually { group.leader() != nil })
+        let deepest = "127.0.0.1:\(sandbox.port(4))"
+        #expect(group.eventually { try group.cli(["-c", "discover", "-i", deepest]).status == 0 })
+        #expect(group.eventually {
+            try group.cli(["-c", "which-cluster-instances", "-a", "failover-test"]).out.split(separator: "\n").count == 4
+        })
+        _ = try await sandbox.sql(1, "CREATE DATABASE IF NOT EXISTS t; CREATE TABLE IF NOT EXISTS t.x (id INT PRIMARY KEY); INSERT INTO t.x VALUES (1)")
+
+        // First failover.
+        let oldMaster = "127.0.0.1:\(sandbox.port(1))"
+        try await sandbox.kill(1)
+        var newMaster = ""
+        #expect(group.eventually {
+            newMaster = try group.cli(["-c", "which-cluster-master", "-a", "failover-test"]).out
+            return !newMaster.isEmpty && newMaster != oldMaster
+        }, "a new master is promoted")
+        let promoted = try #require(Int(newMaster.split(separator: ":").last ?? ""))
+        #expect([sandbox.port(2), sandbox.port(3)].contains(promoted))
+        let promotedN = promoted - sandbox.basePort + 1
+        #expect(try await sandbox.sql(promotedN, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        // Every other reachable replica replicates from the new topology; a write arrives everywhere.
+        _ = try await sandbox.sql(promotedN, "INSERT INTO t.x VALUES (2)")
+        for n in 2...4 where n != promotedN {
+            #expect(await eventuallyAsync {
+                (try? await sandbox.sql(n, "SELECT COUNT(*) FROM t.x").trimmingCharacters(in: .whitespacesAndNewlines)) == "2"
+            }, "instance \(n) received the write made on the new master")
+        }
+        let audit = try group.cli(["-c", "api", "-P", "audit-recovery"]).out
+        let recoveries = try #require(try JSONSerialization.jsonObject(with: Data(audit.utf8)) as? [[String: Any]])
+        #expect(recoveries.count == 1)
+        #expect(recoveries.first?["IsSuccessful"] as? Bool == true)
+        #expect((recoveries.first?["SuccessorKey"] as? [String: Any])?["Port"] as? Int == promoted)
+        #expect(((recoveries.first?["Steps"] as? [Any])?.count ?? 0) >= 3)
+
+        // A second failure within the block period waits for an acknowledgement, then recovers.
+        let ack = try group.cli(["-c", "ack-cluster-recoveries", "-a", "failover-test", "-r", "test done"])
+        #expect(ack.status == 0, "\(ack.err)")
+        try await sandbox.kill(promotedN)
+        #expect(group.eventually {
+            let m = try group.cli(["-c", "which-cluster-master", "-a", "failover-test"]).out
+            return !m.isEmpty && m != newMaster && m != oldMaster
+        }, "the second failover promotes another replica")
+        let second = try group.cli(["-c", "api", "-P", "audit-recovery"]).out
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(second.utf8)) as? [[String: Any]])
+        #expect(all.count == 2)
+        #expect(all.allSatisfy { $0["IsSuccessful"] as? Bool == true })
+    }
+}
+
+/// Polls an async condition (a hang guard, not a timing check).
+func eventuallyAsync(seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await condition()
+}
