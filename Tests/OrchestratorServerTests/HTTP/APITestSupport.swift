@@ -70,8 +70,8 @@ final class InProcessOrchd: @unchecked Sendable {
             let database = try BackendDatabase()
             let machine = try OperatorStateMachine(database: database)
             var settings = RaftService.Settings(id: id, voters: ids)
-            settings.tickInterval = .milliseconds(5)
-            settings.requestTimeout = .seconds(5)
+            settings.tickInterval = .milliseconds(10)
+            settings.requestTimeout = .seconds(10)
             let raft = try RaftService(settings: settings, storage: InMemoryRaftStorage(),
                                        transport: network.endpoint(id), stateMachine: machine)
             let discovery = Discovery(

@@ -36,7 +36,7 @@ final class InProcessRaftCluster: @unchecked Sendable {
         settings.tickInterval = .milliseconds(10)
         settings.core = RaftConfiguration(electionTicks: 10, heartbeatTicks: 2)
         settings.snapshotEvery = snapshotEvery
-        settings.requestTimeout = .seconds(2)
+        settings.requestTimeout = .seconds(10)
         let machine = InMemoryRaftStateMachine()
         let service = try RaftService(
             settings: settings, storage: storages[id]!, transport: network.endpoint(id), stateMachine: machine)
