@@ -28,7 +28,8 @@ struct RaftProcessTests {
             }
             return acked
         }
-        _ = await c.eventually { await c.status(leader).flatMap { Int($0["commands"] ?? "") } ?? 0 >= 30 }
+        // Wait well past 30: the leader applies a proposal before its answer reaches the client.
+        _ = await c.eventually { await c.status(leader).flatMap { Int($0["commands"] ?? "") } ?? 0 >= 35 }
         c.kill9(leader)
         let acked = await proposer.value
         await client.close()
