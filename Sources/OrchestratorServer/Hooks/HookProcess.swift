@@ -29,9 +29,10 @@ final class HookProcess: @unchecked Sendable {
 
     // MARK: - Spawning
 
-    /// Starts `shell -c script` with `environment` added to this process's environment.
+    /// Starts `shell -c script` with this process's environment, minus `withholding`, plus `environment`.
     /// - Parameter captureOutput: stdout and stderr go to a pipe we read; otherwise to /dev/null.
-    init(shell: String, script: String, environment: [String: String], captureOutput: Bool) throws {
+    init(shell: String, script: String, environment: [String: String], withholding: Set<String> = [],
+         captureOutput: Bool) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -67,7 +68,7 @@ final class HookProcess: @unchecked Sendable {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
 
-        var merged = ProcessInfo.processInfo.environment
+        var merged = ProcessInfo.processInfo.environment.filter { !withholding.contains($0.key) }
         merged.merge(environment) { _, new in new }
         let arguments: [String] = [shell, "-c", script]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]

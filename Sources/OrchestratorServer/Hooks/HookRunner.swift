@@ -53,9 +53,13 @@ enum HookPhaseSequence {
 public struct ProcessHookRunner: HookRunner {
     /// Output kept per command: the last this many bytes.
     public var outputLimitBytes: Int
+    /// Variables of orchd's own environment that hooks must not inherit, e.g. those named by
+    /// `${ENV_VAR}` password values in the configuration. Everything else is inherited, as upstream does.
+    public var withheldEnvironment: Set<String>
 
-    public init(outputLimitBytes: Int = 64 * 1024) {
+    public init(outputLimitBytes: Int = 64 * 1024, withheldEnvironment: Set<String> = []) {
         self.outputLimitBytes = outputLimitBytes
+        self.withheldEnvironment = withheldEnvironment
     }
 
     public func run(phase: HookPhase, commands: [String], context: HookContext, timeoutSeconds: Int,
@@ -72,7 +76,7 @@ public struct ProcessHookRunner: HookRunner {
         let process: HookProcess
         do {
             process = try HookProcess(shell: shell, script: script.script, environment: script.environment,
-                                      captureOutput: !script.isAsync)
+                                      withholding: withheldEnvironment, captureOutput: !script.isAsync)
         } catch {
             result.launchError = "\(error)"
             result.endedAt = Date()

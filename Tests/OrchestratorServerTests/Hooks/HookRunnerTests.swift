@@ -231,6 +231,16 @@ struct HookRunnerTests {
         if let pid = Int32(dir.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(-pid, SIGKILL) }
     }
 
+    @Test func withheldVariablesDoNotReachHooks() async throws {
+        setenv("ORCHD_HOOK_TEST_SECRET", "s3cret", 1)
+        setenv("ORCHD_HOOK_TEST_VISIBLE", "visible", 1)
+        let runner = ProcessHookRunner(withheldEnvironment: ["ORCHD_HOOK_TEST_SECRET"])
+        let results = await runner.run(phase: .postFailover,
+                                       commands: ["echo \"${ORCHD_HOOK_TEST_SECRET-withheld} $ORCHD_HOOK_TEST_VISIBLE\""],
+                                       context: Self.context(), timeoutSeconds: 10)
+        #expect(results.first?.output == "withheld visible\n")
+    }
+
     @Test func resultIsCodableForTheAudit() async throws {
         let results = await runner.run(phase: .postFailover, commands: ["echo {failedHost}"], context: Self.context(), timeoutSeconds: 10)
         let data = try JSONEncoder().encode(results)
