@@ -66,8 +66,10 @@ public struct OrchestratorDaemon {
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         let intent = IntentFollower(node: node)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
+        // Hooks inherit orchd's environment, less the variables that carry its passwords.
+        let hooks = ProcessHookRunner(withheldEnvironment: ["ORCHD_TOPOLOGY_PASSWORD", "ORCHD_REPLICATION_PASSWORD", "MYSQL_PWD"])
         let recovery = RecoveryService(
-            node: node, operations: operations,
+            node: node, operations: operations, hooks: hooks, configuration: config,
             startupGrace: .seconds(2 * max(1, config.instancePollSeconds)))
         let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery), listenAddress: config.listenAddress)
         self.node = node

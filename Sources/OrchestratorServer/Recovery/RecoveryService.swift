@@ -9,6 +9,9 @@ import ServiceLifecycle
 public actor RecoveryService: Service {
     let node: OrchestratorNode
     let operations: ReplicationOperations
+    let hooks: any HookRunner
+    /// Where the hook phases' commands, shell and timeout come from.
+    let configuration: OrchestratorConfiguration
     let logger: Logger
     /// How often the leader re-checks the analysis without a trigger.
     let interval: Duration
@@ -19,10 +22,13 @@ public actor RecoveryService: Service {
     private var started = ContinuousClock.now
     private var lastSkipped: [String: String] = [:]
 
-    public init(node: OrchestratorNode, operations: ReplicationOperations, interval: Duration = .seconds(1),
+    public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
+                configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, logger: Logger = Logger(label: "orchd.recovery")) {
         self.node = node
         self.operations = operations
+        self.hooks = hooks
+        self.configuration = configuration
         self.interval = interval
         self.startupGrace = startupGrace
         self.logger = logger
@@ -119,6 +125,10 @@ public actor RecoveryService: Service {
         }
         var ok = plan.isExecutable
         if !ok { recovery.allErrors += plan.errors.isEmpty ? ["no promotable replica"] : plan.errors }
+        // Pre hooks: a failing one aborts the recovery before anything changes.
+        for phase in [HookPhase.onFailureDetection, .preFailover] where ok {
+            ok = await runHooks(phase, command: command, recovery: &recovery)
+        }
         if ok {
             let executor = RecoveryExecutor(node: node, operations: operations, logger: logger)
             ok = await executor.execute(plan, recovery: &recovery)
@@ -127,12 +137,43 @@ public actor RecoveryService: Service {
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
+        let postPhases: [HookPhase] = ok
+            ? [plan.kind == .intermediateMasterRecovery ? .postIntermediateMasterFailover : .postMasterFailover, .postFailover]
+            : [.postUnsuccessfulFailover]
+        for phase in postPhases { _ = await runHooks(phase, command: command, recovery: &recovery) }
         if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
         try? await node.submit(.writeRecovery(recovery))
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
         // Pick up the new topology at once.
         for key in plan.participatingInstanceKeys { _ = try? await node.discovery.discover(key) }
         return ok ? .recovered(recovery) : .unsuccessful(recovery)
+    }
+}
+
+extension RecoveryService {
+    /// Runs one hook phase with upstream's placeholders and ORC_* variables; its results go to the
+    /// audit as steps. Returns false when a pre-phase hook failed (the recovery must abort).
+    func runHooks(_ phase: HookPhase, command: String, recovery: inout TopologyRecovery) async -> Bool {
+        guard !phase.commands(in: configuration).isEmpty else { return true }
+        let context = HookContext(recovery: recovery, command: command, orchestratorHost: node.settings.httpAdvertise)
+        let results = await hooks.run(phase: phase, configuration: configuration, context: context)
+        for result in results {
+            var record = RecoveryStepRecord(name: "hook \(phase.rawValue)", detail: result.expandedCommand)
+            record.started = Timestamp(secondsSinceEpoch: Int64(result.startedAt.timeIntervalSince1970))
+            record.ended = Timestamp(secondsSinceEpoch: Int64(result.endedAt.timeIntervalSince1970))
+            record.ok = result.succeeded
+            record.output = result.output
+            if !result.succeeded {
+                record.error = result.summary
+                recovery.allErrors.append("\(phase.rawValue): \(result.summary)")
+            }
+            recovery.steps.append(record)
+        }
+        if results.abortsRecovery {
+            logger.error("recovery \(recovery.uid) aborted by a failing \(phase.rawValue) hook")
+            return false
+        }
+        return true
     }
 }
 

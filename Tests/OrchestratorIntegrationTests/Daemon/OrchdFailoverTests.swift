@@ -45,6 +45,9 @@ struct OrchdFailoverTests {
         #expect(recoveries.first?["IsSuccessful"] as? Bool == true)
         #expect((recoveries.first?["SuccessorKey"] as? [String: Any])?["Port"] as? Int == promoted)
         #expect(((recoveries.first?["Steps"] as? [Any])?.count ?? 0) >= 3)
+        // Hooks ran once, on the leader, with upstream's placeholders and ORC_* variables.
+        #expect(group.hookLog.contains("detected DeadMaster \(oldMaster)"), "\(group.hookLog)")
+        #expect(group.hookLog.contains("promoted \(oldMaster) \(newMaster) failover-test"), "\(group.hookLog)")
 
         // A second failure within the block period waits for an acknowledgement, then recovers.
         let ack = try group.cli(["-c", "ack-cluster-recoveries", "-a", "failover-test", "-r", "test done"])

@@ -50,6 +50,11 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
     func api(_ i: Int) -> String { "http://127.0.0.\(i + 1):\(portBase + 1 + i)" }
     var allAPIs: String { (0..<Self.size).map(api).joined(separator: " ") }
+    /// Lines the recovery hooks of every node appended.
+    var hookLog: [String] {
+        ((try? String(contentsOfFile: "\(dir)/hooks.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     func database(_ i: Int) -> String { "\(dir)/node\(i)/orchestrator.sqlite3" }
     func index(ofRaftID id: String) -> Int? { (0..<Self.size).first { raftID($0) == id } }
 
@@ -77,6 +82,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
             "RecoveryPeriodBlockSeconds": 3600,
             "MySQLReplicationUser": "orc_repl",
             "MySQLReplicationPassword": "orc_repl_pw",
+            "OnFailureDetectionProcesses": ["echo detected {failureType} {failedHost}:{failedPort} >> \(dir)/hooks.log"],
+            "PostMasterFailoverProcesses": [
+                "echo promoted {failedHost}:{failedPort} {successorHost}:{successorPort} $ORC_FAILURE_CLUSTER_ALIAS >> \(dir)/hooks.log",
+            ],
         ]
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))
