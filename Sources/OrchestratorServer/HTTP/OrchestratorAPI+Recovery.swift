@@ -158,3 +158,41 @@ extension APIContext {
         }
     }
 }
+
+/// Graceful takeovers: the master is alive and hands over without losing writes.
+extension OrchestratorAPI {
+    mutating func registerTakeoverRoutes() {
+        for (name, auto) in [("graceful-master-takeover", false), ("graceful-master-takeover-auto", true)] {
+            for suffix in ["", "/:designatedHost/:designatedPort"] {
+                add("/api/\(name)/:clusterHint\(suffix)", mutating: true) { ctx in
+                    await ctx.withCluster { inventory, cluster in
+                        guard let master = inventory.master(ofCluster: cluster) else {
+                            return .error("cluster \(cluster) has no known master", status: 404)
+                        }
+                        var designated: InstanceKey?
+                        if ctx.parameters["designatedHost"] != nil {
+                            switch ctx.instanceKey(host: "designatedHost", port: "designatedPort") {
+                            case .failure(let failure): return failure.response
+                            case .success(let key): designated = key
+                            }
+                        }
+                        guard let recovery = ctx.recovery else { return .error("recovery is not running on this node", status: 503) }
+                        switch await recovery.gracefulTakeover(master: master.key, designated: designated, auto: auto,
+                                                               command: name, dryRun: ctx.isNoop) {
+                        case .planned(let plan):
+                            return .ok("Dry run: \(name) of \(master.key) would run:", details: plan.explain)
+                        case .recovered(let record):
+                            return .ok("\(name): \(record.successorKey?.description ?? "-") is the new master of \(cluster)",
+                                       details: record)
+                        case .unsuccessful(let record):
+                            return APIResponse.envelope(code: "ERROR", message: "\(name) of \(master.key) failed: "
+                                + record.allErrors.joined(separator: "; "), details: record, status: 500)
+                        case .failed(let reason):
+                            return .error("\(name) of \(master.key) refused: \(reason)", status: 409)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -33,6 +33,7 @@ public struct OrchestratorAPI: Sendable {
         registerRaftRoutes()
         registerRecoveryRoutes()
         registerManualRecoveryRoutes()
+        registerTakeoverRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {

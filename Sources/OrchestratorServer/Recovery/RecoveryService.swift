@@ -111,6 +111,40 @@ public actor RecoveryService: Service {
             return .failed("no recovery plan for \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey)")
         }
         if dryRun { return .planned(plan) }
+        let post: [HookPhase] = [plan.kind == .intermediateMasterRecovery ? .postIntermediateMasterFailover : .postMasterFailover,
+                                 .postFailover]
+        return await run(plan, analysis: analysis, trigger: trigger, command: command,
+                         pre: [.onFailureDetection, .preFailover], post: post, postUnsuccessful: [.postUnsuccessfulFailover])
+    }
+
+    /// `graceful-master-takeover[-auto]`: hands a live master's role to `designated` (or the best
+    /// replica) without losing writes; with `auto` the old master then replicates from the new one.
+    public func gracefulTakeover(master: InstanceKey, designated: InstanceKey?, auto: Bool, command: String,
+                                 dryRun: Bool = false) async -> RecoveryOutcome {
+        _ = try? await node.discovery.discover(master)
+        let inventory = await node.inventory()
+        guard let instance = inventory.instance(master) else { return .failed("\(master) is not known") }
+        guard let plan = RecoveryPlanner.gracefulTakeover(
+            of: master, designated: designated, auto: auto, instances: inventory.instances, operatorState: node.intent,
+            now: node.now, settings: node.settings.promotion)
+        else { return .failed("cannot plan a takeover of \(master)") }
+        if dryRun { return .planned(plan) }
+        guard plan.isExecutable else { return .failed(plan.errors.joined(separator: "; ")) }
+        var analysis = ReplicationAnalysis(
+            analyzedInstanceKey: master,
+            clusterDetails: inventory.clusterInfo(instance.clusterName, recovery: node.settings.recoveryFilters)
+                ?? ClusterInfo(clusterName: instance.clusterName, clusterAlias: instance.suggestedClusterAlias, countInstances: 0,
+                               heuristicLag: 0, hasAutomatedMasterRecovery: false, hasAutomatedIntermediateMasterRecovery: false))
+        analysis.isMaster = true
+        analysis.commandHint = command
+        analysis.replicas = inventory.replicas(of: master).map(\.key)
+        return await run(plan, analysis: analysis, trigger: .manual, command: command, pre: [.preGracefulTakeover],
+                         post: [.postGracefulTakeover], postUnsuccessful: [.postUnsuccessfulGracefulTakeover])
+    }
+
+    /// Records, hooks, executes and resolves one planned recovery.
+    private func run(_ plan: RecoveryPlan, analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
+                     pre: [HookPhase], post: [HookPhase], postUnsuccessful: [HookPhase]) async -> RecoveryOutcome {
         var recovery = TopologyRecovery(
             id: (node.intent.recoveries.map(\.id).max() ?? 0) + 1, uid: UUID().uuidString, analysisEntry: analysis,
             type: plan.kind.rawValue, recoveryType: plan.basis, start: node.now,
@@ -126,7 +160,7 @@ public actor RecoveryService: Service {
         var ok = plan.isExecutable
         if !ok { recovery.allErrors += plan.errors.isEmpty ? ["no promotable replica"] : plan.errors }
         // Pre hooks: a failing one aborts the recovery before anything changes.
-        for phase in [HookPhase.onFailureDetection, .preFailover] where ok {
+        for phase in pre where ok {
             ok = await runHooks(phase, command: command, recovery: &recovery)
         }
         if ok {
@@ -137,10 +171,7 @@ public actor RecoveryService: Service {
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
-        let postPhases: [HookPhase] = ok
-            ? [plan.kind == .intermediateMasterRecovery ? .postIntermediateMasterFailover : .postMasterFailover, .postFailover]
-            : [.postUnsuccessfulFailover]
-        for phase in postPhases { _ = await runHooks(phase, command: command, recovery: &recovery) }
+        for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
         if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
         try? await node.submit(.writeRecovery(recovery))
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")

@@ -73,3 +73,52 @@ func eventuallyAsync(seconds: Double = 30, _ condition: () async -> Bool) async 
     }
     return await condition()
 }
+
+@Suite("orchd graceful takeover", .serialized, .disabled(if: MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"))
+struct OrchdTakeoverTests {
+    @Test func gracefulTakeoverBothWays() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "tree", alias: "takeover-test")
+        defer { sandbox.down() }
+        let group = try OrchdProcessGroup(name: "takeover")
+        defer { group.killAll() }
+        try group.startAll()
+        #expect(group.eventually { group.leader() != nil })
+        #expect(group.eventually { try group.cli(["-c", "discover", "-i", "127.0.0.1:\(sandbox.port(4))"]).status == 0 })
+        #expect(group.eventually {
+            try group.cli(["-c", "which-cluster-instances", "-a", "takeover-test"]).out.split(separator: "\n").count == 4
+        })
+        _ = try await sandbox.sql(1, "CREATE DATABASE IF NOT EXISTS t; CREATE TABLE IF NOT EXISTS t.x (id INT PRIMARY KEY); INSERT INTO t.x VALUES (1)")
+        let oldMaster = "127.0.0.1:\(sandbox.port(1))"
+        let designated = "127.0.0.1:\(sandbox.port(2))"
+
+        // --noop plans and changes nothing.
+        let dry = try group.cli(["-c", "graceful-master-takeover-auto", "-a", "takeover-test", "-d", designated, "--noop"])
+        #expect(dry.status == 0, "\(dry.err)")
+        #expect(dry.out.contains("Successor: \(designated)"))
+        #expect(try await sandbox.sql(1, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+        // -auto: the designated replica becomes the writable master, the old master replicates from it.
+        let auto = try group.cli(["-c", "graceful-master-takeover-auto", "-a", "takeover-test", "-d", designated])
+        #expect(auto.status == 0, "\(auto.err)")
+        #expect(auto.out == designated)
+        #expect(try await sandbox.sql(2, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(try await sandbox.sql(1, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        _ = try await sandbox.sql(2, "INSERT INTO t.x VALUES (2)")
+        for n in [1, 3, 4] {
+            #expect(await eventuallyAsync {
+                (try? await sandbox.sql(n, "SELECT COUNT(*) FROM t.x").trimmingCharacters(in: .whitespacesAndNewlines)) == "2"
+            }, "instance \(n) follows the new master")
+        }
+        #expect(group.eventually { try group.cli(["-c", "which-cluster-master", "-a", "takeover-test"]).out == designated })
+
+        // And back, without -auto: the demoted master is pointed at the new one but not started.
+        #expect(group.eventually {
+            try group.cli(["-c", "which-replicas", "-i", designated]).out.contains(oldMaster)
+        })
+        let back = try group.cli(["-c", "graceful-master-takeover", "-a", "takeover-test", "-d", oldMaster])
+        #expect(back.status == 0, "\(back.err)")
+        #expect(try await sandbox.sql(1, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let status = try await sandbox.sql(2, "SHOW SLAVE STATUS")
+        #expect(status.contains("\(sandbox.port(1))"), "the old master now points at the new one")
+    }
+}
