@@ -118,16 +118,10 @@ extension OrchestratorAPI {
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master", status: 404)
                 }
-                var analysis = ReplicationAnalysis(
-                    analyzedInstanceKey: master.key,
-                    clusterDetails: inventory.clusterInfo(name, recovery: ctx.node.settings.recoveryFilters)
-                        ?? ClusterInfo(clusterName: name, clusterAlias: name, countInstances: 0, heuristicLag: 0,
-                                       hasAutomatedMasterRecovery: false, hasAutomatedIntermediateMasterRecovery: false))
+                var analysis = inventory.operatorAnalysis(
+                    ofMaster: master, recovery: ctx.node.settings.recoveryFilters, command: "force-master-failover")
                 analysis.analysis = .deadMaster
-                analysis.isMaster = true
                 analysis.isActionableRecovery = true
-                analysis.commandHint = "force-master-failover"
-                analysis.replicas = inventory.replicas(of: master.key).map(\.key)
                 return await ctx.runRecovery(analysis, command: "force-master-failover")
             }
         }

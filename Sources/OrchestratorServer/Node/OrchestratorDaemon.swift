@@ -52,7 +52,7 @@ public struct OrchestratorDaemon {
 
         // Application.
         var nodeSettings = OrchestratorNode.Settings(
-            raftID: raftID, raftEnabled: config.raftEnabled, httpAdvertise: Self.httpAdvertise(config))
+            raftID: raftID, httpAdvertise: Self.httpAdvertise(config))
         nodeSettings.raftBind = config.raftBind
         nodeSettings.defaultInstancePort = config.defaultInstancePort
         nodeSettings.recoveryFilters = RecoveryFilters(

@@ -8,8 +8,6 @@ public actor OrchestratorNode {
     public struct Settings: Sendable {
         /// This node's Raft id (its RaftAdvertise address).
         public var raftID: RaftNodeID
-        /// Whether Raft is configured (false: a single-node group of one).
-        public var raftEnabled: Bool
         /// The address Raft listens on (RaftBind).
         public var raftBind: String = ""
         /// The address other nodes reach this node's API at (`http://host:port`).
@@ -27,9 +25,8 @@ public actor OrchestratorNode {
         /// How long a proposal may wait for commit and apply.
         public var proposeTimeout: Duration = .seconds(10)
 
-        public init(raftID: RaftNodeID, raftEnabled: Bool, httpAdvertise: String) {
+        public init(raftID: RaftNodeID, httpAdvertise: String) {
             self.raftID = raftID
-            self.raftEnabled = raftEnabled
             self.httpAdvertise = httpAdvertise
         }
     }

@@ -130,14 +130,8 @@ public actor RecoveryService: Service {
         else { return .failed("cannot plan a takeover of \(master)") }
         if dryRun { return .planned(plan) }
         guard plan.isExecutable else { return .failed(plan.errors.joined(separator: "; ")) }
-        var analysis = ReplicationAnalysis(
-            analyzedInstanceKey: master,
-            clusterDetails: inventory.clusterInfo(instance.clusterName, recovery: node.settings.recoveryFilters)
-                ?? ClusterInfo(clusterName: instance.clusterName, clusterAlias: instance.suggestedClusterAlias, countInstances: 0,
-                               heuristicLag: 0, hasAutomatedMasterRecovery: false, hasAutomatedIntermediateMasterRecovery: false))
-        analysis.isMaster = true
-        analysis.commandHint = command
-        analysis.replicas = inventory.replicas(of: master).map(\.key)
+        let analysis = inventory.operatorAnalysis(ofMaster: instance, recovery: node.settings.recoveryFilters,
+                                                  command: command)
         return await run(plan, analysis: analysis, trigger: .manual, command: command, pre: [.preGracefulTakeover],
                          post: [.postGracefulTakeover], postUnsuccessful: [.postUnsuccessfulGracefulTakeover])
     }

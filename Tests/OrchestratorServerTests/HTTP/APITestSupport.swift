@@ -77,7 +77,7 @@ final class InProcessOrchd: @unchecked Sendable {
             let discovery = Discovery(
                 settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
                 prober: prober, store: InstanceStore(database: database))
-            var nodeSettings = OrchestratorNode.Settings(raftID: id, raftEnabled: true, httpAdvertise: "http://\(id)")
+            var nodeSettings = OrchestratorNode.Settings(raftID: id, httpAdvertise: "http://\(id)")
             nodeSettings.recoveryFilters = RecoveryFilters(masterFilters: ["alias=shop"])
             let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: machine, discovery: discovery)
             let follower = IntentFollower(node: node)
