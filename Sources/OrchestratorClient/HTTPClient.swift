@@ -207,10 +207,17 @@ struct SocketAddress {
     /// A non-blocking socket with a connect started (or done); wait for POLLOUT, then check
     /// `pendingError`.
     func startConnect(target: String) throws(HTTPError) -> Int32 {
+        #if os(Linux)
+        // Close-on-exec from the start: a child spawned by another thread between socket() and fcntl()
+        // would otherwise keep the connection open after we close it.
+        let fd = socket(family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), proto)
+        guard fd >= 0 else { throw HTTPError.connectFailed(target, SocketHTTPTransport.errorText(errno)) }
+        #else
         let fd = socket(family, type, proto)
         guard fd >= 0 else { throw HTTPError.connectFailed(target, SocketHTTPTransport.errorText(errno)) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        #endif
         var address = storage
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connectSocket(fd, $0, length) }

@@ -18,7 +18,7 @@ import Testing
     func run(_ arguments: [String], api: String, environment: [String: String] = [:], sleeps: SleepRecorder = SleepRecorder())
         -> ClientResult
     {
-        let client = Client(sleep: sleeps.function, currentUser: { "tester" })
+        let client = Client(transport: BoundedSocketTransport(), sleep: sleeps.function, currentUser: { "tester" })
         var environment = environment
         environment["ORCHESTRATOR_API"] = api
         return client.run(arguments: arguments, environment: environment)

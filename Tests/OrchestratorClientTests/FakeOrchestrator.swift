@@ -1,4 +1,5 @@
 import Foundation
+@testable import OrchestratorClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,7 @@ final class FakeOrchestrator: @unchecked Sendable {
 
     init(_ handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -80,6 +81,10 @@ final class FakeOrchestrator: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
+            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+            // A client that connects and never sends must not wedge this one-connection-at-a-time server.
+            var limit = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             handle(connection)
             close(connection)
         }
@@ -158,6 +163,24 @@ final class FakeOrchestrator: @unchecked Sendable {
 private extension [UInt8] {
     var containsHeaderEnd: Bool {
         count >= 4 && (0...(count - 4)).contains { self[$0] == 13 && self[$0 + 1] == 10 && self[$0 + 2] == 13 && self[$0 + 3] == 10 }
+    }
+}
+
+/// The real socket transport with API calls limited to 20 s, so a lost response fails a test in
+/// seconds rather than after the production limit of 600 s.
+struct BoundedSocketTransport: HTTPTransport {
+    let base = SocketHTTPTransport()
+
+    func get(_ endpoint: HTTPEndpoint, path: String, headers: [(String, String)], timeouts: HTTPTimeouts)
+        throws(HTTPError) -> HTTPResponse
+    {
+        try base.get(endpoint, path: path, headers: headers,
+                     timeouts: HTTPTimeouts(connect: timeouts.connect, response: min(timeouts.response, 20)))
+    }
+
+    func race(_ requests: [(HTTPEndpoint, String)], headers: [(String, String)], timeouts: HTTPTimeouts,
+              accept: (HTTPResponse) -> Bool) -> RaceOutcome {
+        base.race(requests, headers: headers, timeouts: timeouts, accept: accept)
     }
 }
 

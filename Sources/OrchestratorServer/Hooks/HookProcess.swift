@@ -68,6 +68,10 @@ final class HookProcess: @unchecked Sendable {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
 
+        // Nothing of orchd's beyond stdin/stdout/stderr reaches the hook: a hook that leaves a background
+        // process behind must not keep orchd's sockets, listeners or database files open.
+        Self.closeDescriptorsFrom3(&actions)
+
         var merged = ProcessInfo.processInfo.environment.filter { !withholding.contains($0.key) }
         merged.merge(environment) { _, new in new }
         let arguments: [String] = [shell, "-c", script]
@@ -86,6 +90,27 @@ final class HookProcess: @unchecked Sendable {
         }
         pid = child
         outputFD = captureOutput ? pipeFDs[0] : nil
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not
+    /// export; looked up once at run time.
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
+    /// Adds "close every descriptor from 3 up" to `actions`. Without glibc's call, closes what is open
+    /// now and lacks close-on-exec (a descriptor opened later by another thread may still leak).
+    private static func closeDescriptorsFrom3(_ actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for fd in names.compactMap({ Int32($0) }) where fd > 2 {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
     }
 
     // MARK: - Waiting

@@ -76,6 +76,22 @@ struct HookRunnerTests {
         #expect(results[0].expandedCommand.hasPrefix("echo db1:3306 $ORC_FAILURE_TYPE db2 \"main\" '2' > "))
     }
 
+    @Test func hooksInheritNoDescriptorBeyondTheStandardThree() async throws {
+        let dir = try Scratch()
+        // A descriptor orchd holds without close-on-exec (as a library might open one).
+        let held = open(dir.file("held"), O_CREAT | O_WRONLY, 0o600)
+        #expect(held > 2)
+        defer { close(held) }
+        let results = await runner.run(
+            phase: .postFailover, commands: ["ls /proc/self/fd > \(dir.file("fds"))"],
+            context: Self.context(), timeoutSeconds: 10)
+        #expect(results.first?.succeeded == true)
+        // ls itself opens one directory descriptor; everything else must be 0, 1 and 2.
+        let fds = (dir.read("fds") ?? "").split(separator: "\n").compactMap { Int($0) }.filter { $0 > 2 }
+        #expect(fds.count <= 1, "hook inherited descriptors \(fds)")
+        if held > 3 { #expect(!fds.contains(Int(held))) }
+    }
+
     @Test func upstreamSampleCommandStillReadsNaturally() async throws {
         let dir = try Scratch()
         // Upstream's sample configuration writes placeholders inside single quotes.
