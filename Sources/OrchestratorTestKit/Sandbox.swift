@@ -3,7 +3,7 @@ import Foundation
 
 /// A MariaDB replication sandbox for tests, driven through `Scripts/sandbox`.
 ///
-/// Each sandbox gets a free block of ports in 23300-23499 and a directory under `$ORCHD_TEST_DIR`
+/// Each sandbox gets a free block of ports in 23000-23999 and a directory under `$ORCHD_TEST_DIR`
 /// (or the system temp dir) named `sandbox-*`, which `Scripts/test` tears down on exit even when a
 /// test crashed. Call ``down()`` (e.g. with `defer`) to stop it earlier.
 public final class MariaDBSandbox: Sendable {
@@ -147,16 +147,17 @@ public struct SandboxError: Error, CustomStringConvertible {
     public var description: String { "Scripts/sandbox \(command) exited \(status): \(output)" }
 }
 
-/// Hands out port blocks in 23300-23499 to the sandboxes of this test process.
+/// Hands out port blocks in 23000-23999 to the sandboxes of this test process (10 ports each: 100
+/// sandboxes before the range is reused).
 enum PortBlocks {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var next = 23300
+    nonisolated(unsafe) private static var next = 23000
 
     static func next(size: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
         let block = max(10, size)
-        if next + block > 23500 { next = 23300 }
+        if next + block > 24000 { next = 23000 }
         let port = next
         next += block
         return port
