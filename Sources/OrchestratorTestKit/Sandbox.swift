@@ -149,15 +149,21 @@ public struct SandboxError: Error, CustomStringConvertible {
 
 /// Hands out port blocks in 23000-23999 to the sandboxes of this test process (10 ports each: 100
 /// sandboxes before the range is reused).
+/// `ORCHD_TEST_SANDBOX_PORTS=FIRST-LAST` moves the range, so two test runs on one machine can coexist.
 enum PortBlocks {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var next = 23000
+    private static let range: (first: Int, end: Int) = {
+        let parts = (ProcessInfo.processInfo.environment["ORCHD_TEST_SANDBOX_PORTS"] ?? "").split(separator: "-").compactMap { Int($0) }
+        if parts.count == 2, parts[0] > 1024, parts[1] > parts[0] + 20, parts[1] < 65000 { return (parts[0], parts[1] + 1) }
+        return (23000, 24000)
+    }()
+    nonisolated(unsafe) private static var next = range.first
 
     static func next(size: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
         let block = max(10, size)
-        if next + block > 24000 { next = 23000 }
+        if next + block > range.end { next = range.first }
         let port = next
         next += block
         return port

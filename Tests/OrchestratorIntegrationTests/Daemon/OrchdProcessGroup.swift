@@ -35,7 +35,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
         }
         self.orchd = orchd
         self.client = client
-        portBase = 25000 + 20 * nextPortBlock.withLock { block in
+        // ORCHD_TEST_ORCHD_PORTS moves the first block (default 25000), so two test runs can coexist.
+        let first = Int(ProcessInfo.processInfo.environment["ORCHD_TEST_ORCHD_PORTS"] ?? "") ?? 25000
+        portBase = first + 20 * nextPortBlock.withLock { block in
             defer { block += 1 }
             return block
         }
