@@ -3,14 +3,15 @@ extension RecoveryPlanner {
     /// The plan for an actionable analysis entry, using the instances as probed (ideally re-probed
     /// right before planning). Nil when the code calls for no topology change orchd plans
     /// (semi-sync repair, making a master writable) or the analyzed instance is unknown.
+    /// `candidate` (an operator's choice, master failovers only) replaces the ranking's winner.
     public static func plan(for analysis: ReplicationAnalysis, instances: [Instance], operatorState: OperatorState,
-                            now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
+                            now: Timestamp, settings: PromotionSettings, candidate: InstanceKey? = nil) -> RecoveryPlan? {
         let byKey = Dictionary(instances.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         guard let failed = byKey[analysis.analyzedInstanceKey] else { return nil }
         switch analysis.analysis.recoveryKind {
         case .masterFailover:
             return planMasterFailover(failed: failed, replicas: replicas(of: failed.key, in: instances),
-                                      operatorState: operatorState, now: now, settings: settings)
+                                      operatorState: operatorState, now: now, settings: settings, designated: candidate)
         case .intermediateMasterRelocation:
             let master = failed.masterKey.flatMap { byKey[$0] }
             let siblings = failed.masterKey.map { replicas(of: $0, in: instances) } ?? []
@@ -28,6 +29,14 @@ extension RecoveryPlanner {
         guard let failed = instances.first(where: { $0.key == master }) else { return nil }
         return planMasterFailover(failed: failed, replicas: replicas(of: master, in: instances),
                                   operatorState: operatorState, now: now, settings: settings)
+    }
+
+    /// `force-master-takeover` over the probed instances.
+    public static func forceTakeover(of master: InstanceKey, designated: InstanceKey, instances: [Instance],
+                                     operatorState: OperatorState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
+        guard let m = instances.first(where: { $0.key == master }) else { return nil }
+        return planForceMasterTakeover(master: m, replicas: replicas(of: master, in: instances), designated: designated,
+                                       operatorState: operatorState, now: now, settings: settings)
     }
 
     /// `graceful-master-takeover[-auto]` over the probed instances.

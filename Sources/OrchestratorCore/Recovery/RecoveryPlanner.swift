@@ -7,9 +7,12 @@
 /// GTIDs (they would be copied too). Without such a donor the transactions are reported as lost.
 public enum RecoveryPlanner {
     /// Plans the failover of a dead master `failed` whose direct replicas are `replicas` (as probed;
-    /// unreachable ones included).
+    /// unreachable ones included). `designated` (an operator's candidate) replaces the ranking's
+    /// choice; it must be a promotable direct replica, and catches up from a more advanced sibling
+    /// (the donor rule) when it is behind.
     public static func planMasterFailover(failed: Instance, replicas: [Instance], operatorState: OperatorState,
-                                          now: Timestamp, settings: PromotionSettings) -> RecoveryPlan {
+                                          now: Timestamp, settings: PromotionSettings,
+                                          designated: InstanceKey? = nil) -> RecoveryPlan {
         let ranking = CandidateRanking(failed: failed, replicas: replicas, operatorState: operatorState, now: now, settings: settings)
         var plan = RecoveryPlan(kind: .masterFailover, failedKey: failed.key, clusterName: failed.clusterName, successor: nil,
                                 basis: ranking.basis.planName, referencePosition: ranking.reference.description, steps: [],
@@ -20,7 +23,18 @@ public enum RecoveryPlanner {
         }
         var chosen = ranking.best
         var coMasterRule = false
-        if settings.coMasterRecoveryMustPromoteOtherCoMaster, failed.isCoMaster,
+        if let designated {
+            guard let entry = ranking.ranked.first(where: { $0.instance.key == designated }) else {
+                plan.errors.append("\(designated) is not a direct replica of \(failed.key): only a direct replica can be promoted")
+                return plan
+            }
+            guard entry.promotable else {
+                plan.errors.append("\(designated) cannot be promoted: " + entry.exclusions.joined(separator: "; "))
+                plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
+                return plan
+            }
+            chosen = entry
+        } else if settings.coMasterRecoveryMustPromoteOtherCoMaster, failed.isCoMaster,
            let other = ranking.ranked.first(where: { $0.instance.isCoMaster && $0.instance.key != failed.key }) {
             guard other.promotable else {
                 plan.errors.append("the other co-master \(other.instance.key) cannot be promoted (CoMasterRecoveryMustPromoteOtherCoMaster): "
@@ -69,6 +83,7 @@ public enum RecoveryPlanner {
             if key == successor {
                 var reasons = winnerReasons(entry, donor: donor, ranking: ranking)
                 if coMasterRule { reasons.insert("the other co-master (CoMasterRecoveryMustPromoteOtherCoMaster)", at: 0) }
+                if designated != nil { reasons.insert("designated by the operator", at: 0) }
                 verdicts.append(verdict(entry, role: .successor, rank: 1, extra: reasons))
                 continue
             }

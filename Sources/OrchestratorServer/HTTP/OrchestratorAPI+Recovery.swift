@@ -109,7 +109,14 @@ extension OrchestratorAPI {
                         return .error("no actionable failure detected on \(key); nothing to recover "
                             + "(force-master-failover forces a failover of a healthy master)", status: 409)
                     }
-                    return await ctx.runRecovery(analysis, command: "recover")
+                    var candidate: InstanceKey?
+                    if ctx.parameters["candidateHost"] != nil {
+                        switch ctx.instanceKey(host: "candidateHost", port: "candidatePort") {
+                        case .failure(let failure): return failure.response
+                        case .success(let key): candidate = key
+                        }
+                    }
+                    return await ctx.runRecovery(analysis, command: "recover", candidate: candidate)
                 }
             }
         }
@@ -125,20 +132,48 @@ extension OrchestratorAPI {
                 return await ctx.runRecovery(analysis, command: "force-master-failover")
             }
         }
+        // Promote the designated direct replica now, master alive or not; no graceful wait.
+        add("/api/force-master-takeover/:clusterHint/:designatedHost/:designatedPort", mutating: true) { ctx in
+            await ctx.withCluster { inventory, name in
+                guard let master = inventory.master(ofCluster: name) else {
+                    return .error("cluster \(name) has no known master", status: 404)
+                }
+                let designated: InstanceKey
+                switch ctx.instanceKey(host: "designatedHost", port: "designatedPort") {
+                case .failure(let failure): return failure.response
+                case .success(let key): designated = key
+                }
+                guard let recovery = ctx.recovery else { return .error("recovery is not running on this node", status: 503) }
+                let command = "force-master-takeover"
+                switch await recovery.forceTakeover(master: master.key, designated: designated, command: command,
+                                                    dryRun: ctx.isNoop) {
+                case .planned(let plan):
+                    return .ok("Dry run: \(command) of \(master.key) would run:", details: plan.explain)
+                case .recovered(let record):
+                    return .ok("\(command): \(record.successorKey?.description ?? "-") is the new master of \(name)",
+                               details: record)
+                case .unsuccessful(let record):
+                    return APIResponse.envelope(code: "ERROR", message: "\(command) of \(master.key) failed: "
+                        + record.allErrors.joined(separator: "; "), details: record, status: 500)
+                case .failed(let reason):
+                    return .error("\(command) of \(master.key) refused: \(reason)", status: 409)
+                }
+            }
+        }
     }
 }
 
 extension APIContext {
     var isNoop: Bool { ["true", "1", "yes"].contains((request.query["noop"] ?? "").lowercased()) }
 
-    func runRecovery(_ analysis: ReplicationAnalysis, command: String) async -> APIResponse {
+    func runRecovery(_ analysis: ReplicationAnalysis, command: String, candidate: InstanceKey? = nil) async -> APIResponse {
         guard let recovery else { return .error("recovery is not running on this node", status: 503) }
         let decision = RecoveryPolicy.decide(
             analysis, trigger: .manual, filters: node.settings.recoveryFilters, operatorState: node.intent,
             recentRecoveries: node.intent.recoveries, recoveryPeriodBlockSeconds: node.settings.recoveryPeriodBlockSeconds,
             now: node.now)
         guard decision.shouldRecover else { return .error("not recovering: \(decision)", status: 409) }
-        switch await recovery.recover(analysis, trigger: .manual, command: command, dryRun: isNoop) {
+        switch await recovery.recover(analysis, trigger: .manual, command: command, candidate: candidate, dryRun: isNoop) {
         case .planned(let plan):
             return .ok("Dry run: \(command) of \(analysis.analyzedInstanceKey) would run:", details: plan.explain)
         case .recovered(let record):

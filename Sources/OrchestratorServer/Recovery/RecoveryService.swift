@@ -98,16 +98,17 @@ public actor RecoveryService: Service {
     }
 
     /// Plans and (unless `dryRun`) runs a recovery for `analysis`; records it through Raft.
-    /// Returns the recovery record, or the plan text for a dry run.
+    /// Returns the recovery record, or the plan text for a dry run. `candidate` (an operator's
+    /// choice) replaces the ranking's winner in a master failover.
     public func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
-                        dryRun: Bool = false) async -> RecoveryOutcome {
+                        candidate: InstanceKey? = nil, dryRun: Bool = false) async -> RecoveryOutcome {
         // Re-probe the failed instance's neighbourhood right before planning.
         for key in [analysis.analyzedInstanceKey] + analysis.replicas {
             _ = try? await node.discovery.discover(key)
         }
         let inventory = await node.inventory()
         guard let plan = RecoveryPlanner.plan(for: analysis, instances: inventory.instances, operatorState: node.intent,
-                                              now: node.now, settings: node.settings.promotion) else {
+                                              now: node.now, settings: node.settings.promotion, candidate: candidate) else {
             return .failed("no recovery plan for \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey)")
         }
         if dryRun { return .planned(plan) }
@@ -134,6 +135,30 @@ public actor RecoveryService: Service {
                                                   command: command)
         return await run(plan, analysis: analysis, trigger: .manual, command: command, pre: [.preGracefulTakeover],
                          post: [.postGracefulTakeover], postUnsuccessful: [.postUnsuccessfulGracefulTakeover])
+    }
+
+    /// `force-master-takeover`: promotes `designated` (a direct replica of `master`) now, demoting the
+    /// master without waiting for its replicas to reach its position. Recorded as a forced DeadMaster
+    /// recovery with the failover hooks, as upstream does.
+    public func forceTakeover(master: InstanceKey, designated: InstanceKey, command: String,
+                              dryRun: Bool = false) async -> RecoveryOutcome {
+        _ = try? await node.discovery.discover(master)
+        for replica in await node.inventory().instances where replica.masterKey == master {
+            _ = try? await node.discovery.discover(replica.key)
+        }
+        let inventory = await node.inventory()
+        guard let instance = inventory.instance(master) else { return .failed("\(master) is not known") }
+        guard let plan = RecoveryPlanner.forceTakeover(
+            of: master, designated: designated, instances: inventory.instances, operatorState: node.intent,
+            now: node.now, settings: node.settings.promotion)
+        else { return .failed("cannot plan a takeover of \(master)") }
+        if dryRun { return .planned(plan) }
+        guard plan.isExecutable else { return .failed(plan.errors.joined(separator: "; ")) }
+        var analysis = inventory.operatorAnalysis(ofMaster: instance, recovery: node.settings.recoveryFilters, command: command)
+        analysis.analysis = .deadMaster
+        analysis.isActionableRecovery = true
+        return await run(plan, analysis: analysis, trigger: .manual, command: command, pre: [.preFailover],
+                         post: [.postMasterFailover, .postFailover], postUnsuccessful: [.postUnsuccessfulFailover])
     }
 
     /// Records, hooks, executes and resolves one planned recovery.
