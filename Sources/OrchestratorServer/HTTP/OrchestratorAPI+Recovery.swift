@@ -24,6 +24,16 @@ extension OrchestratorAPI {
                 return .ok("Failover plan for \(name)", details: plan.explain)
             }
         }
+        // Detections this node made (newest first), allowed to recover or not; not replicated.
+        add("/api/audit-failure-detection") { ctx in
+            .json(Array((await ctx.recovery?.detections() ?? []).reversed()))
+        }
+        add("/api/audit-failure-detection/alias/:clusterAlias") { ctx in
+            let alias = ctx.parameters["clusterAlias"] ?? ""
+            return .json((await ctx.recovery?.detections() ?? []).reversed().filter {
+                $0.analysisEntry.clusterDetails.clusterAlias == alias || $0.analysisEntry.clusterDetails.clusterName == alias
+            })
+        }
         add("/api/audit-recovery") { ctx in
             .json(Array(ctx.node.intent.recoveries.reversed()))
         }

@@ -21,6 +21,7 @@ public actor RecoveryService: Service {
     private let wake: AsyncStream<Void>.Continuation
     private var started = ContinuousClock.now
     private var lastSkipped: [String: String] = [:]
+    private var detectionLog = FailureDetectionLog()
 
     public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
@@ -74,16 +75,21 @@ public actor RecoveryService: Service {
         }
     }
 
-    /// One round: analyse, and recover what the policy allows (leader with quorum only).
+    /// One round: analyse and record detections (every node), and recover what the policy allows
+    /// (leader with quorum only).
     func checkAndRecover() async {
         guard ContinuousClock.now - started >= startupGrace else { return }
-        let status = await node.raftStatus()
-        guard status.role == .leader, status.isPartOfQuorum else { return }
-        for analysis in await node.analyze() where analysis.isActionableRecovery {
-            let decision = RecoveryPolicy.decide(
+        let actionable = await node.analyze().filter(\.isActionableRecovery)
+        let decided = actionable.map { analysis in
+            (analysis, RecoveryPolicy.decide(
                 analysis, trigger: .automatic, filters: node.settings.recoveryFilters, operatorState: node.intent,
                 recentRecoveries: node.intent.recoveries, recoveryPeriodBlockSeconds: node.settings.recoveryPeriodBlockSeconds,
-                now: node.now)
+                now: node.now))
+        }
+        detectionLog.observe(decided, node: node.settings.httpAdvertise, at: Date())
+        let status = await node.raftStatus()
+        guard status.role == .leader, status.isPartOfQuorum else { return }
+        for (analysis, decision) in decided {
             guard decision.shouldRecover else {
                 let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
                 let text = "\(decision)"
@@ -96,6 +102,9 @@ public actor RecoveryService: Service {
             _ = await recover(analysis, trigger: .automatic, command: "automated")
         }
     }
+
+    /// The failures this node detected, oldest first (`audit-failure-detection`).
+    public func detections() -> [FailureDetection] { detectionLog.detections }
 
     /// Plans and (unless `dryRun`) runs a recovery for `analysis`; records it through Raft.
     /// Returns the recovery record, or the plan text for a dry run. `candidate` (an operator's

@@ -15,6 +15,11 @@ final class OrchdProcessGroup: @unchecked Sendable {
     let dir: String
     let portBase: Int
     private var processes: [Int: Process] = [:]
+    /// Configuration keys that replace or add to the defaults below (e.g. recovery filters).
+    let overrides: [String: Any]
+    /// With a cgroup v2 directory, node `i` runs in its own child cgroup `<dir>-<i>` (so nftables can
+    /// match its sockets); the directories are removed by `killAll`.
+    let cgroupBase: String?
 
     /// A built executable of this package: next to the test bundle, or in ./.build/debug.
     static func executable(_ name: String) -> String? {
@@ -29,7 +34,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    init(name: String) throws {
+    init(name: String, overrides: [String: Any] = [:], cgroupBase: String? = nil) throws {
+        self.overrides = overrides
+        self.cgroupBase = cgroupBase
         guard let orchd = Self.executable("orchd"), let client = Self.executable("orchestrator-client") else {
             throw GroupError("orchd / orchestrator-client not built: run `swift build` first")
         }
@@ -89,7 +96,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
                 "echo promoted {failedHost}:{failedPort} {successorHost}:{successorPort} $ORC_FAILURE_CLUSTER_ALIAS >> \(dir)/hooks.log",
             ],
         ]
-        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: config.merging(overrides) { _, new in new }, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))
     }
 
@@ -97,6 +104,12 @@ final class OrchdProcessGroup: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: orchd)
         p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"]
+        if let cgroup = cgroup(i) {
+            // Join the cgroup before exec, so every socket orchd opens belongs to it.
+            try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: true)
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup, orchd] + (p.arguments ?? [])
+        }
         var env = ProcessInfo.processInfo.environment
         env["ORCHD_TEST_TOPOLOGY_PASSWORD"] = MariaDBSandbox.topologyPassword
         p.environment = env
@@ -120,7 +133,15 @@ final class OrchdProcessGroup: @unchecked Sendable {
         processes[i] = nil
     }
 
-    func killAll() { for i in Array(processes.keys) { kill9(i) } }
+    func killAll() {
+        for i in Array(processes.keys) { kill9(i) }
+        for i in 0..<Self.size { if let cgroup = cgroup(i) { rmdir(cgroup) } }
+    }
+
+    /// Node `i`'s cgroup directory, when the group runs its nodes in cgroups.
+    func cgroup(_ i: Int) -> String? { cgroupBase.map { "\($0)-\(i)" } }
+    /// Node `i`'s process id while it runs.
+    func pid(_ i: Int) -> Int32? { processes[i]?.processIdentifier }
 
     /// Runs orchestrator-client with `ORCHESTRATOR_API` = `apis`.
     func cli(_ arguments: [String], apis: String? = nil) throws -> (status: Int32, out: String, err: String) {
