@@ -22,6 +22,7 @@ public actor RecoveryService: Service {
     private var started = ContinuousClock.now
     private var lastSkipped: [String: String] = [:]
     private var detectionLog = FailureDetectionLog()
+    private var masterWatch: MasterWatch?
 
     public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
@@ -38,6 +39,10 @@ public actor RecoveryService: Service {
 
     public func run() async throws {
         started = ContinuousClock.now
+        let watch = MasterWatch(config: node.discovery.settings.mysql) { [weak self] key in
+            await self?.masterConnectionLost(key)
+        }
+        masterWatch = watch
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.watchProbes() }
@@ -45,6 +50,22 @@ public actor RecoveryService: Service {
                 group.addTask { await self.checkLoop() }
             }
         }
+        await watch.stopAll()
+    }
+
+    /// The watched connection to master `key` broke: re-probe it and its replicas until the analysis
+    /// settles (the replicas may need a few milliseconds to notice), then run a round at once.
+    func masterConnectionLost(_ key: InstanceKey) async {
+        for _ in 0..<10 {
+            let instances = await node.discovery.instances()
+            for probe in EmergentProbe.keys(afterFailedProbeOf: key, instances: instances) {
+                _ = try? await node.discovery.discover(probe)
+            }
+            if await node.discovery.instance(key)?.isLastCheckValid ?? true { return }
+            if await node.analyze().contains(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery }) { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        wake.yield()
     }
 
     private func tickLoop() async {
@@ -88,7 +109,14 @@ public actor RecoveryService: Service {
         }
         detectionLog.observe(decided, node: node.settings.httpAdvertise, at: Date())
         let status = await node.raftStatus()
-        guard status.role == .leader, status.isPartOfQuorum else { return }
+        guard status.role == .leader, status.isPartOfQuorum else {
+            await masterWatch?.watch([])
+            return
+        }
+        let instances = await node.discovery.instances()
+        let withReplicas = Set(instances.compactMap(\.masterKey))
+        await masterWatch?.watch(Set(instances.filter { !$0.isReplica && $0.isLastCheckValid && withReplicas.contains($0.key) }
+            .map(\.key)))
         for (analysis, decision) in decided {
             guard decision.shouldRecover else {
                 let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
@@ -111,9 +139,12 @@ public actor RecoveryService: Service {
     /// choice) replaces the ranking's winner in a master failover.
     public func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
                         candidate: InstanceKey? = nil, dryRun: Bool = false) async -> RecoveryOutcome {
-        // Re-probe the failed instance's neighbourhood right before planning.
-        for key in [analysis.analyzedInstanceKey] + analysis.replicas {
-            _ = try? await node.discovery.discover(key)
+        // Re-probe the failed instance's neighbourhood right before planning (all at once).
+        let discovery = node.discovery
+        await withDiscardingTaskGroup { group in
+            for key in [analysis.analyzedInstanceKey] + analysis.replicas {
+                group.addTask { _ = try? await discovery.discover(key) }
+            }
         }
         let inventory = await node.inventory()
         guard let plan = RecoveryPlanner.plan(for: analysis, instances: inventory.instances, operatorState: node.intent,

@@ -10,11 +10,13 @@ struct OrchdRecoveryScenarioTests {
     static let filters = ["alias=scenario-tree", "alias=scenario-star"]
 
     @Test func takeoverUnderLoadIntermediateMasterPreferCandidateFilteredClusterAndForceTakeover() async throws {
-        async let treeUp = MariaDBSandbox.up(topology: "tree", alias: "scenario-tree")
-        async let starUp = MariaDBSandbox.up(topology: "star:3", alias: "scenario-star")
-        async let filteredUp = MariaDBSandbox.up(topology: "star:2", alias: "scenario-filtered")
-        let tree = try await treeUp, star = try await starUp, filtered = try await filteredUp
-        defer { tree.down(); star.down(); filtered.down() }
+        // One at a time, each torn down even when a later one fails to start.
+        let tree = try await MariaDBSandbox.up(topology: "tree", alias: "scenario-tree")
+        defer { tree.down() }
+        let star = try await MariaDBSandbox.up(topology: "star:3", alias: "scenario-star")
+        defer { star.down() }
+        let filtered = try await MariaDBSandbox.up(topology: "star:2", alias: "scenario-filtered")
+        defer { filtered.down() }
         let group = try OrchdProcessGroup(name: "scenarios", overrides: [
             "RecoverMasterClusterFilters": Self.filters, "RecoverIntermediateMasterClusterFilters": Self.filters,
         ])
