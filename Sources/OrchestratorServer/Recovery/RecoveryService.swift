@@ -2,10 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Detects failures and recovers them, on the Raft leader only. Every node analyses its own view;
-/// only a leader that still has its quorum acts. A failed probe of a master triggers an immediate
-/// re-probe of it and its replicas, so detection does not wait for the next poll, and stays
-/// holistic: the analysis declares a master dead only when its replicas agree.
+/// Detects failures and recovers them, on the Raft leader only. Every node analyses its own view and
+/// records what it detects (`audit-failure-detection`); only a leader that still has its quorum acts.
+/// Detection does not wait for the next poll: the leader holds a sleeping connection to each master
+/// (`MasterWatch`), and a broken one — or any failed probe of a master — triggers an immediate re-probe
+/// of it and its replicas. It stays holistic: the analysis declares a master dead only when its
+/// replicas agree.
 public actor RecoveryService: Service {
     let node: OrchestratorNode
     let operations: ReplicationOperations

@@ -122,6 +122,24 @@ struct OrchdRecoveryScenarioTests {
         #expect(await tree.readOnly(2) == "1", "the old master is demoted (read_only)")
         #expect(await eventuallyAsync { await tree.replicationSource(4) == (tree.port(1), true) })
         #expect(group.eventually { try group.cli(["-c", "which-cluster-master", "-a", "scenario-tree"]).out == target })
+
+        // (a, the other way) Graceful takeover without -auto under load: 1 hands over to 4; no acknowledged
+        // write is lost and the demoted master is pointed at 4 but not replicating.
+        #expect(group.eventually {
+            try group.cli(["-c", "which-replicas", "-i", target]).out.contains("127.0.0.1:\(tree.port(4))")
+        })
+        let second = InsertLoop(ports: [1, 4].map(tree.port))
+        #expect(await eventuallyAsync { second.acknowledged.count >= 20 }, "the insert loop writes to the master")
+        let handover = try group.cli(["-c", "graceful-master-takeover", "-a", "scenario-tree", "-d", "127.0.0.1:\(tree.port(4))"])
+        #expect(handover.status == 0, "\(handover.err)")
+        #expect(await eventuallyAsync { second.acknowledged.contains { $0.port == tree.port(4) } })
+        second.stop()
+        let onFour = try await tree.ids(4)
+        let lost = second.acknowledged.filter { !onFour.contains($0.id) }
+        #expect(lost.isEmpty, "acknowledged writes missing on the new master: \(lost.map(\.id))")
+        #expect(await tree.readOnly(1) == "1")
+        let demoted = await tree.replicationSource(1)
+        #expect(demoted.port == tree.port(4) && !demoted.running, "pointed at the new master, not started")
     }
 }
 
