@@ -25,6 +25,22 @@ extension OrchestratorAPI {
                 ops, key, _ in try await ops.setReplicationDelay(key, seconds: seconds)
             }
         }
+        add("/api/purge-binary-logs/:host/:port/:logFile", mutating: true) { ctx in
+            let file = ctx.parameters["logFile"] ?? ""
+            guard !file.isEmpty, file.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
+                return .error("invalid binary log name \"\(file)\": expected a file name such as binlog.000042", status: 400)
+            }
+            let force = ctx.flag("force")
+            return await ctx.runControl("purge-binary-logs", done: "Binary logs purged before \(file)", check: { instance, _, inventory in
+                // A replica still reading an older file would lose its source (upstream's rule).
+                let behind = inventory.replicas(of: instance.key).filter { $0.readBinlogCoordinates.logFile < file }
+                guard !force, !behind.isEmpty else { return nil }
+                return ControlRefusal(message: "refusing purge-binary-logs on \(instance.key) before \(file): replicas "
+                    + behind.map { "\($0.key) (reading \($0.readBinlogCoordinates.logFile.isEmpty ? "unknown" : $0.readBinlogCoordinates.logFile))" }
+                        .joined(separator: ", ")
+                    + " still need older binary logs; add ?force=true to purge anyway")
+            }) { ops, key, _ in try await ops.purgeBinaryLogs(key, to: file) }
+        }
         registerErrantGTIDRoutes()
     }
 }

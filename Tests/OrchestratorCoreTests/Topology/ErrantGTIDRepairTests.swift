@@ -50,6 +50,10 @@ struct ErrantGTIDRepairTests {
         let errant = try MariaDBGTIDList(parsing: "0-2-103,7-2-1")
         let injections = try ErrantGTID.mariadbInjections(errant, masterBinlogState: state, masterServerID: 1)
         #expect(injections.map(\.description) == ["0-2-103", "7-2-1"])
+        // Two foreign servers in one domain: injected in ascending sequence (strict mode needs that).
+        let two = try MariaDBGTIDList(parsing: "0-5-110,0-7-105")
+        #expect(try ErrantGTID.mariadbInjections(two, masterBinlogState: state, masterServerID: 1).map(\.description)
+            == ["0-7-105", "0-5-110"])
     }
 
     @Test func mariadbRefusesWhatWouldBeOutOfOrder() throws {

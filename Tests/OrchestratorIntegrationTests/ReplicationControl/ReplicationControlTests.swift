@@ -76,10 +76,14 @@ struct ReplicationControlTests {
             #expect(start.status == 0 && start.out == r2, "\(start.err)")
             #expect(await eventuallyAsync { await f.replicating(2) })
 
-            // noop: the SQL is shown and nothing changes.
-            let noop = try f.api("stop-replica/127.0.0.1/\(f.sandbox.port(2))?noop=true")
-            #expect(noop.contains("STOP SLAVE") && noop.contains("Dry run"), "\(noop)")
+            // --noop: the SQL is printed and nothing changes.
+            let noop = try f.cli("-c", "stop-replica", "-i", r2, "--noop")
+            #expect(noop.status == 0 && noop.out == "STOP SLAVE", "\(noop)")
+            let noopDelay = try f.group.cli(["-c", "delay-replication", "-i", r2, "-S", "30", "--noop"])
+            #expect(noopDelay.out.split(separator: "\n") == ["STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=30", "START SLAVE"],
+                    "\(noopDelay)")
             #expect(await f.replicating(2), "a dry run leaves replication running")
+            #expect(try await f.slaveStatus(2)?.int("SQL_Delay") == 0)
 
             // Refusals leave replication untouched.
             let reset = try f.cli("-c", "reset-replica", "-i", r2)
@@ -112,6 +116,18 @@ struct ReplicationControlTests {
             #expect(try f.cli("-c", "flush-binary-logs", "-i", master).status == 0)
             let after = try await f.value(1, "SHOW MASTER STATUS").split(separator: "\t").first.map(String.init) ?? ""
             #expect(!before.isEmpty && after > before, "\(before) -> \(after)")
+
+            // purge-binary-logs: refused while replica 2 (stopped) still reads an older file, then done.
+            _ = try f.cli("-c", "stop-replica", "-i", r2)
+            #expect(try f.cli("-c", "flush-binary-logs", "-i", master).status == 0)
+            let newest = try await f.value(1, "SHOW MASTER STATUS").split(separator: "\t").first.map(String.init) ?? ""
+            let refused = try f.group.cli(["-c", "purge-binary-logs", "-i", master, "-n", newest])
+            #expect(refused.status != 0 && refused.err.contains(r2), "\(refused.err)")
+            #expect(try await f.value(1, "SHOW BINARY LOGS").split(separator: "\n").count >= 3, "nothing was purged")
+            #expect(try f.cli("-c", "start-replica", "-i", r2).status == 0)
+            #expect(f.group.eventually { try f.group.cli(["-c", "purge-binary-logs", "-i", master, "-n", newest]).status == 0 },
+                    "purged once every replica reads \(newest)")
+            #expect(try await f.value(1, "SHOW BINARY LOGS").split(separator: "\t").first.map(String.init) == newest)
 
             // Semi-sync (built into MariaDB 10.11), both sides, back off again.
             #expect(try f.cli("-c", "enable-semi-sync-master", "-i", master).status == 0)

@@ -50,7 +50,8 @@ extension ErrantGTID {
     /// applies the no-op, and the errant replica ignores it (it carries the replica's own server id).
     ///
     /// Only the latest errant GTID per domain and server is injected: MariaDB positions keep the latest
-    /// event per domain, so that is what makes the replica's position known to the cluster.
+    /// event per domain, so that is what makes the replica's position known to the cluster. Entries
+    /// come back in ascending sequence per domain, the order the master must binlog them in.
     ///
     /// Refused when the master already binlogged sequence `n` or beyond in domain `d`: a lower sequence
     /// would be out of order (error 1950 under `gtid_strict_mode`, and a position that goes backwards
@@ -63,7 +64,9 @@ extension ErrantGTID {
         _ errant: MariaDBGTIDList, masterBinlogState: MariaDBGTIDList, masterServerID: UInt32
     ) throws(RepairRefusal) -> [MariaDBGTID] {
         var out: [MariaDBGTID] = []
-        for gtid in errant.entries {
+        // Ascending sequence within each domain: every injection must be above the one before it.
+        let ordered = errant.entries.sorted { ($0.domainID, $0.sequence, $0.serverID) < ($1.domainID, $1.sequence, $1.serverID) }
+        for gtid in ordered {
             guard gtid.serverID != masterServerID else {
                 throw RepairRefusal("errant GTID \(gtid) carries the master's own server id \(masterServerID); "
                     + "it cannot be injected on the master")
