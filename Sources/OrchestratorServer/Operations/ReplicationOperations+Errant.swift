@@ -61,8 +61,9 @@ extension ReplicationOperations {
     /// `ErrantGTID.mariadbInjections`), the master binlogs the no-op `FLUSH HOSTS` as GTID `d-s-n` by
     /// setting the session's `gtid_domain_id`, `server_id` and `gtid_seq_no` first (an empty
     /// `BEGIN; COMMIT` is not binlogged by MariaDB). The master's `@@gtid_binlog_state` is re-read
-    /// here, so an entry the master has meanwhile passed is refused before anything is written. The
-    /// session variables are put back on success and failure.
+    /// here, so an entry the master has meanwhile passed is refused before anything is written. A last
+    /// no-op per domain under the master's own id keeps its `gtid_current_pos` right. The session
+    /// variables are put back on success and failure.
     @discardableResult
     public func injectMariaDBErrantGTIDs(_ master: InstanceKey, errant: MariaDBGTIDList) async throws -> OperationResult {
         try await perform("gtid-errant-inject-empty", master) { context in
@@ -87,6 +88,13 @@ extension ReplicationOperations {
                 for gtid in injections {
                     try await context.change(Self.mariadbInjection(gtid))
                 }
+                // Then one no-op as the master itself per domain: MariaDB's gtid_current_pos takes a domain
+                // from the binlog only when its last GTID carries the server's own id, so without this the
+                // master's current_pos would fall back to its (empty or stale) gtid_slave_pos until its next
+                // write, and a failover rejoining it by current_pos would start from the wrong place.
+                for domain in Set(injections.map(\.domainID)).sorted() {
+                    try await context.change(Self.mariadbOwnNoop(domain: domain))
+                }
             } catch {
                 if !context.isDryRun, let connection = context.connection { _ = try? await connection.query(Self.restoreSession) }
                 throw error
@@ -106,6 +114,15 @@ extension ReplicationOperations {
             ReplicationStatement(kind: "SET SESSION gtid_domain_id", "SET SESSION gtid_domain_id = ?", [.int(Int64(gtid.domainID))]),
             ReplicationStatement(kind: "SET SESSION server_id", "SET SESSION server_id = ?", [.int(Int64(gtid.serverID))]),
             ReplicationStatement(kind: "SET SESSION gtid_seq_no", "SET SESSION gtid_seq_no = ?", [.int(Int64(gtid.sequence))]),
+            ReplicationStatement(kind: "FLUSH HOSTS", "FLUSH HOSTS"),
+        ]
+    }
+
+    /// `FLUSH HOSTS` binlogged in `domain` under the master's own server id and the next sequence.
+    static func mariadbOwnNoop(domain: UInt32) -> [ReplicationStatement] {
+        [
+            ReplicationStatement(kind: "SET SESSION gtid_domain_id", "SET SESSION gtid_domain_id = ?", [.int(Int64(domain))]),
+            ReplicationStatement(kind: "SET SESSION server_id", "SET SESSION server_id = @@global.server_id"),
             ReplicationStatement(kind: "FLUSH HOSTS", "FLUSH HOSTS"),
         ]
     }
