@@ -41,6 +41,30 @@ extension OrchestratorAPI {
                     + " still need older binary logs; add ?force=true to purge anyway")
             }) { ops, key, _ in try await ops.purgeBinaryLogs(key, to: file) }
         }
+        add("/api/change-master-credentials/:host/:port", mutating: true) { ctx in
+            await ctx.runControl("change-master-credentials", done: "Replication credentials applied", needsReplica: true) {
+                ops, key, _ in try await ops.changeMasterCredentials(key)
+            }
+        }
+        add("/api/restart-replica-statements/:host/:port") { ctx in
+            await ctx.withInstance { instance in
+                guard let query = ctx.request.query["q"], !query.isEmpty else {
+                    return .error("restart-replica-statements needs the query to wrap: add ?q=... (orchestrator-client -q)",
+                                  status: 400)
+                }
+                guard let ops = ctx.recovery?.operations else {
+                    return .error("replication operations are not running on this node", status: 503)
+                }
+                do {
+                    guard let statements = try await ops.restartReplicaStatements(instance.key, query: query) else {
+                        return .error("\(instance.key) is not a replica (SHOW SLAVE STATUS is empty)", status: 409)
+                    }
+                    return .ok("statements for: \(instance.key)", details: statements)
+                } catch {
+                    return APIContext.failure(error, command: "restart-replica-statements", key: instance.key)
+                }
+            }
+        }
         registerErrantGTIDRoutes()
     }
 }

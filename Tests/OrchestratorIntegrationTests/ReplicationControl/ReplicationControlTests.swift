@@ -76,6 +76,15 @@ struct ReplicationControlTests {
             #expect(start.status == 0 && start.out == r2, "\(start.err)")
             #expect(await eventuallyAsync { await f.replicating(2) })
 
+            // Sent to a follower only: proxied to the leader, which runs it.
+            let leader = try #require(f.group.leader())
+            let follower = (try #require(f.group.index(ofRaftID: leader)) + 1) % OrchdProcessGroup.size
+            let viaFollower = try f.group.cli(["-c", "stop-replica", "-i", f.instance(3)], apis: f.group.api(follower))
+            #expect(viaFollower.status == 0 && viaFollower.out == f.instance(3), "\(viaFollower.err)")
+            #expect(try await f.threads(3) == "No/No")
+            #expect(try f.group.cli(["-c", "start-replica", "-i", f.instance(3)], apis: f.group.api(follower)).status == 0)
+            #expect(await eventuallyAsync { await f.replicating(3) })
+
             // --noop: the SQL is printed and nothing changes.
             let noop = try f.cli("-c", "stop-replica", "-i", r2, "--noop")
             #expect(noop.status == 0 && noop.out == "STOP SLAVE", "\(noop)")
@@ -139,6 +148,16 @@ struct ReplicationControlTests {
             #expect(try f.cli("-c", "disable-semi-sync-replica", "-i", r2).status == 0)
             #expect(try await f.value(2, "SELECT @@rpl_semi_sync_slave_enabled") == "0")
             #expect(await eventuallyAsync { await f.replicating(2) })
+
+            // change-master-credentials keeps replication running; restart-replica-statements only prints.
+            let creds = try f.cli("-c", "change-master-credentials", "-i", r2)
+            #expect(creds.status == 0, "\(creds.err)")
+            #expect(try await f.slaveStatus(2)?["Master_User"] == "orc_repl")
+            #expect(await eventuallyAsync { await f.replicating(2) })
+            let credsNoop = try f.cli("-c", "change-master-credentials", "-i", r2, "--noop")
+            #expect(credsNoop.out.contains("MASTER_PASSWORD='****'") && !credsNoop.out.contains("orc_repl_pw"), "\(credsNoop.out)")
+            let wrapped = try f.group.cli(["-c", "restart-replica-statements", "-i", r2, "-q", "ALTER TABLE t.x ENGINE=InnoDB"])
+            #expect(wrapped.out == #"[ "STOP SLAVE", "ALTER TABLE t.x ENGINE=InnoDB", "START SLAVE" ]"#, "\(wrapped)")
 
             // detach / reattach the master host.
             #expect(try f.cli("-c", "detach-replica-master-host", "-i", r2).status == 0)
