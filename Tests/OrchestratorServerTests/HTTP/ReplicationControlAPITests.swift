@@ -114,6 +114,17 @@ struct ReplicationControlAPITests {
         }
     }
 
+    @Test func mariadbInjectionStatementsSetEachSessionVariableBeforeTheNoop() {
+        let gtid = MariaDBGTID(domainID: 0, serverID: 3210002, sequence: 5)
+        #expect(ReplicationOperations.mariadbInjection(gtid).map(\.display) == [
+            "SET SESSION gtid_domain_id = 0", "SET SESSION server_id = 3210002", "SET SESSION gtid_seq_no = 5", "FLUSH HOSTS",
+        ])
+        #expect(ReplicationOperations.mariadbOwnNoop(domain: 7).map(\.display) == [
+            "SET SESSION gtid_domain_id = 7", "SET SESSION server_id = @@global.server_id", "FLUSH HOSTS",
+        ])
+        #expect(ReplicationOperations.mariadbResetMasterRefusal(.mariadb10_11).contains("gtid-errant-inject-empty"))
+    }
+
     @Test func withoutOperationsTheNodeSaysSo() async throws {
         let node = try await Node(withOperations: false)
         defer { Task { await node.stop() } }
