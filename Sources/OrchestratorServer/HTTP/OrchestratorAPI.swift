@@ -34,6 +34,7 @@ public struct OrchestratorAPI: Sendable {
         registerRecoveryRoutes()
         registerManualRecoveryRoutes()
         registerTakeoverRoutes()
+        registerReplicationControlRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
