@@ -58,10 +58,10 @@ extension CommandSpec {
         .init("graceful-master-takeover-auto", .recovery, "graceful-master-takeover-auto/{hint}[/{destination}]",
               .detailsSuccessorKey, noop: true,
               "Planned master switch to a replica orchd picks (or -d)"),
-        .init("force-master-failover", .recovery, "force-master-failover/{hint}", .detailsSuccessorKey,
+        .init("force-master-failover", .recovery, "force-master-failover/{hint}", .detailsSuccessorKey, noop: true,
               "Fail the master over now even if it looks healthy; orchd picks the successor"),
         .init("force-master-takeover", .recovery, "force-master-takeover/{hint}/{destination}", .detailsSuccessorKey,
-              "Fail the master over now to its direct replica -d"),
+              noop: true, "Fail the master over now to its direct replica -d (the master is set read-only first)"),
         .init("ack-cluster-recoveries", .recovery, "ack-recovery/cluster/{hint}?comment={reason}", .detailsRaw,
               "Acknowledge the cluster's recoveries (-r comment), unblocking new ones"),
         .init("ack-instance-recoveries", .recovery, "ack-recovery/instance/{instance}?comment={reason}", .detailsRaw,
@@ -79,6 +79,8 @@ extension CommandSpec {
         // Ours.
         .init("audit-recovery", .recovery, "audit-recovery[/cluster/{hint}]", .described,
               "Print recent recoveries (TopologyRecovery JSON), of all clusters or of -a/-i's"),
+        .init("audit-failure-detection", .recovery, "audit-failure-detection", .described,
+              "Print the failures this node detected, including those policy did not let it recover"),
         .init("failover-plan", .recovery, "failover-plan/{hint}", .described,
               "Print what a failover of the cluster would do now: ranking, reasons, expected loss"),
     ]

@@ -105,6 +105,7 @@ import Testing
         "graceful-master-takeover-auto": "graceful-master-takeover-auto/alpha/db2/3307",
         "force-master-failover": "force-master-failover/alpha",
         "force-master-takeover": "force-master-takeover/alpha/db2/3307",
+        "audit-failure-detection": "audit-failure-detection",
         "ack-cluster-recoveries": "ack-recovery/cluster/alpha?comment=disk%20swap",
         "ack-instance-recoveries": "ack-recovery/instance/db1/3306?comment=disk%20swap",
         "ack-all-recoveries": "ack-all-recoveries?comment=disk%20swap",
@@ -216,7 +217,10 @@ import Testing
         #expect(try path(["-c", "stop-replica", "-i", "db1", "--noop"]) == "stop-replica/db1/3306?noop=true")
         #expect(try path(["-c", "delay-replication", "-i", "db1", "-S", "5", "--noop"]) == "delay-replication/db1/3306/5?noop=true")
         #expect(throws: (any Error).self) { try path(["-c", "which-gtid-errant", "-i", "db1", "--noop"]) }
-        #expect(throws: (any Error).self) { try path(["-c", "force-master-failover", "-a", "alpha", "--noop"]) }
+        #expect(try path(["-c", "force-master-failover", "-a", "alpha", "--noop"]) == "force-master-failover/alpha?noop=true")
+        #expect(try path(["-c", "force-master-takeover", "-a", "alpha", "-d", "db2", "--noop"])
+            == "force-master-takeover/alpha/db2/3306?noop=true")
+        #expect(throws: (any Error).self) { try path(["-c", "audit-failure-detection", "--noop"]) }
     }
 
     @Test func missingFlagsAreNamed() {
