@@ -50,8 +50,13 @@ public final class MariaDBSandbox: Sendable {
             do {
                 _ = try await runScript(arguments + ["up"])
                 return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name)
-            } catch let error as SandboxError where error.output.contains("is in use") {
+            } catch let error as SandboxError
+                where error.output.contains("is in use") || error.output.contains("Address already in use")
+            {
+                // Taken between the script's check and mariadbd's bind (e.g. by an outgoing connection's
+                // ephemeral port): stop what did start and take the next block.
                 lastError = error
+                _ = try? await runScript(["--dir", directory, "down"])
                 continue
             }
         }
