@@ -34,6 +34,8 @@ public struct OrchestratorAPI: Sendable {
         registerRecoveryRoutes()
         registerManualRecoveryRoutes()
         registerTakeoverRoutes()
+        registerRefactorRoutes()
+        registerMaintenanceRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
