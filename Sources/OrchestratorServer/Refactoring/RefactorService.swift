@@ -11,6 +11,10 @@ struct RefactorService {
     let logger: Logger
 
     func run(_ request: RefactorRequest, dryRun: Bool) async -> RefactorOutcome {
+        await RefactorGate.shared.run { await runAlone(request, dryRun: dryRun) }
+    }
+
+    private func runAlone(_ request: RefactorRequest, dryRun: Bool) async -> RefactorOutcome {
         await reprobe(around: request)
         let inventory = await node.inventory()
         let planned = RefactorPlanner.plan(request, instances: inventory.instances, operatorState: node.intent, now: node.now)
@@ -50,5 +54,24 @@ struct RefactorService {
         await withTaskGroup(of: Void.self) { group in
             for key in unique { group.addTask { _ = try? await discovery.discover(key) } }
         }
+    }
+}
+
+/// One refactoring at a time on a node: two moves planned from the same view could otherwise undo or
+/// cycle each other. Waiters are served in arrival order.
+actor RefactorGate {
+    static let shared = RefactorGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        let value = await body()
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        return value
     }
 }
