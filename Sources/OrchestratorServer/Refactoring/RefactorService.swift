@@ -29,8 +29,13 @@ struct RefactorService {
         let executor = RefactorExecutor(node: node, operations: operations.recording(into: log), logger: logger)
         if plan.isNoop { return dryRun ? .planned(plan, log: []) : .done(plan, log: []) }
         logger.notice("refactoring \(request.command.rawValue) \(request.instance)\(dryRun ? " (dry run)" : ""): \(plan.explain.joined(separator: "; "))")
+        let started = ContinuousClock.now
         let error = await executor.execute(plan, dryRun: dryRun)
-        if !dryRun { await reprobe(plan.touched) }
+        if !dryRun {
+            await reprobe(plan.touched)
+            let elapsed = ContinuousClock.now - started
+            logger.notice("refactoring \(request.command.rawValue) \(request.instance) \(error == nil ? "done" : "failed") in \(elapsed): \(log.lines.joined(separator: " | "))")
+        }
         if let error { return .failed(plan, error: error, log: log.lines) }
         return dryRun ? .planned(plan, log: log.lines) : .done(plan, log: log.lines)
     }

@@ -94,7 +94,7 @@ struct RefactorIntegrationTests {
     }
 
     /// chain:4: i replicates from i-1.
-    @Test func chainRelocateAndTakeMaster() async throws {
+    @Test func chainRelocateTakeMasterAndTheOtherMoves() async throws {
         let w = try await RefactorWorld.up("chain:4", alias: "refactor-chain")
         do {
             // The deepest replica to the primary and back.
@@ -114,6 +114,30 @@ struct RefactorIntegrationTests {
             #expect(replicas.out == w.key(3), "\(replicas.err)")
             try await w.expectReplicates(3, from: 1)
             try await w.expectRowArrives(writer: 1, readers: [2, 3, 4], marker: "chain")
+
+            // Now 1 <- 2 <- 4 and 1 <- 3. move-below-gtid: 3 below 2.
+            let gtid = try w.cli(["-c", "move-below-gtid", "-i", w.key(3), "-d", w.key(2)])
+            #expect(gtid.out == w.moved(3, below: 2), "\(gtid.err)")
+            try await w.expectReplicates(3, from: 2)
+            // take-siblings: 4 takes its sibling 3.
+            let siblings = try w.cli(["-c", "take-siblings", "-i", w.key(4)])
+            #expect(siblings.out == w.moved(4, below: 2), "\(siblings.err)")
+            try await w.expectReplicates(3, from: 4)
+            // move-up-replicas: 4's replica 3 becomes its sibling again.
+            let upReplicas = try w.cli(["-c", "move-up-replicas", "-i", w.key(4)])
+            #expect(upReplicas.out == w.key(3), "\(upReplicas.err)")
+            try await w.expectReplicates(3, from: 2)
+            // move-replicas-gtid: 2's replicas (3, 4) below the primary.
+            let gtidReplicas = try w.cli(["-c", "move-replicas-gtid", "-i", w.key(2), "-d", w.key(1)])
+            #expect(gtidReplicas.out.split(separator: "\n").sorted() == [w.key(3), w.key(4)].map { Substring($0) }, "\(gtidReplicas.err)")
+            try await w.expectReplicates(3, from: 1)
+            try await w.expectReplicates(4, from: 1)
+            try await w.expectRowArrives(writer: 1, readers: [2, 3, 4], marker: "chain-gtid")
+            // make-co-master: the primary also replicates from 2 (by current_pos: its own writes count).
+            let coMaster = try w.cli(["-c", "make-co-master", "-i", w.key(2)])
+            #expect(coMaster.out == w.moved(2, below: 1), "\(coMaster.err)")
+            #expect(try await w.harness.replicates(1, from: 2), "MariaDB: the primary replicates from 2")
+            try await w.expectRowArrives(writer: 2, readers: [1, 3, 4], marker: "co-master")
         } catch {
             await w.down()
             throw error
