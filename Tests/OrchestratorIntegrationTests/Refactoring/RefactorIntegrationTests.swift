@@ -91,6 +91,16 @@ struct RefactorIntegrationTests {
         #expect(freed.out == w.moved(2, below: 1), "\(freed.err)")
         try await w.expectReplicates(2, from: 1)
         try await w.expectRowArrives(writer: 1, readers: [2, 3, 4], marker: "after-maintenance")
+
+        // An errant transaction written on 4 (its own domain, so its replication keeps running): 4 can
+        // no longer move below servers that lack it, and nothing changes.
+        _ = try await w.sandbox.sql(4, "SET SESSION gtid_domain_id = 9; INSERT INTO meta.ops_probe VALUES ('errant')")
+        let beforeErrant = try await w.masterPorts()
+        let errant = try w.cli(["-c", "relocate", "-i", w.key(4), "-d", w.key(3)])
+        #expect(errant.status != 0)
+        #expect(errant.err.contains("errant GTIDs 9-"), "\(errant.err)")
+        #expect(try await w.masterPorts() == beforeErrant)
+        try await w.expectReplicates(4, from: 1)
     }
 
     /// chain:4: i replicates from i-1.
