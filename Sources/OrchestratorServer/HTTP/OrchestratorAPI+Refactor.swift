@@ -14,14 +14,31 @@ extension OrchestratorAPI {
                                                 .takeMaster, .makeCoMaster]
         for command in withTarget {
             // Upstream's parameter names differ per route (belowHost, siblingHost, ...); one shape serves all.
-            add("/api/\(command.rawValue)/:host/:port/:belowHost/:belowPort", mutating: true) { ctx in
-                await ctx.refactor(command, withTarget: true)
+            for name in Self.pathNames(command) {
+                add("/api/\(name)/:host/:port/:belowHost/:belowPort", mutating: true) { ctx in
+                    await ctx.refactor(command, withTarget: true)
+                }
             }
         }
         for command in withoutTarget {
-            add("/api/\(command.rawValue)/:host/:port", mutating: true) { ctx in
-                await ctx.refactor(command, withTarget: false)
+            for name in Self.pathNames(command) {
+                add("/api/\(name)/:host/:port", mutating: true) { ctx in
+                    await ctx.refactor(command, withTarget: false)
+                }
             }
+        }
+    }
+}
+
+extension OrchestratorAPI {
+    /// The command's path and upstream's older spellings of it (`relocate-slaves`, `enslave-master`, ...).
+    static func pathNames(_ command: RefactorCommand) -> [String] {
+        let name = command.rawValue
+        switch command {
+        case .takeSiblings: return [name, "enslave-siblings"]
+        case .takeMaster: return [name, "enslave-master"]
+        default:
+            return name.contains("replicas") ? [name, name.replacingOccurrences(of: "replicas", with: "slaves")] : [name]
         }
     }
 }
