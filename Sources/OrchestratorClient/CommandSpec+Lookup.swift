@@ -93,7 +93,7 @@ public enum HelpText {
             ("-b <user:password>, --auth <user:password>", "HTTP basic auth, instead of ORCHESTRATOR_AUTH_USER/PASSWORD"),
             ("-e <header: value>, --headers-auth <header: value>", "an auth header sent with every request"),
             ("-D <port>, --default-port <port>", "the port of instances named without one (default 3306)"),
-            ("--noop, --dry-run", "recover, takeovers and refactoring: only show what would be done"),
+            ("--noop, --dry-run", "recover, takeovers, refactoring and replication control: only show what would be done"),
         ]
         for (flag, text) in flags {
             lines.append("  \(flag)")

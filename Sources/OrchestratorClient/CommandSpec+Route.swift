@@ -6,7 +6,7 @@ extension CommandSpec {
     public func requestPath(options: ClientOptions, currentUser: () -> String = { "" }) throws(UsageError) -> String {
         guard let route else { throw UsageError("-c \(name) makes no API request") }
         if options.noop && !supportsNoop {
-            throw UsageError("-c \(name) does not support --noop; it works with recover, graceful-master-takeover and refactoring commands")
+            throw UsageError("-c \(name) does not support --noop; it works with recover, graceful-master-takeover, refactoring and replication-control commands")
         }
         var path = ""
         var optional: String?  // text of the current [...] part while inside one

@@ -3,7 +3,7 @@
 extension CommandSpec {
     /// Commands that run one statement-level operation on an instance and print its key.
     static func instanceOperation(_ name: String, _ summary: String) -> CommandSpec {
-        .init(name, .replication, "\(name)/{instance}", .detailsInstanceKey, summary)
+        .init(name, .replication, "\(name)/{instance}", .detailsInstanceKey, noop: true, summary)
     }
 
     static let replication: [CommandSpec] = [
@@ -29,7 +29,7 @@ extension CommandSpec {
         instanceOperation("disable-semi-sync-replica", "Turn off replica-side semi-sync"),
         .init("restart-replica-statements", .replication, "restart-replica-statements/{instance}?q={query}",
               .detailsEchoed, "Print the statements to run query -q with replication stopped and restored"),
-        .init("delay-replication", .replication, "delay-replication/{instance}/{seconds}", .detailsEchoed,
+        .init("delay-replication", .replication, "delay-replication/{instance}/{seconds}", .detailsEchoed, noop: true,
               "Set replication delay to -S seconds, keeping the threads' state"),
         .init("can-replicate-from", .replication, "can-replicate-from/{instance}/{destination}", .canReplicate,
               "Print -d if the instance could replicate from it; nothing otherwise"),
@@ -42,7 +42,7 @@ extension CommandSpec {
         instanceOperation("set-read-only", "Make the instance read-only"),
         instanceOperation("set-writeable", "Make the instance writable"),
         instanceOperation("flush-binary-logs", "Rotate the instance's binary log"),
-        .init("purge-binary-logs", .replication, "purge-binary-logs/{instance}/{binlog}", .detailsInstanceKey,
+        .init("purge-binary-logs", .replication, "purge-binary-logs/{instance}/{binlog}", .detailsInstanceKey, noop: true,
               "Purge the instance's binary logs before -n"),
         .init("last-pseudo-gtid", .replication, "last-pseudo-gtid/{instance}", .detailsRaw,
               "Print the last Pseudo-GTID entry seen on the instance"),

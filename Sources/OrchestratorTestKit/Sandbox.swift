@@ -103,12 +103,13 @@ public final class MariaDBSandbox: Sendable {
         return n
     }
 
-    /// Runs the script off Swift's cooperative pool (it blocks for seconds).
+    /// Runs the script on a thread of its own (it blocks for seconds): neither Swift's cooperative pool
+    /// nor Dispatch's global queue, whose few threads timers of the code under test depend on.
     static func runScript(_ arguments: [String]) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try runScriptBlocking(arguments) })
-            }
+            }.start()
         }
     }
 

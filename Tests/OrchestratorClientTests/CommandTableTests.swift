@@ -208,12 +208,14 @@ import Testing
         #expect(try path(["-c", "relocate-slaves", "-i", "db1", "-d", "db2"]) == "relocate-replicas/db1/3306/db2/3306")
     }
 
-    @Test func noopIsAQueryParameterForRecoveryAndRefactoringOnly() throws {
+    @Test func noopIsAQueryParameterForRecoveryRefactoringAndReplicationControlOnly() throws {
         #expect(try path(["-c", "relocate", "-i", "db1", "-d", "db2", "--noop"]) == "relocate/db1/3306/db2/3306?noop=true")
         #expect(try path(["-c", "recover", "-i", "db1", "--dry-run"]) == "recover/db1/3306?noop=true")
         #expect(try path(["-c", "graceful-master-takeover", "-a", "alpha", "-d", "db2", "--noop"])
             == "graceful-master-takeover/alpha/db2/3306?noop=true")
-        #expect(throws: (any Error).self) { try path(["-c", "stop-replica", "-i", "db1", "--noop"]) }
+        #expect(try path(["-c", "stop-replica", "-i", "db1", "--noop"]) == "stop-replica/db1/3306?noop=true")
+        #expect(try path(["-c", "delay-replication", "-i", "db1", "-S", "5", "--noop"]) == "delay-replication/db1/3306/5?noop=true")
+        #expect(throws: (any Error).self) { try path(["-c", "which-gtid-errant", "-i", "db1", "--noop"]) }
         #expect(throws: (any Error).self) { try path(["-c", "force-master-failover", "-a", "alpha", "--noop"]) }
     }
 

@@ -41,11 +41,12 @@ public struct ProbeResult: Sendable {
     /// True when the instance answered.
     public var isValid: Bool { instance != nil && error == nil }
 
-    /// Other instances this probe points at: the master and the replicas.
+    /// Other instances this probe points at: the master and the replicas. A detached master host
+    /// (`//host`, see `detach-replica-master-host`) names no server to crawl.
     public var neighbours: [InstanceKey] {
         guard let instance else { return [] }
         var keys = instance.replicas
-        if let master = instance.masterKey, master.isValid { keys.append(master) }
+        if let master = instance.masterKey, master.isValid, !instance.isDetachedMaster { keys.append(master) }
         return keys
     }
 }

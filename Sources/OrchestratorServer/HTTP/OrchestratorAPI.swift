@@ -34,6 +34,7 @@ public struct OrchestratorAPI: Sendable {
         registerRecoveryRoutes()
         registerManualRecoveryRoutes()
         registerTakeoverRoutes()
+        registerReplicationControlRoutes()
         registerRefactorRoutes()
         registerMaintenanceRoutes()
     }
@@ -119,11 +120,13 @@ enum LeaderProxy {
         let headers = request.headers.filter { forwardedNames.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
         let (finalEndpoint, finalTarget) = (endpoint, target)
         let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-            DispatchQueue.global().async {
+            // A thread of its own: the call blocks for up to the proxy timeout, and Dispatch's global
+            // queue has only as many threads as cores (hook timeouts and other timers need them).
+            Thread {
                 continuation.resume(with: Result {
                     try SocketHTTPTransport().get(finalEndpoint, path: finalTarget, headers: headers, timeouts: HTTPTimeouts(connect: 2, response: timeoutSeconds))
                 })
-            }
+            }.start()
         }
         return APIResponse(status: response.status, contentType: response.header("content-type") ?? "application/json",
                            body: response.body)

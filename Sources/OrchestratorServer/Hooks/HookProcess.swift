@@ -115,11 +115,15 @@ final class HookProcess: @unchecked Sendable {
 
     // MARK: - Waiting
 
+    /// Hook timeouts fire on a serial queue of their own, which Dispatch always gives a thread: on the
+    /// global queue (as many threads as cores) blocked work elsewhere in the process could delay a kill.
+    private static let timeouts = DispatchQueue(label: "orchd.hook-timeouts")
+
     /// Waits for the shell to exit, killing its process group if it is still running after `timeout`
     /// seconds; collects at most the last `outputLimit` bytes of its output.
     func wait(timeout: Int, outputLimit: Int) async -> Outcome {
         let killer = DispatchWorkItem { [self] in killGroupIfRunning() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(max(timeout, 1)), execute: killer)
+        Self.timeouts.asyncAfter(deadline: .now() + .seconds(max(timeout, 1)), execute: killer)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let thread = Thread { [self] in continuation.resume(returning: collect(outputLimit: outputLimit)) }
             thread.name = "orchd-hook-\(pid)"
@@ -132,7 +136,7 @@ final class HookProcess: @unchecked Sendable {
     /// For an async command: reaps the shell in the background, still killing its group at the timeout.
     func detach(timeout: Int) {
         let killer = DispatchWorkItem { [self] in killGroupIfRunning() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(max(timeout, 1)), execute: killer)
+        Self.timeouts.asyncAfter(deadline: .now() + .seconds(max(timeout, 1)), execute: killer)
         // The timer stays armed; it does nothing once the shell has exited.
         let thread = Thread { [self] in _ = reap() }
         thread.name = "orchd-hook-async-\(pid)"

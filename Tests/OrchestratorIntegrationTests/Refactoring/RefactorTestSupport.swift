@@ -24,10 +24,10 @@ struct RefactorWorld {
             throw error
         }
         let world = RefactorWorld(harness: harness, group: group)
-        #expect(group.eventually { group.leader() != nil }, "a leader is elected")
-        #expect(group.eventually { try group.cli(["-c", "discover", "-i", world.key(sandbox.count)]).status == 0 })
-        #expect(group.eventually {
-            try group.cli(["-c", "which-cluster-instances", "-a", alias]).out.split(separator: "\n").count == sandbox.count
+        #expect(await world.eventually { await world.leader() != nil }, "a leader is elected")
+        #expect(await world.eventually { (try? await world.cli(["-c", "discover", "-i", world.key(sandbox.count)]))?.status == 0 })
+        #expect(await world.eventually {
+            (try? await world.cli(["-c", "which-cluster-instances", "-a", alias]))?.out.split(separator: "\n").count == sandbox.count
         }, "the group sees every instance")
         return world
     }
@@ -40,7 +40,29 @@ struct RefactorWorld {
     /// `127.0.0.1:<port of n>`.
     func key(_ n: Int) -> String { "127.0.0.1:\(sandbox.port(n))" }
 
-    func cli(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) { try group.cli(arguments) }
+    /// Runs the CLI on a thread of its own: the process wait must not block Swift's cooperative pool,
+    /// which the other suites running in parallel need.
+    func cli(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        let group = self.group
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try group.cli(arguments) }) }.start()
+        }
+    }
+
+    func leader() async -> String? {
+        guard let r = try? await cli(["-c", "raft-leader"]), r.status == 0, !r.out.isEmpty else { return nil }
+        return r.out
+    }
+
+    /// Polls until `condition` holds (a hang guard, not a timing check), sleeping without blocking.
+    func eventually(seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
 
     /// The CLI's answer for a single-instance refactoring: `instance<master`.
     func moved(_ n: Int, below m: Int) -> String { "\(key(n))<\(key(m))" }
@@ -49,7 +71,7 @@ struct RefactorWorld {
     /// CLI reads it) already agrees: the executor re-probes what it touched before answering.
     func expectReplicates(_ n: Int, from m: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         #expect(try await harness.replicates(n, from: m), "MariaDB: \(n) replicates from \(m)", sourceLocation: sourceLocation)
-        let master = try cli(["-c", "which-master", "-i", key(n)]).out
+        let master = try await cli(["-c", "which-master", "-i", key(n)]).out
         #expect(master == key(m), "orchd: which-master \(n)", sourceLocation: sourceLocation)
     }
 
