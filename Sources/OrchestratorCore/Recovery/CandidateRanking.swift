@@ -2,7 +2,7 @@
 ///
 /// The rule, in order:
 /// 1. **Exclusions** (never promoted): last check failed; `log_bin` or `log_slave_updates` off;
-///    `must_not`; host matches `PromotionIgnoreHostnameFilters`; another data center / region than the
+///    `must_not`; under maintenance; host matches `PromotionIgnoreHostnameFilters`; another data center / region than the
 ///    failed master under `PreventCrossDataCenterMasterFailover` / `PreventCrossRegionMasterFailover`;
 ///    lag above `FailMasterPromotionOnLagMinutes`; SQL thread behind its relay log under
 ///    `FailMasterPromotionIfSQLThreadNotUpToDate`; major version or binlog format above the most
@@ -55,6 +55,9 @@ public struct CandidateRanking: Sendable {
             if !r.logBinEnabled { why.append("log_bin is off: it has no binary log to serve replicas from") }
             else if !r.logReplicationUpdatesEnabled { why.append("log_slave_updates is off: its binary log lacks the replicated transactions") }
             if rule == .mustNot { why.append("promotion rule is must_not") }
+            if let maintenance = operatorState.activeMaintenance(for: r.key, at: now) {
+                why.append("\(maintenance.summary): end-maintenance first")
+            }
             if let filter = settings.promotionIgnoreHostnameFilters.first(where: { !$0.isEmpty && ClusterFilters.search($0, in: r.key.hostname) }) {
                 why.append("host matches PromotionIgnoreHostnameFilters \"\(filter)\"")
             }

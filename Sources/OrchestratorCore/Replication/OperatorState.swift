@@ -6,6 +6,8 @@ public struct OperatorState: Codable, Sendable, Equatable {
     /// Instances some node was asked to discover and nobody asked to forget since.
     public var discoveredKeys: Set<InstanceKey> = []
     public var downtimes: [InstanceKey: Downtime] = [:]
+    /// Maintenance locks (`begin-maintenance`), kept in the state document only (no readable table).
+    public var maintenances: [InstanceKey: Maintenance] = [:]
     public var candidates: [InstanceKey: CandidateRegistration] = [:]
     public var globalRecoveriesDisabled = false
     public var clusterAliasOverrides: [String: String] = [:]
@@ -36,6 +38,7 @@ public struct OperatorState: Codable, Sendable, Equatable {
                 discoveredKeys.remove(key)
                 downtimes[key] = nil
                 candidates[key] = nil
+                maintenances[key] = nil
             }
             return [.discovered, .downtime, .candidate]
         case .beginDowntime(let downtime):
@@ -66,6 +69,12 @@ public struct OperatorState: Codable, Sendable, Equatable {
                 }
             }
             return [.recovery]
+        case .beginMaintenance(let maintenance):
+            maintenances[maintenance.key] = maintenance
+            return []
+        case .endMaintenance(let key):
+            maintenances[key] = nil
+            return []
         case .acknowledgeRecoveries(let ack):
             for i in recoveries.indices where !recoveries[i].acknowledged && ack.covers(recoveries[i]) {
                 recoveries[i].acknowledge(by: ack.owner, comment: ack.comment, at: ack.at)
@@ -79,6 +88,11 @@ public struct OperatorState: Codable, Sendable, Equatable {
     public func activeDowntime(for key: InstanceKey, at now: Timestamp) -> Downtime? {
         guard let downtime = downtimes[key], downtime.isActive(at: now) else { return nil }
         return downtime
+    }
+
+    public func activeMaintenance(for key: InstanceKey, at now: Timestamp) -> Maintenance? {
+        guard let maintenance = maintenances[key], maintenance.isActive(at: now) else { return nil }
+        return maintenance
     }
 
     public func activeCandidate(for key: InstanceKey, at now: Timestamp) -> CandidateRegistration? {
@@ -95,6 +109,7 @@ public struct OperatorState: Codable, Sendable, Equatable {
             annotated.downtimeOwner = downtime.owner
             annotated.downtimeEndTimestamp = downtime.end
         }
+        annotated.isUnderMaintenance = activeMaintenance(for: instance.key, at: now) != nil
         if let candidate = activeCandidate(for: instance.key, at: now) {
             annotated.isCandidate = candidate.promotionRule <= .prefer
             annotated.promotionRule = candidate.promotionRule
@@ -103,5 +118,24 @@ public struct OperatorState: Codable, Sendable, Equatable {
             annotated.suggestedClusterAlias = alias
         }
         return annotated
+    }
+}
+
+// MARK: - Decoding older states
+
+extension OperatorState {
+    /// Decodes states written before a field existed (snapshots, `state_json` of an older orchd): a
+    /// missing field takes its empty value.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        discoveredKeys = try c.decodeIfPresent(Set<InstanceKey>.self, forKey: .discoveredKeys) ?? []
+        downtimes = try c.decodeIfPresent([InstanceKey: Downtime].self, forKey: .downtimes) ?? [:]
+        maintenances = try c.decodeIfPresent([InstanceKey: Maintenance].self, forKey: .maintenances) ?? [:]
+        candidates = try c.decodeIfPresent([InstanceKey: CandidateRegistration].self, forKey: .candidates) ?? [:]
+        globalRecoveriesDisabled = try c.decodeIfPresent(Bool.self, forKey: .globalRecoveriesDisabled) ?? false
+        clusterAliasOverrides = try c.decodeIfPresent([String: String].self, forKey: .clusterAliasOverrides) ?? [:]
+        nodeHTTPAddresses = try c.decodeIfPresent([RaftNodeID: String].self, forKey: .nodeHTTPAddresses) ?? [:]
+        recoveries = try c.decodeIfPresent([TopologyRecovery].self, forKey: .recoveries) ?? []
     }
 }

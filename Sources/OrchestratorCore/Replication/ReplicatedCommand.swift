@@ -24,6 +24,11 @@ public enum ReplicatedCommand: Codable, Sendable, Equatable {
     case writeRecovery(TopologyRecovery)
     /// Acknowledges recoveries (`ack-cluster-recoveries`, `ack-all-recoveries`, `ack-recovery`).
     case acknowledgeRecoveries(RecoveryAcknowledgement)
+    /// Take a maintenance lock on an instance until `until` (`begin-maintenance`): no refactoring or
+    /// recovery touches it meanwhile.
+    case beginMaintenance(Maintenance)
+    /// Release an instance's maintenance lock (`end-maintenance`).
+    case endMaintenance(key: InstanceKey)
 }
 
 /// Which recoveries an acknowledgement covers, by whom and why.
@@ -78,6 +83,31 @@ public struct Downtime: Codable, Sendable, Equatable, Hashable {
 
     /// Whether the downtime still holds at `now`.
     public func isActive(at now: Timestamp) -> Bool { now < end }
+}
+
+/// A maintenance lock on an instance (upstream's `begin-maintenance`): refactoring refuses to move it or
+/// to move anything below it, and recovery never promotes it, until it ends or expires.
+public struct Maintenance: Codable, Sendable, Equatable, Hashable {
+    public var key: InstanceKey
+    public var owner: String
+    public var reason: String
+    public var begin: Timestamp
+    /// The lock expires here even when nobody ends it (upstream's `MaintenanceExpireMinutes`).
+    public var end: Timestamp
+
+    public init(key: InstanceKey, owner: String, reason: String, begin: Timestamp, end: Timestamp) {
+        self.key = key
+        self.owner = owner
+        self.reason = reason
+        self.begin = begin
+        self.end = end
+    }
+
+    /// Whether the lock still holds at `now`.
+    public func isActive(at now: Timestamp) -> Bool { now < end }
+
+    /// How the lock reads in refusals: `under maintenance by alice (disk swap) until ...`.
+    public var summary: String { "under maintenance by \(owner) (\(reason)) until \(end.rfc3339)" }
 }
 
 /// A promotion rule registered by an operator for an instance (`register-candidate`).

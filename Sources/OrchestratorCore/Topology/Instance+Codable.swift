@@ -87,6 +87,7 @@ extension Instance: Codable {
         case downtimeOwner = "DowntimeOwner"
         case downtimeEndTimestamp = "DowntimeEndTimestamp"
         case elapsedDowntime = "ElapsedDowntime"
+        case isUnderMaintenance = "IsUnderMaintenance"
         case unresolvedHostname = "UnresolvedHostname"
         case allowTLS = "AllowTLS"
         case problems = "Problems"
@@ -207,6 +208,7 @@ extension Instance: Codable {
         downtimeOwner = try get(.downtimeOwner, "")
         downtimeEndTimestamp = try time(.downtimeEndTimestamp)
         elapsedDowntimeNanoseconds = try get(.elapsedDowntime, 0)
+        isUnderMaintenance = try get(.isUnderMaintenance, false)
         unresolvedHostname = try get(.unresolvedHostname, "")
         allowTLS = try get(.allowTLS, false)
         problems = try get(.problems, [String]())
@@ -306,6 +308,7 @@ extension Instance: Codable {
         try c.encode(downtimeOwner, forKey: .downtimeOwner)
         try c.encode(downtimeEndTimestamp?.rfc3339 ?? "", forKey: .downtimeEndTimestamp)
         try c.encode(elapsedDowntimeNanoseconds, forKey: .elapsedDowntime)
+        try c.encode(isUnderMaintenance, forKey: .isUnderMaintenance)
         try c.encode(unresolvedHostname, forKey: .unresolvedHostname)
         try c.encode(allowTLS, forKey: .allowTLS)
         try c.encode(problems, forKey: .problems)

@@ -133,6 +133,8 @@ public struct Instance: Sendable, Hashable, Identifiable {
     public var downtimeEndTimestamp: Timestamp?
     /// Nanoseconds spent in the current downtime.
     public var elapsedDowntimeNanoseconds: Int64 = 0
+    /// An active `begin-maintenance` lock (orchd's addition; upstream keeps it off the instance).
+    public var isUnderMaintenance: Bool = false
     public var unresolvedHostname: String = ""
     public var allowTLS: Bool = false
     /// Short problem codes (e.g. "not_replicating", "replication_lag", "errant_gtid").

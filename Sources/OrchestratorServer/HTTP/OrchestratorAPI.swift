@@ -35,6 +35,8 @@ public struct OrchestratorAPI: Sendable {
         registerManualRecoveryRoutes()
         registerTakeoverRoutes()
         registerReplicationControlRoutes()
+        registerRefactorRoutes()
+        registerMaintenanceRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
