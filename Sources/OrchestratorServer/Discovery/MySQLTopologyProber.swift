@@ -125,10 +125,12 @@ struct InstanceReader {
     private func runDetectionQueries(_ result: inout ProbeResult) async {
         guard var instance = result.instance else { return }
         let isMaster = !instance.isReplica
+        // The alias is asked of every instance, as upstream does: the members of a co-master ring are
+        // all replicas, and the grouping takes the root's answer, else the first member's.
+        if let alias = await scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
+            instance.suggestedClusterAlias = alias
+        }
         if isMaster {
-            if let alias = await scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
-                instance.suggestedClusterAlias = alias
-            }
             if let domain = await scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
                 result.clusterDomain = domain
             }

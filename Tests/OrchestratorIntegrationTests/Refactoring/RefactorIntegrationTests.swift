@@ -148,6 +148,10 @@ struct RefactorIntegrationTests {
             #expect(coMaster.out == w.moved(2, below: 1), "\(coMaster.err)")
             #expect(try await w.harness.replicates(1, from: 2), "MariaDB: the primary replicates from 2")
             try await w.expectRowArrives(writer: 2, readers: [1, 3, 4], marker: "co-master")
+            // The ring is still one cluster, found by its alias, named after the writable co-master.
+            #expect(await w.eventually {
+                (try? await w.cli(["-c", "which-cluster-master", "-a", "refactor-chain"]))?.out == w.key(1)
+            }, "the co-master cluster is reachable by its alias")
         } catch {
             await w.down()
             throw error
