@@ -155,6 +155,9 @@ public actor Discovery: Service {
                 }
                 guard let (result, attempted) = await group.next() else { break }
                 inFlight -= 1
+                // Forgotten while its probe was in flight (the actor is re-entered at each await):
+                // the operator's forget wins over a probe that started before it.
+                if forgotten.contains(result.key) { continue }
                 apply(result, attemptedAt: attempted)
                 results.append(result)
                 for neighbour in result.neighbours

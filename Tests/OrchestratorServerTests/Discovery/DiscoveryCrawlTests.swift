@@ -134,4 +134,47 @@ struct DiscoveryCrawlTests {
         #expect(Set(received) == [key(1), key(2)])
         #expect(prober.probeCount >= probesAfterDiscovery + 6)
     }
+
+    /// Holds every probe of `held` until `release()`; others answer at once.
+    final class GatedProber: TopologyProber, @unchecked Sendable {
+        private let base: ScriptedProber
+        private let held: InstanceKey
+        private let lock = NSLock()
+        private var open = false
+        private var waiting = false
+        init(base: ScriptedProber, held: InstanceKey) { self.base = base; self.held = held }
+        var isWaiting: Bool { lock.withLock { waiting } }
+        func release() { lock.withLock { open = true } }
+        func close() { lock.withLock { open = false } }
+        func probe(_ key: InstanceKey) async -> ProbeResult {
+            if key == held {
+                lock.withLock { waiting = true }
+                while !lock.withLock({ open }) { try? await Task.sleep(for: .milliseconds(1)) }
+                lock.withLock { waiting = false }
+            }
+            return await base.probe(key)
+        }
+    }
+
+    @Test("forget wins over a probe of the same instance that was already in flight")
+    func forgetDuringAnInFlightProbe() async throws {
+        let prober = GatedProber(base: ScriptedProber(masters: [key(1): nil, key(2): key(1)]), held: key(2))
+        prober.release()
+        let store = InstanceStore(database: try BackendDatabase())
+        let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
+                                  prober: prober, store: store, clock: FixedClock())
+        try await discovery.discover(key(1))
+        #expect(await discovery.instance(key(2)) != nil)
+
+        prober.close()
+        let poll = Task { await discovery.pollOnce() }
+        for _ in 0..<5_000 where !prober.isWaiting { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(prober.isWaiting)
+        await discovery.forget(key(2))
+        prober.release()
+        _ = await poll.value
+
+        #expect(await discovery.instance(key(2)) == nil)
+        #expect(try await store.record(key(2)) == nil)
+    }
 }
