@@ -49,10 +49,24 @@ struct OrchdFailoverTests {
         #expect(group.hookLog.contains("detected DeadMaster \(oldMaster)"), "\(group.hookLog)")
         #expect(group.hookLog.contains("promoted \(oldMaster) \(newMaster) failover-test"), "\(group.hookLog)")
 
-        // A second failure within the block period waits for an acknowledgement, then recovers.
+        // A second failure within the block period is detected but waits for an acknowledgement.
+        try await sandbox.kill(promotedN)
+        #expect(group.eventually {
+            let out = try group.cli(["-c", "api", "-P", "audit-failure-detection"]).out
+            guard let detections = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else { return false }
+            return detections.contains { detection in
+                let analysis = detection["AnalysisEntry"] as? [String: Any]
+                let key = analysis?["AnalyzedInstanceKey"] as? [String: Any]
+                return key?["Port"] as? Int == promoted && detection["RecoveryAllowed"] as? Bool == false
+                    && (detection["Decision"] as? String ?? "").contains("RecoveryPeriodBlockSeconds")
+            }
+        }, "the leader detected the second failure and recorded that the block period holds it")
+        let blocked = try group.cli(["-c", "api", "-P", "audit-recovery"]).out
+        #expect((try JSONSerialization.jsonObject(with: Data(blocked.utf8)) as? [[String: Any]])?.count == 1,
+                "no recovery while blocked")
+        #expect(try group.cli(["-c", "which-cluster-master", "-a", "failover-test"]).out == newMaster)
         let ack = try group.cli(["-c", "ack-cluster-recoveries", "-a", "failover-test", "-r", "test done"])
         #expect(ack.status == 0, "\(ack.err)")
-        try await sandbox.kill(promotedN)
         #expect(group.eventually {
             let m = try group.cli(["-c", "which-cluster-master", "-a", "failover-test"]).out
             return !m.isEmpty && m != newMaster && m != oldMaster
