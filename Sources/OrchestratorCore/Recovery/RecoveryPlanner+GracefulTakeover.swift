@@ -25,15 +25,7 @@ extension RecoveryPlanner {
         }
         let chosen: CandidateRanking.Entry
         if let designated {
-            guard let entry = ranking.ranked.first(where: { $0.instance.key == designated }) else {
-                plan.errors.append("\(designated) is not a direct replica of \(master.key)")
-                return plan
-            }
-            guard entry.promotable else {
-                plan.errors.append("\(designated) cannot be promoted: " + entry.exclusions.joined(separator: "; "))
-                plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
-                return plan
-            }
+            guard let entry = designatedEntry(designated, of: master.key, in: ranking, plan: &plan) else { return plan }
             chosen = entry
         } else {
             guard let best = ranking.best else {

@@ -24,15 +24,7 @@ public enum RecoveryPlanner {
         var chosen = ranking.best
         var coMasterRule = false
         if let designated {
-            guard let entry = ranking.ranked.first(where: { $0.instance.key == designated }) else {
-                plan.errors.append("\(designated) is not a direct replica of \(failed.key): only a direct replica can be promoted")
-                return plan
-            }
-            guard entry.promotable else {
-                plan.errors.append("\(designated) cannot be promoted: " + entry.exclusions.joined(separator: "; "))
-                plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
-                return plan
-            }
+            guard let entry = designatedEntry(designated, of: failed.key, in: ranking, plan: &plan) else { return plan }
             chosen = entry
         } else if settings.coMasterRecoveryMustPromoteOtherCoMaster, failed.isCoMaster,
            let other = ranking.ranked.first(where: { $0.instance.isCoMaster && $0.instance.key != failed.key }) {
@@ -137,6 +129,22 @@ public enum RecoveryPlanner {
     }
 
     // MARK: - Reasons
+
+    /// The ranking entry of the replica an operator designated, or nil with the reason in `plan.errors`
+    /// (not a direct replica of `master`, or excluded from promotion: then every verdict is kept).
+    static func designatedEntry(_ designated: InstanceKey, of master: InstanceKey, in ranking: CandidateRanking,
+                                plan: inout RecoveryPlan) -> CandidateRanking.Entry? {
+        guard let entry = ranking.ranked.first(where: { $0.instance.key == designated }) else {
+            plan.errors.append("\(designated) is not a direct replica of \(master)")
+            return nil
+        }
+        guard entry.promotable else {
+            plan.errors.append("\(designated) cannot be promoted: " + entry.exclusions.joined(separator: "; "))
+            plan.verdicts = ranking.ranked.map { verdict($0, role: .unchanged, rank: nil, extra: []) }
+            return nil
+        }
+        return entry
+    }
 
     static func verdict(_ e: CandidateRanking.Entry, role: CandidateVerdict.Role, rank: Int?, extra: [String]) -> CandidateVerdict {
         var reasons = extra
