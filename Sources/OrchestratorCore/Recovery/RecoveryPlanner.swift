@@ -81,8 +81,9 @@ public enum RecoveryPlanner {
             }
             var extra = loserReasons(entry, against: best)
             let order = entry.position.compare(to: finalPosition)
+            let purged = purgedBinlogsReason(entry.position, successor: best.instance)
             let canFollow = entry.instance.isLastCheckValid && (ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID)
-                && (order == .equal || order == .behind)
+                && (order == .equal || order == .behind) && purged == nil
             let role: CandidateVerdict.Role
             if canFollow {
                 role = key == donor?.instance.key ? .donor : .repointed
@@ -92,6 +93,7 @@ public enum RecoveryPlanner {
                 role = .lost
                 if !entry.instance.isLastCheckValid { extra.insert("lost: unreachable, cannot be repointed", at: 0) }
                 else if ranking.basis != .mysqlGTID && ranking.basis != .mariaDBGTID { extra.insert("lost: no GTID to repoint it by", at: 0) }
+                else if let purged, order == .equal || order == .behind { extra.insert(purged, at: 0) }
                 else { extra.insert("lost: has transactions \(successor) will not have (\(finalPosition.missing(relativeTo: entry.position).text))", at: 0) }
                 lost.append(key)
             }

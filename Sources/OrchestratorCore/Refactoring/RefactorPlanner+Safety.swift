@@ -60,6 +60,7 @@ extension RefactorPlanner {
             throw RefactorRefusal(.unsafe, "\(t) has purged binary logs holding \(missing), which \(i) has not applied: "
                 + "\(i) cannot replicate from \(t)")
         }
+        if let gap = mariaDBPurgedGap(instance, from: target) { throw purgedRefusal(instance, from: target, gap) }
         return try gtidPositioning(instance, from: target)
     }
 
@@ -90,7 +91,7 @@ extension RefactorPlanner {
     }
 
     /// MySQL: GTIDs in the target's `gtid_purged` the instance has not executed (nil when none or
-    /// unknown). MariaDB servers do not report what their binlogs no longer hold, so nothing is claimed.
+    /// unknown). MariaDB's counterpart is `mariaDBPurgedGap` (RefactorPlanner+PurgedBinlogs.swift).
     func purgedButNeeded(_ instance: Instance, from target: Instance) -> String? {
         guard !target.gtidPurged.isEmpty, let purged = try? MySQLGTIDSet(parsing: target.gtidPurged),
               let executed = instance.executedGTIDSet else { return nil }

@@ -49,6 +49,7 @@ extension Instance: Codable {
         case gtidSlavePos = "GtidSlavePos"
         case gtidBinlogPos = "GtidBinlogPos"
         case gtidDomainID = "GtidDomainId"
+        case oldestBinlogGTIDPosition = "MariaDBOldestBinlogGTIDPosition"
         case slaveLagSeconds = "SlaveLagSeconds"
         case replicationLagSeconds = "ReplicationLagSeconds"
         case slaveHosts = "SlaveHosts"
@@ -172,6 +173,7 @@ extension Instance: Codable {
         gtidSlavePos = try get(.gtidSlavePos, "")
         gtidBinlogPos = try get(.gtidBinlogPos, "")
         gtidDomainID = try get(.gtidDomainID, 0)
+        oldestBinlogGTIDPosition = try get(.oldestBinlogGTIDPosition, "")
         replicationLagSeconds = try first(.replicationLagSeconds, .slaveLagSeconds, fallback: NullInt64(nil)).value
         replicas = try first(.replicas, .slaveHosts, fallback: [InstanceKey]())
         clusterName = try get(.clusterName, "")
@@ -270,6 +272,8 @@ extension Instance: Codable {
         try c.encode(gtidSlavePos, forKey: .gtidSlavePos)
         try c.encode(gtidBinlogPos, forKey: .gtidBinlogPos)
         try c.encode(gtidDomainID, forKey: .gtidDomainID)
+        // Not upstream's: kept because the backend stores instances as this JSON.
+        try c.encode(oldestBinlogGTIDPosition, forKey: .oldestBinlogGTIDPosition)
         try c.encode(NullInt64(replicationLagSeconds), forKey: .slaveLagSeconds)
         try c.encode(NullInt64(replicationLagSeconds), forKey: .replicationLagSeconds)
         try c.encode(replicas, forKey: .slaveHosts)

@@ -8,6 +8,10 @@ extension Instance {
     public var gtidSlavePosition: MariaDBGTIDList? { gtidSlavePos.isEmpty ? nil : try? MariaDBGTIDList(parsing: gtidSlavePos) }
     /// `GtidBinlogPos` parsed (MariaDB); nil when empty or malformed.
     public var gtidBinlogPosition: MariaDBGTIDList? { gtidBinlogPos.isEmpty ? nil : try? MariaDBGTIDList(parsing: gtidBinlogPos) }
+    /// `oldestBinlogGTIDPosition` parsed (MariaDB); nil when unknown, empty (nothing purged) or malformed.
+    public var oldestBinlogGTIDStart: MariaDBGTIDList? {
+        oldestBinlogGTIDPosition.isEmpty ? nil : try? MariaDBGTIDList(parsing: oldestBinlogGTIDPosition)
+    }
 
     /// Everything this MariaDB server has applied or written: `gtid_binlog_pos` and
     /// `gtid_current_pos` merged (highest sequence per domain and server). Nil when both are empty.

@@ -5,7 +5,7 @@
 /// exact names (see `Instance+Codable.swift`), including the `...Runing` typo and the legacy duplicates
 /// (`Slave_SQL_Running`, `SlaveLagSeconds`, `SlaveHosts`, `LogSlaveUpdatesEnabled`) that are written
 /// on encode. Fields our probe adds beyond upstream: `gtidCurrentPos`, `gtidSlavePos`, `gtidBinlogPos`,
-/// `gtidDomainID`, `lastError`.
+/// `gtidDomainID`, `oldestBinlogGTIDPosition`, `lastError`.
 public struct Instance: Sendable, Hashable, Identifiable {
     public var id: InstanceKey { key }
 
@@ -78,6 +78,11 @@ public struct Instance: Sendable, Hashable, Identifiable {
     public var gtidBinlogPos: String = ""
     /// MariaDB `@@gtid_domain_id` (0 elsewhere).
     public var gtidDomainID: Int64 = 0
+    /// MariaDB: the GTID position at the start of the oldest binary log this server still has
+    /// (`BINLOG_GTID_POS(<first of SHOW BINARY LOGS>, 4)`): every event up to it is purged. Empty when
+    /// unknown, when log_bin is off, or when nothing was ever purged (a first binlog starts empty).
+    /// MariaDB's counterpart of MySQL's `gtidPurged`.
+    public var oldestBinlogGTIDPosition: String = ""
 
     // MARK: - Lag and topology
     public var replicationLagSeconds: Int64?

@@ -2,8 +2,8 @@ import OrchestratorCore
 
 /// Probes real MySQL/MariaDB servers over pooled libmariadb connections.
 ///
-/// One probe reads server variables and status, `SHOW MASTER STATUS`, the replica status, the
-/// replicas (`SHOW SLAVE HOSTS`, or the processlist), and runs the operator's detection queries.
+/// One probe reads server variables and status, `SHOW MASTER STATUS`, on MariaDB the oldest binary
+/// log's start position, the replica status, the replicas (`SHOW SLAVE HOSTS`, or the processlist), and runs the operator's detection queries.
 /// Essential reads that fail fail the probe; a failing detection query is a warning.
 public struct MySQLTopologyProber: TopologyProber {
     public let pool: MySQLConnectionPool
@@ -69,14 +69,39 @@ struct InstanceReader {
         if instance.logBinEnabled, let row = try await connection.query(flavor.masterStatusQuery).first {
             InstanceMapper.apply(masterStatus: row, to: &instance)
         }
+        var warnings: [String] = []
+        if flavor.isMariaDB, instance.logBinEnabled {
+            instance.oldestBinlogGTIDPosition = await readOldestBinlogStart(&warnings)
+        }
         if let row = try await connection.query(flavor.replicaStatusQuery).first {
             InstanceMapper.apply(replicaStatus: row, to: &instance)
         }
         instance.replicas = try await readReplicas(flavor)
 
-        var result = ProbeResult(key: key, instance: instance)
+        var result = ProbeResult(key: key, instance: instance, warnings: warnings)
         await runDetectionQueries(&result)
         return result
+    }
+
+    // MARK: - Purged binary logs (MariaDB)
+
+    /// The GTID position the oldest binary log still on the server starts at: events up to it are
+    /// purged, so a replica behind it cannot be served from here. MariaDB has no `gtid_purged`; the
+    /// oldest file's header (its Gtid_list event) says the same. Two small queries: the file list
+    /// and one header read. A first binlog that was never purged starts at "" (nothing missing).
+    /// A failure is a warning and leaves the position unknown, which claims nothing.
+    private func readOldestBinlogStart(_ warnings: inout [String]) async -> String {
+        do {
+            guard let file = try await connection.query("SHOW BINARY LOGS").first?[position: 0], !file.isEmpty else {
+                return ""
+            }
+            let position = try await connection.query("SELECT BINLOG_GTID_POS(?, 4)", .string(file)).first?[position: 0]
+            return position ?? ""
+        } catch {
+            warnings.append("reading the GTID position of the oldest binary log failed on \(key): \(error) "
+                + "(the topology user needs BINLOG MONITOR); purged-binlog checks are skipped for it")
+            return ""
+        }
     }
 
     /// `SHOW ... WHERE Variable_name IN (...)` with the names bound as escaped literals; returns
