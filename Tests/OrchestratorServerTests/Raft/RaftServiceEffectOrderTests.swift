@@ -64,7 +64,8 @@ struct RaftServiceEffectOrderTests {
             let log = EffectLog()
             var settings = RaftService.Settings(id: id, voters: ids)
             settings.tickInterval = .milliseconds(10)
-            settings.core = RaftConfiguration(electionTicks: 10, heartbeatTicks: 2)
+            settings.core = RaftConfiguration(electionTicks: 20, heartbeatTicks: 2)
+            settings.requestTimeout = .seconds(10)
             let service = try RaftService(
                 settings: settings, storage: RecordingStorage(log: log),
                 transport: RecordingTransport(inner: network.endpoint(id), log: log),
@@ -73,17 +74,31 @@ struct RaftServiceEffectOrderTests {
             services[id] = service
             tasks.append(Task { try await service.run() })
         }
-        var leader: RaftNodeID?
-        #expect(await eventually {
-            for (id, s) in services where await s.status().role == .leader { leader = id }
-            return leader != nil
-        })
-        let l = try #require(leader)
-        for i in 0..<20 { try await services[l]!.propose(Array("x\(i)".utf8)) }
+        // This test is about the order of effects, not liveness: on a loaded machine an election may
+        // come at any time, so each step is retried on whoever leads then (bounded).
+        func leader() async -> RaftNodeID? {
+            for (id, s) in services where await s.status().role == .leader { return id }
+            return nil
+        }
+        func proposeOnLeader(_ text: String) async throws {
+            for _ in 0..<100 {
+                if let l = await leader(), (try? await services[l]!.propose(Array(text.utf8))) != nil { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            Issue.record("no leader accepted \(text)")
+        }
+        #expect(await eventually { await leader() != nil })
+        for i in 0..<20 { try await proposeOnLeader("x\(i)") }
         // Force a second election so votes are cast in a later term too.
-        let target = ids.first { $0 != l }!
-        try await services[l]!.transferLeadership(to: target)
-        for i in 0..<5 { try await services[target]!.propose(Array("y\(i)".utf8)) }
+        var transferred = false
+        for _ in 0..<20 where !transferred {
+            if let l = await leader(), let target = ids.first(where: { $0 != l }) {
+                transferred = (try? await services[l]!.transferLeadership(to: target)) != nil
+            }
+            if !transferred { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(transferred, "a leadership transfer completed")
+        for i in 0..<5 { try await proposeOnLeader("y\(i)") }
         for t in tasks { t.cancel() }
         for t in tasks { _ = try? await t.value }
 
