@@ -212,7 +212,8 @@ public actor RecoveryService: Service {
             processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
         recovery.participatingInstanceKeys = plan.participatingInstanceKeys
         recovery.lostReplicas = plan.lostReplicas
-        logger.notice("recovering \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey) (\(command)): \(plan.successor.map { "promoting \($0)" } ?? "no successor")")
+        let what = analysis.analysis == .noProblem ? command : "recovering \(analysis.analysis.rawValue) (\(command))"
+        logger.notice("\(what) on \(analysis.analyzedInstanceKey): \(plan.successor.map { "promoting \($0)" } ?? "no successor")")
         do {
             try await node.submit(.writeRecovery(recovery))
         } catch {
