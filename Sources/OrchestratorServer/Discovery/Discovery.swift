@@ -15,7 +15,11 @@ public actor Discovery: Service {
     private let logger: Logger
 
     /// Known instances, loaded from the store on first use.
-    private var records: [InstanceKey: InstanceRecord] = [:]
+    private var records: [InstanceKey: InstanceRecord] = [:] {
+        didSet { generation &+= 1 }
+    }
+    /// Changes whenever `records` does, so readers can tell their copy is still current.
+    private var generation: UInt64 = 0
     private var loaded = false
     /// Keys an operator forgot: not re-added through a neighbour until discovered explicitly.
     private var forgotten: Set<InstanceKey> = []
@@ -85,6 +89,14 @@ public actor Discovery: Service {
     public func instances() async -> [Instance] {
         await loadIfNeeded()
         return records.keys.sorted().compactMap { records[$0]?.instance }
+    }
+
+    /// Every known instance, ordered by key, unless nothing changed since `known` (then nil): with the
+    /// generation the answer belongs to.
+    public func instances(unlessGeneration known: UInt64?) async -> (generation: UInt64, instances: [Instance]?) {
+        await loadIfNeeded()
+        if let known, known == generation { return (generation, nil) }
+        return (generation, records.keys.sorted().compactMap { records[$0]?.instance })
     }
 
     /// Every known instance with its check bookkeeping, ordered by key.

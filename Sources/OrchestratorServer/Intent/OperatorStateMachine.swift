@@ -33,6 +33,11 @@ public final class OperatorStateMachine: RaftStateMachine {
 
     public var lastApplied: UInt64 { current.withLock { $0.lastApplied } }
 
+    /// The state and the index it was applied through, read together (equal indexes mean equal states).
+    public var stateAndIndex: (state: OperatorState, lastApplied: UInt64) {
+        current.withLock { ($0.state, $0.lastApplied) }
+    }
+
     /// Calls `listener` after each applied command (nil after a snapshot restore), on the applying
     /// thread: keep it short (hand work to a task).
     public func onApply(_ listener: @escaping @Sendable (ReplicatedCommand?) -> Void) {

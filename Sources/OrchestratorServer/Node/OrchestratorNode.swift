@@ -63,9 +63,37 @@ public actor OrchestratorNode {
     // MARK: - Reads
 
     /// This node's current view: probed instances grouped and annotated with intent.
+    ///
+    /// An inventory is a pure function of (probed instances, applied intent, `now` in whole seconds), so
+    /// it is built once per change of any of them and shared by the reads in between (API reads rebuilt
+    /// the grouping, errant GTIDs and tree on every request).
     public func inventory() async -> Inventory {
-        Inventory(probed: await discovery.instances(), intent: stateMachine.state, now: clock.now())
+        let now = clock.now()
+        let (intent, applied) = stateMachine.stateAndIndex
+        let (generation, fresh) = await discovery.instances(unlessGeneration: probedCache?.generation)
+        let probed: [Instance]
+        if let fresh {
+            probed = fresh
+            probedCache = (generation, fresh)
+        } else if let cached = probedCache, cached.generation == generation {
+            probed = cached.instances
+        } else {
+            // Another call replaced the cache while this one waited: ask again, unconditionally.
+            let (again, instances) = await discovery.instances(unlessGeneration: nil)
+            probed = instances ?? []
+            probedCache = (again, probed)
+            return Inventory(probed: probed, intent: intent, now: now)
+        }
+        if let cached = inventoryCache, cached.generation == generation, cached.applied == applied, cached.now == now {
+            return cached.inventory
+        }
+        let inventory = Inventory(probed: probed, intent: intent, now: now)
+        inventoryCache = (generation, applied, now, inventory)
+        return inventory
     }
+
+    private var probedCache: (generation: UInt64, instances: [Instance])?
+    private var inventoryCache: (generation: UInt64, applied: UInt64, now: Timestamp, inventory: Inventory)?
 
     // MARK: - Analysis
 

@@ -1,0 +1,49 @@
+import Foundation
+import OrchestratorCore
+import Testing
+@testable import OrchestratorServer
+
+/// The node shares one inventory between reads until the probed instances, the applied intent or the
+/// second changes: each of the three must show at once.
+@Suite("Node inventory cache")
+struct InventoryCacheTests {
+    private func key(_ port: Int) -> InstanceKey { InstanceKey(hostname: "db", port: port) }
+
+    @Test func aChangeOfInstancesIntentOrSecondShowsAtOnce() async throws {
+        let clock = DiscoveryCrawlTests.FixedClock()
+        let database = try BackendDatabase()
+        let machine = try OperatorStateMachine(database: database)
+        var raftSettings = RaftService.Settings(id: "n1", voters: ["n1"])
+        raftSettings.tickInterval = .milliseconds(10)
+        let raft = try RaftService(settings: raftSettings, storage: InMemoryRaftStorage(),
+                                   transport: InMemoryRaftNetwork().endpoint("n1"), stateMachine: machine)
+        let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
+                                  prober: ScriptedProber.tree(), store: InstanceStore(database: database), clock: clock)
+        let node = OrchestratorNode(settings: .init(raftID: "n1", httpAdvertise: "http://n1"), raft: raft,
+                                    stateMachine: machine, discovery: discovery, clock: clock)
+        let running = Task { try await raft.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await node.raftStatus().role == .leader })
+
+        try await discovery.discover(key(3309))
+        let first = await node.inventory()
+        #expect(first.instances.count == 4)
+        #expect(first.instance(key(3307))?.isDowntimed == false)
+
+        // Intent: a downtime until 10 s from now.
+        let now = clock.now()
+        try await node.submit(.beginDowntime(Downtime(key: key(3307), owner: "me", reason: "test", begin: now,
+                                                      end: now.adding(seconds: 10))))
+        #expect(await node.inventory().instance(key(3307))?.isDowntimed == true)
+
+        // Time alone: the downtime has ended.
+        clock.advance(11)
+        #expect(await node.inventory().instance(key(3307))?.isDowntimed == false)
+
+        // Instances: a forgotten one is gone.
+        await discovery.forget(key(3309))
+        let last = await node.inventory()
+        #expect(last.instance(key(3309)) == nil)
+        #expect(last.instances.count == 3)
+    }
+}
