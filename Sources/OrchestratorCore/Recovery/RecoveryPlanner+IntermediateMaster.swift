@@ -2,7 +2,9 @@
 extension RecoveryPlanner {
     /// Plans relocating the replicas of `failed` (a dead intermediate master). The new parent is
     /// `failed`'s master when reachable, else the best sibling (another reachable replica of that
-    /// master with `log_bin` + `log_slave_updates`, ranked like a promotion candidate).
+    /// master with `log_bin` + `log_slave_updates`, ranked like a promotion candidate). A MariaDB
+    /// replica behind the start of that parent's oldest binary log goes to the next parent that still
+    /// has the binary logs it needs; when none has, it is lost.
     public static func planIntermediateMasterRecovery(failed: Instance, replicas: [Instance], master: Instance?,
                                                       siblings: [Instance], operatorState: OperatorState,
                                                       now: Timestamp, settings: PromotionSettings) -> RecoveryPlan {
@@ -19,44 +21,69 @@ extension RecoveryPlanner {
             plan.errors.append("the replicas of \(failed.key) do not all use GTID; orchd relocates by GTID only")
             return plan
         }
-        var target: InstanceKey?
-        var targetReason = ""
-        if let master, master.isLastCheckValid {
-            target = master.key
-            targetReason = "new parent: \(master.key), the failed intermediate master's own master"
-        } else {
-            var settingsForSiblings = settings
-            settingsForSiblings.failMasterPromotionOnLagMinutes = 0
-            let others = siblings.filter { $0.key != failed.key }
-            let ranking = CandidateRanking(failed: failed, replicas: others, operatorState: operatorState, now: now,
-                                           settings: settingsForSiblings)
-            if let best = ranking.best {
-                target = best.instance.key
-                targetReason = "new parent: sibling \(best.instance.key) (the master \(failed.masterKey?.description ?? "?") is unreachable)"
-            }
-        }
-        guard let target else {
+        let parents = candidateParents(failed: failed, master: master, siblings: siblings, operatorState: operatorState,
+                                       now: now, settings: settings)
+        guard let preferred = parents.first else {
             plan.errors.append("neither the master of \(failed.key) nor any sibling can take its replicas")
             return plan
         }
-        plan.successor = target
         var steps: [RecoveryStep] = [.stopReplication(reachable.map(\.key).sorted())]
+        var used: Set<InstanceKey> = []
         for r in replicas.sorted(by: { $0.key < $1.key }) {
-            let position = ReplicationPosition(r, basis: basis).description
-            if r.isLastCheckValid {
-                steps.append(.repoint(r.key, to: target, start: true))
-                plan.verdicts.append(CandidateVerdict(key: r.key, role: .repointed, rank: nil, promotable: false,
-                                                      promotionRule: r.promotionRule, position: position, missingTransactions: "",
-                                                      errantGTIDs: r.gtidErrant, reasons: [targetReason]))
+            let position = ReplicationPosition(r, basis: basis)
+            var role = CandidateVerdict.Role.lost
+            var reasons: [String] = []
+            if !r.isLastCheckValid {
+                reasons = ["lost: unreachable, cannot be repointed"]
             } else {
+                // The first parent, in order of preference, that still has the binary logs it needs.
+                var passedOver: [String] = []
+                for parent in parents {
+                    if let why = purgedBinlogsReason(position, of: r.key, on: parent.instance) {
+                        passedOver.append("not moved under \(parent.instance.key): \(why)")
+                        continue
+                    }
+                    role = .repointed
+                    reasons = [parent.reason] + passedOver
+                    used.insert(parent.instance.key)
+                    steps.append(.repoint(r.key, to: parent.instance.key, start: true))
+                    break
+                }
+                if role == .lost {
+                    reasons = [purgedBinlogsReason(position, successor: preferred.instance) ?? "lost: no new parent can serve it"]
+                        + passedOver.dropFirst()
+                }
+            }
+            if role == .lost {
                 plan.lostReplicas.append(r.key)
                 steps.append(.downtime(r.key, reason: "lost-in-recovery", seconds: settings.lostReplicaDowntimeSeconds))
-                plan.verdicts.append(CandidateVerdict(key: r.key, role: .lost, rank: nil, promotable: false,
-                                                      promotionRule: r.promotionRule, position: position, missingTransactions: "",
-                                                      errantGTIDs: r.gtidErrant, reasons: ["lost: unreachable, cannot be repointed"]))
             }
+            plan.verdicts.append(CandidateVerdict(key: r.key, role: role, rank: nil, promotable: false,
+                                                  promotionRule: r.promotionRule, position: position.description,
+                                                  missingTransactions: "", errantGTIDs: r.gtidErrant, reasons: reasons))
         }
+        plan.successor = (parents.first { used.contains($0.instance.key) } ?? preferred).instance.key
         plan.steps = steps
         return plan
+    }
+
+    /// Where a dead intermediate master's replicas may go, preferred first, each with the reason it
+    /// would be chosen: its master when reachable, then the siblings that could be promoted (`log_bin`
+    /// + `log_slave_updates`, reachable, not excluded), ranked like promotion candidates.
+    static func candidateParents(failed: Instance, master: Instance?, siblings: [Instance], operatorState: OperatorState,
+                                 now: Timestamp, settings: PromotionSettings) -> [(instance: Instance, reason: String)] {
+        var parents: [(instance: Instance, reason: String)] = []
+        if let master, master.isLastCheckValid {
+            parents.append((master, "new parent: \(master.key), the failed intermediate master's own master"))
+        }
+        let why = parents.isEmpty ? " (the master \(failed.masterKey?.description ?? "?") is unreachable)" : ""
+        var settingsForSiblings = settings
+        settingsForSiblings.failMasterPromotionOnLagMinutes = 0
+        let ranking = CandidateRanking(failed: failed, replicas: siblings.filter { $0.key != failed.key },
+                                       operatorState: operatorState, now: now, settings: settingsForSiblings)
+        for entry in ranking.ranked where entry.promotable {
+            parents.append((entry.instance, "new parent: sibling \(entry.instance.key)\(why)"))
+        }
+        return parents
     }
 }

@@ -4,7 +4,9 @@
 /// non-promotable replica has (e.g. the most advanced one is `must_not`), the plan first lets the
 /// candidate replicate from that replica (the *donor*) up to the donor's position — provided the donor
 /// has `log_bin` + `log_slave_updates` (its binary log then holds those transactions) and no errant
-/// GTIDs (they would be copied too). Without such a donor the transactions are reported as lost.
+/// GTIDs (they would be copied too) and still has, on MariaDB, the binary logs the candidate needs
+/// (a donor that purged them is passed over for the next-most-advanced one). Without such a donor
+/// the transactions are reported as lost.
 public enum RecoveryPlanner {
     /// Plans the failover of a dead master `failed` whose direct replicas are `replicas` (as probed;
     /// unreachable ones included). `designated` (an operator's candidate) replaces the ranking's
@@ -55,12 +57,17 @@ public enum RecoveryPlanner {
         // Donor: the most advanced reachable replica when the successor lacks something it has.
         var finalPosition = best.position
         var donor: CandidateRanking.Entry?
-        if best.missing.count > 0 {
-            donor = ranking.ranked.filter { $0.instance.isLastCheckValid && $0.instance.key != successor
+        var passedOver: [InstanceKey: String] = [:]
+        if best.missing.count > 0, ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID {
+            var able = ranking.ranked.filter { $0.instance.isLastCheckValid && $0.instance.key != successor
                 && $0.instance.logBinEnabled && $0.instance.logReplicationUpdatesEnabled && $0.instance.gtidErrant.isEmpty
                 && $0.position.compare(to: best.position) == .ahead }
-                .min { $0.missing.count < $1.missing.count }
-            if ranking.basis != .mysqlGTID && ranking.basis != .mariaDBGTID { donor = nil }
+            // Most advanced first; one that purged what the successor needs cannot catch it up.
+            while let next = able.min(by: { $0.missing.count < $1.missing.count }) {
+                guard let why = purgedBinlogsReason(best.position, of: successor, on: next.instance) else { donor = next; break }
+                passedOver[next.instance.key] = why
+                able.removeAll { $0.instance.key == next.instance.key }
+            }
             if let donor { finalPosition = donor.position }
         }
         plan.lostTransactions = finalPosition.missing(relativeTo: ranking.reference).text
@@ -73,13 +80,14 @@ public enum RecoveryPlanner {
         for entry in ordered {
             let key = entry.instance.key
             if key == successor {
-                var reasons = winnerReasons(entry, donor: donor, ranking: ranking)
+                var reasons = winnerReasons(entry, donor: donor, passedOver: passedOver)
                 if coMasterRule { reasons.insert("the other co-master (CoMasterRecoveryMustPromoteOtherCoMaster)", at: 0) }
                 if designated != nil { reasons.insert("designated by the operator", at: 0) }
                 verdicts.append(verdict(entry, role: .successor, rank: 1, extra: reasons))
                 continue
             }
             var extra = loserReasons(entry, against: best)
+            if let why = passedOver[key] { extra.append("cannot serve as donor: \(why)") }
             let order = entry.position.compare(to: finalPosition)
             let purged = purgedBinlogsReason(entry.position, successor: best.instance)
             let canFollow = entry.instance.isLastCheckValid && (ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID)
@@ -157,11 +165,14 @@ public enum RecoveryPlanner {
                                 errantGTIDs: e.instance.gtidErrant, reasons: reasons)
     }
 
-    static func winnerReasons(_ e: CandidateRanking.Entry, donor: CandidateRanking.Entry?, ranking: CandidateRanking) -> [String] {
+    static func winnerReasons(_ e: CandidateRanking.Entry, donor: CandidateRanking.Entry?,
+                              passedOver: [InstanceKey: String]) -> [String] {
         var r: [String] = []
         if e.missing.count == 0 { r.append("most advanced position among reachable replicas (\(e.position))") }
         else if let donor { r.append("best promotable replica; catches up from \(donor.instance.key) first (missing \(e.missing.text))") }
+        else if !passedOver.isEmpty { r.append("best promotable replica, but lacks \(e.missing.text) and no donor can catch it up") }
         else { r.append("best promotable replica, but lacks \(e.missing.text) that only non-promotable replicas have") }
+        for key in passedOver.keys.sorted() { r.append("not caught up from \(key): \(passedOver[key]!)") }
         r.append("promotion rule \(e.rule)")
         if !e.instance.sqlThreadUpToDate { r.append("SQL thread behind its relay log: waits for it before promotion") }
         return r

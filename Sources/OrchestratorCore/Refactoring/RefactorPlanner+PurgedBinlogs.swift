@@ -8,17 +8,7 @@ extension RefactorPlanner {
     func mariaDBPurgedGap(_ instance: Instance, from target: Instance) -> MariaDBPurgedGap? {
         guard instance.isMariaDB, target.isMariaDB, let start = target.oldestBinlogGTIDStart else { return nil }
         let (position, variable) = mariaDBRequestedPosition(instance, from: target)
-        for domain in start.domains {
-            let needed = start.sequence(inDomain: domain)
-            // Nothing of the domain was ever written before the oldest file: nothing of it is purged.
-            guard needed > 0 else { continue }
-            let mine = position.latest(inDomain: domain)
-            if (mine?.sequence ?? 0) < needed {
-                return MariaDBPurgedGap(domain: domain, replicaPosition: mine, variable: variable,
-                                        oldestAvailable: start.latest(inDomain: domain)!)
-            }
-        }
-        return nil
+        return MariaDBPurgedGap.first(in: position, before: start, variable: variable)
     }
 
     /// The position `instance` would ask `target` for (the one `gtidPositioning` chooses), with the
@@ -51,4 +41,20 @@ struct MariaDBPurgedGap: Sendable, Equatable {
     var variable: String
     /// The last purged GTID of the domain: the oldest binary log holds what follows it.
     var oldestAvailable: MariaDBGTID
+}
+
+extension MariaDBPurgedGap {
+    /// The first GTID domain (ascending) in which `position` is behind `start`, the GTID position a
+    /// server's oldest binary log starts at; nil when nothing is missing. The one rule both the
+    /// refactor and the recovery planners apply. `variable` names where `position` came from.
+    static func first(in position: MariaDBGTIDList, before start: MariaDBGTIDList, variable: String = "") -> MariaDBPurgedGap? {
+        for domain in start.domains {
+            let needed = start.sequence(inDomain: domain)
+            // Nothing of the domain was ever written before the oldest file: nothing of it is purged.
+            guard needed > 0, position.sequence(inDomain: domain) < needed, let oldest = start.latest(inDomain: domain) else { continue }
+            return MariaDBPurgedGap(domain: domain, replicaPosition: position.latest(inDomain: domain), variable: variable,
+                                    oldestAvailable: oldest)
+        }
+        return nil
+    }
 }
