@@ -56,7 +56,7 @@ public struct CandidateRanking: Sendable {
             else if !r.logReplicationUpdatesEnabled { why.append("log_slave_updates is off: its binary log lacks the replicated transactions") }
             if rule == .mustNot { why.append("promotion rule is must_not") }
             if let maintenance = operatorState.activeMaintenance(for: r.key, at: now) {
-                why.append("\(maintenance.summary): end-maintenance first")
+                why.append("\(maintenance.maintenanceSummary): end-maintenance first")
             }
             if let filter = settings.promotionIgnoreHostnameFilters.first(where: { !$0.isEmpty && ClusterFilters.search($0, in: r.key.hostname) }) {
                 why.append("host matches PromotionIgnoreHostnameFilters \"\(filter)\"")

@@ -12,7 +12,7 @@ extension RefactorPlanner {
                 + "nothing was changed: fix or re-discover it first")
         }
         if let maintenance = state.activeMaintenance(for: instance.key, at: now) {
-            throw RefactorRefusal(.locked, "\(instance.key) is \(maintenance.summary): end-maintenance first "
+            throw RefactorRefusal(.locked, "\(instance.key) is \(maintenance.maintenanceSummary): end-maintenance first "
                 + "(orchestrator-client -c end-maintenance -i \(instance.key))")
         }
         if request.automated, let downtime = state.activeDowntime(for: instance.key, at: now) {

@@ -65,8 +65,12 @@ public struct RecoveryAcknowledgement: Codable, Sendable, Equatable {
     }
 }
 
-/// An instance taken out of automated recovery for a while.
-public struct Downtime: Codable, Sendable, Equatable, Hashable {
+/// A time-bounded hold an operator puts on an instance, by whom and why. Two kinds share the shape:
+/// ``Downtime`` takes the instance out of automated recovery; ``Maintenance`` (upstream's
+/// `begin-maintenance`) makes refactoring refuse to move it or anything below it, and recovery never
+/// promotes it. Either ends at `end` even when nobody lifts it (for maintenance, upstream's
+/// `MaintenanceExpireMinutes`).
+public struct InstanceHold: Codable, Sendable, Equatable, Hashable {
     public var key: InstanceKey
     public var owner: String
     public var reason: String
@@ -81,33 +85,19 @@ public struct Downtime: Codable, Sendable, Equatable, Hashable {
         self.end = end
     }
 
-    /// Whether the downtime still holds at `now`.
+    /// Whether the hold still applies at `now`.
     public func isActive(at now: Timestamp) -> Bool { now < end }
 }
 
-/// A maintenance lock on an instance (upstream's `begin-maintenance`): refactoring refuses to move it or
-/// to move anything below it, and recovery never promotes it, until it ends or expires.
-public struct Maintenance: Codable, Sendable, Equatable, Hashable {
-    public var key: InstanceKey
-    public var owner: String
-    public var reason: String
-    public var begin: Timestamp
-    /// The lock expires here even when nobody ends it (upstream's `MaintenanceExpireMinutes`).
-    public var end: Timestamp
+/// An instance taken out of automated recovery for a while.
+public typealias Downtime = InstanceHold
 
-    public init(key: InstanceKey, owner: String, reason: String, begin: Timestamp, end: Timestamp) {
-        self.key = key
-        self.owner = owner
-        self.reason = reason
-        self.begin = begin
-        self.end = end
-    }
+/// A maintenance lock on an instance.
+public typealias Maintenance = InstanceHold
 
-    /// Whether the lock still holds at `now`.
-    public func isActive(at now: Timestamp) -> Bool { now < end }
-
-    /// How the lock reads in refusals: `under maintenance by alice (disk swap) until ...`.
-    public var summary: String { "under maintenance by \(owner) (\(reason)) until \(end.rfc3339)" }
+extension InstanceHold {
+    /// How a maintenance lock reads in refusals: `under maintenance by alice (disk swap) until ...`.
+    public var maintenanceSummary: String { "under maintenance by \(owner) (\(reason)) until \(end.rfc3339)" }
 }
 
 /// A promotion rule registered by an operator for an instance (`register-candidate`).

@@ -24,7 +24,7 @@ extension OrchestratorAPI {
                     seconds = parsed
                 }
                 if let current = ctx.node.intent.activeMaintenance(for: key, at: ctx.node.now) {
-                    return .error("\(key) is already \(current.summary)", status: 409)
+                    return .error("\(key) is already \(current.maintenanceSummary)", status: 409)
                 }
                 let now = ctx.node.now
                 let maintenance = Maintenance(key: key, owner: owner, reason: reason, begin: now, end: now.adding(seconds: seconds))
