@@ -23,6 +23,10 @@ public struct InstanceKey: Sendable, Hashable, Codable, Comparable, CustomString
     /// True when the key names a reachable server: a host name and a port in 1...65535.
     public var isValid: Bool { !hostname.isEmpty && hostname != "_" && (1...65535).contains(port) }
 
+    /// True for the master key a replica shows after `detach-replica-master-host` (`//host`): it
+    /// remembers the master but names no server to probe.
+    public var isDetachedMasterKey: Bool { hostname.hasPrefix("//") }
+
     // MARK: - Text form
 
     /// `host:port`; IPv6 hosts are bracketed so the string parses back to the same key.

@@ -70,6 +70,15 @@ public actor Discovery: Service {
         return results
     }
 
+    /// Probes exactly `keys` now (at most `DiscoveryMaxConcurrency` at once; forgotten keys are
+    /// skipped), without crawling on to their neighbours: a re-probe of servers already known, so the
+    /// view is current before a decision or right after a change. Returns the probe results.
+    @discardableResult
+    public func refresh(_ keys: [InstanceKey]) async -> [ProbeResult] {
+        await loadIfNeeded()
+        return await crawl(from: keys.filter { !forgotten.contains($0) }, followNeighbours: false)
+    }
+
     /// Removes an instance from the store; it is not re-added through its master or replicas until
     /// it is discovered explicitly again.
     public func forget(_ key: InstanceKey) async {
@@ -141,7 +150,7 @@ public actor Discovery: Service {
     /// Probes `seeds` and, transitively, every master and replica they point at, at most
     /// `DiscoveryMaxConcurrency` at once; then regroups clusters and writes all changes in one
     /// transaction.
-    private func crawl(from seeds: [InstanceKey]) async -> [ProbeResult] {
+    private func crawl(from seeds: [InstanceKey], followNeighbours: Bool = true) async -> [ProbeResult] {
         let prober = self.prober
         let clock = self.clock
         let limit = max(1, settings.discoveryMaxConcurrency)
@@ -149,7 +158,7 @@ public actor Discovery: Service {
         // FIFO queue: `queue[head...]` is still to probe.
         var queue: [InstanceKey] = []
         var seen: Set<InstanceKey> = []
-        for key in seeds where key.isValid && seen.insert(key).inserted { queue.append(key) }
+        for key in seeds where key.isValid && !key.isDetachedMasterKey && seen.insert(key).inserted { queue.append(key) }
         var head = 0
         var results: [ProbeResult] = []
 
@@ -173,7 +182,7 @@ public actor Discovery: Service {
                 apply(result, attemptedAt: attempted)
                 results.append(result)
                 for neighbour in result.neighbours
-                where neighbour.isValid && !forgotten.contains(neighbour) && seen.insert(neighbour).inserted {
+                where followNeighbours && neighbour.isValid && !forgotten.contains(neighbour) && seen.insert(neighbour).inserted {
                     queue.append(neighbour)
                 }
             }

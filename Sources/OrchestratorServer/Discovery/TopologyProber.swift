@@ -46,7 +46,9 @@ public struct ProbeResult: Sendable {
     public var neighbours: [InstanceKey] {
         guard let instance else { return [] }
         var keys = instance.replicas
-        if let master = instance.masterKey, master.isValid, !instance.isDetachedMaster { keys.append(master) }
+        if let master = instance.masterKey, master.isValid, !master.isDetachedMasterKey, !instance.isDetachedMaster {
+            keys.append(master)
+        }
         return keys
     }
 }

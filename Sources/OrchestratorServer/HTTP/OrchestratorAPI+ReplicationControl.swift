@@ -240,9 +240,11 @@ extension APIContext {
         }
     }
 
-    /// Probes `key` (and its topology) now, so the answer shows the state after the change.
+    /// Probes `key` and its master now (errant GTIDs are relative to the master), so the answer shows
+    /// the state after the change.
     func reprobe(_ key: InstanceKey) async -> Instance? {
-        _ = try? await node.discovery.discover(key)
+        let master = await node.inventory().instance(key)?.masterKey
+        await node.discovery.refresh([key] + (master.map { [$0] } ?? []))
         return await node.inventory().instance(key)
     }
 

@@ -59,10 +59,8 @@ public actor RecoveryService: Service {
     /// settles (the replicas may need a few milliseconds to notice), then run a round at once.
     func masterConnectionLost(_ key: InstanceKey) async {
         for _ in 0..<10 {
-            let instances = await node.discovery.instances()
-            for probe in EmergentProbe.keys(afterFailedProbeOf: key, instances: instances) {
-                _ = try? await node.discovery.discover(probe)
-            }
+            let instances = await node.inventory().instances
+            await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: key, instances: instances))
             if await node.discovery.instance(key)?.isLastCheckValid ?? true { return }
             if await node.analyze().contains(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery }) { break }
             try? await Task.sleep(for: .milliseconds(50))
@@ -89,11 +87,10 @@ public actor RecoveryService: Service {
     private func watchProbes() async {
         for await result in await node.discovery.probeResults() {
             guard result.error != nil else { continue }
-            let instances = await node.discovery.instances()
+            let instances = await node.inventory().instances
             guard instances.contains(where: { $0.masterKey == result.key }) else { continue }
-            for key in EmergentProbe.keys(afterFailedProbeOf: result.key, instances: instances) where key != result.key {
-                _ = try? await node.discovery.discover(key)
-            }
+            await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: result.key, instances: instances)
+                .filter { $0 != result.key })
             wake.yield()
         }
     }
@@ -115,7 +112,7 @@ public actor RecoveryService: Service {
             await masterWatch?.watch([])
             return
         }
-        let instances = await node.discovery.instances()
+        let instances = await node.inventory().instances
         let withReplicas = Set(instances.compactMap(\.masterKey))
         await masterWatch?.watch(Set(instances.filter { !$0.isReplica && $0.isLastCheckValid && withReplicas.contains($0.key) }
             .map(\.key)))
@@ -142,12 +139,7 @@ public actor RecoveryService: Service {
     public func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
                         candidate: InstanceKey? = nil, dryRun: Bool = false) async -> RecoveryOutcome {
         // Re-probe the failed instance's neighbourhood right before planning (all at once).
-        let discovery = node.discovery
-        await withDiscardingTaskGroup { group in
-            for key in [analysis.analyzedInstanceKey] + analysis.replicas {
-                group.addTask { _ = try? await discovery.discover(key) }
-            }
-        }
+        await node.discovery.refresh([analysis.analyzedInstanceKey] + analysis.replicas)
         let inventory = await node.inventory()
         guard let plan = RecoveryPlanner.plan(for: analysis, instances: inventory.instances, operatorState: node.intent,
                                               now: node.now, settings: node.settings.promotion, candidate: candidate) else {
@@ -164,7 +156,7 @@ public actor RecoveryService: Service {
     /// replica) without losing writes; with `auto` the old master then replicates from the new one.
     public func gracefulTakeover(master: InstanceKey, designated: InstanceKey?, auto: Bool, command: String,
                                  dryRun: Bool = false) async -> RecoveryOutcome {
-        _ = try? await node.discovery.discover(master)
+        await node.discovery.refresh([master])
         let inventory = await node.inventory()
         guard let instance = inventory.instance(master) else { return .failed("\(master) is not known") }
         guard let plan = RecoveryPlanner.gracefulTakeover(
@@ -184,10 +176,7 @@ public actor RecoveryService: Service {
     /// recovery with the failover hooks, as upstream does.
     public func forceTakeover(master: InstanceKey, designated: InstanceKey, command: String,
                               dryRun: Bool = false) async -> RecoveryOutcome {
-        _ = try? await node.discovery.discover(master)
-        for replica in await node.inventory().instances where replica.masterKey == master {
-            _ = try? await node.discovery.discover(replica.key)
-        }
+        await node.discovery.refresh([master] + (await node.inventory()).replicas(of: master).map(\.key))
         let inventory = await node.inventory()
         guard let instance = inventory.instance(master) else { return .failed("\(master) is not known") }
         guard let plan = RecoveryPlanner.forceTakeover(
@@ -238,7 +227,7 @@ public actor RecoveryService: Service {
         try? await node.submit(.writeRecovery(recovery))
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
         // Pick up the new topology at once.
-        for key in plan.participatingInstanceKeys { _ = try? await node.discovery.discover(key) }
+        await node.discovery.refresh(plan.participatingInstanceKeys)
         return ok ? .recovered(recovery) : .unsuccessful(recovery)
     }
 }

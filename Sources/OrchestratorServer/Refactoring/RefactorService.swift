@@ -54,11 +54,7 @@ struct RefactorService {
     }
 
     private func reprobe(_ keys: [InstanceKey]) async {
-        let unique = Array(Set(keys))
-        let discovery = node.discovery
-        await withTaskGroup(of: Void.self) { group in
-            for key in unique { group.addTask { _ = try? await discovery.discover(key) } }
-        }
+        await node.discovery.refresh(Array(Set(keys)))
     }
 }
 

@@ -177,4 +177,19 @@ struct DiscoveryCrawlTests {
         #expect(await discovery.instance(key(2)) == nil)
         #expect(try await store.record(key(2)) == nil)
     }
+
+    @Test("refresh probes exactly the keys given, never their neighbours nor forgotten ones")
+    func refreshProbesOnlyTheKeys() async throws {
+        let prober = ScriptedProber(masters: [key(1): nil, key(2): key(1), key(3): key(1), key(4): key(3)])
+        let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
+                                  prober: prober, store: InstanceStore(database: try BackendDatabase()), clock: FixedClock())
+        try await discovery.discover(key(4))
+        #expect(await discovery.instances().count == 4)
+        await discovery.forget(key(2))
+        let before = prober.probeCount
+        let results = await discovery.refresh([key(1), key(2), key(3), InstanceKey(hostname: "//10.0.0.1", port: 3306)])
+        #expect(Set(results.map(\.key)) == [key(1), key(3)])
+        #expect(prober.probeCount == before + 2)
+        #expect(await discovery.instance(key(2)) == nil)
+    }
 }
