@@ -41,6 +41,13 @@ struct APITests {
         #expect(info["HasAutomatedMasterRecovery"] as? Bool == true)
         #expect(info["HasAutomatedIntermediateMasterRecovery"] as? Bool == false)
 
+        let infos = await orchd.get(id, "/api/clusters-info").array as? [[String: Any]] ?? []
+        #expect(infos.count == 1)
+        #expect(infos.first?["ClusterName"] as? String == "db:3306")
+        #expect(infos.first?["ClusterAlias"] as? String == "shop")
+        #expect(infos.first?["CountInstances"] as? Int == 4)
+        #expect(await orchd.get(id, "/api/cluster-info/shop").object["ClusterName"] as? String == "db:3306")
+
         let master = await orchd.get(id, "/api/master/shop").object
         #expect((master["Key"] as? [String: Any])?["Port"] as? Int == 3306)
         #expect(await orchd.get(id, "/api/masters").array.count == 1)
@@ -128,6 +135,7 @@ struct APITests {
         let health = await orchd.get(id, "/api/status").object
         #expect(health["Code"] as? String == "OK")
         #expect((health["Details"] as? [String: Any])?["IsRaftLeader"] as? Bool == true)
+        #expect(await orchd.get(id, "/api/health").object["Code"] as? String == "OK")
         #expect(await orchd.get(id, "/api/lb-check").status == 200)
     }
 }
