@@ -64,6 +64,12 @@ extension OrchestratorConfiguration {
         try config.expandEnvironment(environment, path: path, lines: lines)
         try config.applySynonymsAndDerivedDefaults(path: path, lines: lines)
         try config.validate(path: path, lines: lines)
+        if !config.strings("PowerAuthGroups").isEmpty {
+            warnings.append(ConfigurationWarning(
+                path: path, key: "PowerAuthGroups",
+                message: "is not supported and ignored: members of these groups may read but not change anything "
+                    + "unless PowerAuthUsers lists them", line: lines["PowerAuthGroups"]))
+        }
         if config.raftEnabled && config.raftNodes.isEmpty {
             warnings.append(ConfigurationWarning(
                 path: path, key: "RaftNodes", message: "is empty while RaftEnabled is true; this node will form a group of one"))

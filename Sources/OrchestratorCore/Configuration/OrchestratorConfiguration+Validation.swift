@@ -91,6 +91,7 @@ extension OrchestratorConfiguration {
         try Self.checkListenAddress(listenAddress, fail: { fail("ListenAddress", $0) })
         if !httpAdvertise.isEmpty { try Self.checkHTTPAdvertise(httpAdvertise, fail: { fail("HTTPAdvertise", $0) }) }
         if !statusEndpoint.hasPrefix("/") { throw fail("StatusEndpoint", "must start with \"/\", not \"\(statusEndpoint)\"") }
+        try validateHTTPAccess(fail: fail)
 
         // Recovery policy
         if failMasterPromotionIfSQLThreadNotUpToDate && delayMasterPromotionIfSQLThreadNotUpToDate {
@@ -123,6 +124,38 @@ extension OrchestratorConfiguration {
             for pattern in strings(key) where !Self.isValidRegex(pattern) {
                 throw fail(key, "holds an invalid regular expression: \"\(pattern)\"")
             }
+        }
+    }
+
+    /// AuthenticationMethod and what each method needs. A method orchd lacks is refused rather than
+    /// ignored: ignoring it would leave the API open while the operator believes it is protected.
+    func validateHTTPAccess(fail: (String, String) -> ConfigurationError) throws(ConfigurationError) {
+        let method = authenticationMethod.lowercased()
+        switch method {
+        case "", "basic", "multi", "proxy":
+            break
+        case "token", "oauth":
+            throw fail("AuthenticationMethod", "\"\(authenticationMethod)\" is not supported by orchd; use \"basic\", "
+                + "\"multi\" or \"proxy\" (behind a reverse proxy that authenticates), or \"\" for none")
+        default:
+            throw fail("AuthenticationMethod", "must be \"\", \"basic\", \"multi\" or \"proxy\", not \"\(authenticationMethod)\"")
+        }
+        if method == "basic" || method == "multi" {
+            if httpAuthUser.isEmpty {
+                throw fail("HTTPAuthUser", "is required when AuthenticationMethod is \"\(method)\"; give the API's user name")
+            }
+            if httpAuthPassword.isEmpty {
+                throw fail("HTTPAuthPassword", "is required when AuthenticationMethod is \"\(method)\"; an empty password "
+                    + "would let anyone in (\"${ENV_VAR}\" reads it from the environment)")
+            }
+            if method == "multi", httpAuthUser == "readonly" {
+                throw fail("HTTPAuthUser", "cannot be \"readonly\" with AuthenticationMethod \"multi\": that name is the "
+                    + "read-only user, accepted with any password")
+            }
+        }
+        if method == "proxy", string("AuthUserHeader").isEmpty {
+            throw fail("AuthUserHeader", "is required when AuthenticationMethod is \"proxy\"; name the header your "
+                + "reverse proxy puts the authenticated user in (e.g. \"X-Forwarded-User\")")
         }
     }
 

@@ -39,11 +39,20 @@ public struct APIResponse: Sendable {
     public var status: Int
     public var contentType: String
     public var body: [UInt8]
+    /// Headers besides Content-Type (a 401's `WWW-Authenticate`).
+    public var headers: [String: String] = [:]
 
     public init(status: Int, contentType: String = "application/json", body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.body = body
+    }
+
+    /// 401 with the basic-auth challenge, in upstream's ERROR envelope.
+    public static func unauthorized(_ reason: String) -> APIResponse {
+        var response = APIResponse.error("Unauthorized: \(reason)", status: 401)
+        response.headers["WWW-Authenticate"] = "Basic realm=\"\(HTTPAccessPolicy.realm)\""
+        return response
     }
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }

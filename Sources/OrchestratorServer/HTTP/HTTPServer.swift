@@ -1,4 +1,5 @@
 import Hummingbird
+import HTTPTypes
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -36,6 +37,9 @@ public struct HTTPServer: Service {
             let answer = await api.handle(apiRequest)
             var responseHeaders = HTTPFields()
             responseHeaders[.contentType] = answer.contentType
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { responseHeaders[field] = value }
+            }
             return Response(status: .init(code: answer.status), headers: responseHeaders,
                             body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }

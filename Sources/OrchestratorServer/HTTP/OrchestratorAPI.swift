@@ -12,6 +12,8 @@ public struct OrchestratorAPI: Sendable {
 
     let node: OrchestratorNode
     let recovery: RecoveryService?
+    /// Who may read and who may change things (AuthenticationMethod, ReadOnly).
+    let access: HTTPAccessPolicy
     let logger: Logger
     private(set) var router = APIRouter<Handler>()
     /// Forwards a request to another node (the leader); injectable for tests.
@@ -21,13 +23,21 @@ public struct OrchestratorAPI: Sendable {
     /// never bounce a request between them.
     static let proxiedHeader = "x-orchd-proxied-by"
 
-    public init(node: OrchestratorNode, recovery: RecoveryService? = nil, logger: Logger = Logger(label: "orchd.api"),
+    /// Load-balancer probes: answered without credentials (they tell alive / leader / in a quorum).
+    static let probePatterns: Set<String> = ["/api/lb-check", "/api/leader-check", "/api/leader-check/:errorStatusCode",
+                                             "/api/raft-health"]
+
+    public init(node: OrchestratorNode, recovery: RecoveryService? = nil, access: HTTPAccessPolicy = .open,
+                logger: Logger = Logger(label: "orchd.api"),
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.recovery = recovery
+        self.access = access
         self.logger = logger
         let timeout = node.settings.proxyTimeoutSeconds
-        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout) }
+        // The leader decides again on what the follower relays: the caller's credentials go along.
+        let relayed: Set<String> = ["authorization", Self.proxiedHeader, access.userHeader.lowercased()]
+        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout, relayedHeaders: relayed) }
         registerInstanceRoutes()
         registerIntentRoutes()
         registerRaftRoutes()
@@ -47,7 +57,19 @@ public struct OrchestratorAPI: Sendable {
     public func handle(_ request: APIRequest) async -> APIResponse {
         var path = request.path
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        guard let (route, parameters) = router.match(path) else {
+        let matched = router.match(path)
+        let isProbe = matched.map { Self.probePatterns.contains($0.route.pattern) } ?? false
+        switch access.decide(headers: request.headers, changesState: matched?.route.mutating ?? false, isProbe: isProbe) {
+        case .allow:
+            break
+        case .unauthenticated(let reason):
+            logger.debug("401 \(request.path): \(reason)")
+            return .unauthorized(reason)
+        case .forbidden(let reason):
+            logger.notice("403 \(request.path): \(reason)")
+            return .error("Forbidden: \(reason)", status: 403)
+        }
+        guard let (route, parameters) = matched else {
             return .error("unknown API path \(request.path)", status: 404)
         }
         if route.mutating, let proxied = await proxyIfFollower(request) { return proxied }
@@ -105,7 +127,8 @@ struct APIFailure: Error {
 
 /// Forwards requests to the leader over HTTP/1.1 (the same small socket client the CLI uses).
 enum LeaderProxy {
-    static func forward(_ address: String, _ request: APIRequest, timeoutSeconds: Double) async throws -> APIResponse {
+    static func forward(_ address: String, _ request: APIRequest, timeoutSeconds: Double,
+                        relayedHeaders: Set<String> = ["authorization", OrchestratorAPI.proxiedHeader]) async throws -> APIResponse {
         var endpoint = try HTTPEndpoint.parse(address)
         endpoint.basePath = ""
         var target = request.path
@@ -116,8 +139,7 @@ enum LeaderProxy {
                     + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
             }.joined(separator: "&")
         }
-        let forwardedNames: Set<String> = ["authorization", OrchestratorAPI.proxiedHeader]
-        let headers = request.headers.filter { forwardedNames.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
+        let headers = request.headers.filter { relayedHeaders.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
         let (finalEndpoint, finalTarget) = (endpoint, target)
         let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
             // A thread of its own: the call blocks for up to the proxy timeout, and Dispatch's global
@@ -128,7 +150,9 @@ enum LeaderProxy {
                 })
             }.start()
         }
-        return APIResponse(status: response.status, contentType: response.header("content-type") ?? "application/json",
-                           body: response.body)
+        var answer = APIResponse(status: response.status, contentType: response.header("content-type") ?? "application/json",
+                                 body: response.body)
+        if let challenge = response.header("www-authenticate") { answer.headers["WWW-Authenticate"] = challenge }
+        return answer
     }
 }

@@ -143,9 +143,15 @@ final class OrchdProcessGroup: @unchecked Sendable {
     /// Node `i`'s process id while it runs.
     func pid(_ i: Int) -> Int32? { processes[i]?.processIdentifier }
 
-    /// Runs orchestrator-client with `ORCHESTRATOR_API` = `apis`.
-    func cli(_ arguments: [String], apis: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        try run(client, arguments, environment: ["ORCHESTRATOR_API": apis ?? allAPIs])
+    /// Environment every `cli` call gets (e.g. `ORCHESTRATOR_AUTH_USER`/`PASSWORD`).
+    var clientEnvironment: [String: String] = [:]
+
+    /// Runs orchestrator-client with `ORCHESTRATOR_API` = `apis`, `clientEnvironment` and `environment`.
+    func cli(_ arguments: [String], apis: String? = nil, environment: [String: String] = [:]) throws
+        -> (status: Int32, out: String, err: String) {
+        var env = clientEnvironment.merging(environment) { _, new in new }
+        env["ORCHESTRATOR_API"] = apis ?? allAPIs
+        return try run(client, arguments, environment: env)
     }
 
     /// Runs sqlite3 on node `i`'s backend.
@@ -158,6 +164,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        for key in ["ORCHESTRATOR_AUTH_USER", "ORCHESTRATOR_AUTH_PASSWORD", "ORCHESTRATOR_AUTH_USER_HEADER"] {
+            env[key] = nil
+        }
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let outPath = "\(dir)/cmd-\(UUID().uuidString).out"

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import OrchestratorServer
+
+private func basic(_ credentials: String) -> [String: String] {
+    ["authorization": "Basic " + Data(credentials.utf8).base64EncodedString()]
+}
+
+@Suite("HTTP API access control, in process", .serialized)
+struct APIAccessTests {
+    @Test func basicAuthenticationGuardsEveryRouteButTheProbes() async throws {
+        let access = HTTPAccessPolicy(method: .basic, user: "dba", password: "pw")
+        let orchd = try InProcessOrchd(size: 1, access: access)
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+
+        let denied = await orchd.get(id, "/api/clusters")
+        #expect(denied.status == 401)
+        #expect(denied.headers["WWW-Authenticate"] == "Basic realm=\"orchd\"")
+        #expect(denied.object["Code"] as? String == "ERROR")
+        #expect(!denied.bodyText.contains("pw"), "the answer never echoes a password")
+        #expect(await orchd.get(id, "/api/clusters", headers: basic("dba:nope")).status == 401)
+        #expect(await orchd.get(id, "/api/discover/db/3309").status == 401, "no change without credentials")
+        #expect(await orchd.get(id, "/api/no-such-route").status == 401, "routes are not revealed to strangers")
+
+        for probe in ["/api/lb-check", "/api/leader-check", "/api/leader-check/503", "/api/raft-health"] {
+            #expect(await orchd.get(id, probe).status == 200, "\(probe) answers load balancers without credentials")
+        }
+        #expect(await orchd.get(id, "/api/status").status == 401, "status carries details: credentials needed")
+
+        let discovered = await orchd.get(id, "/api/discover/db/3309", headers: basic("dba:pw"))
+        #expect(discovered.status == 200, "\(discovered.bodyText)")
+        #expect(await orchd.get(id, "/api/clusters", headers: basic("dba:pw")).array as? [String] == ["db:3306"])
+    }
+
+    @Test func multiLetsReadonlyReadThroughAFollowerButNotChange() async throws {
+        let access = HTTPAccessPolicy(method: .multi, user: "dba", password: "pw")
+        let orchd = try InProcessOrchd(size: 3, access: access)
+        defer { Task { await orchd.stop() } }
+        let leader = try #require(await orchd.leader())
+        let follower = try #require(orchd.ids.first { $0 != leader })
+        #expect(await eventually { await orchd.nodes[follower]!.leaderHTTPAddress() != nil })
+
+        let refused = await orchd.get(follower, "/api/discover/db/3309", headers: basic("readonly:x"))
+        #expect(refused.status == 403)
+        #expect((refused.object["Message"] as? String ?? "").contains("readonly"))
+        let allowed = await orchd.get(follower, "/api/discover/db/3309", headers: basic("dba:pw"))
+        #expect(allowed.status == 200, "\(allowed.bodyText)")
+        #expect(await eventually {
+            await orchd.get(follower, "/api/all-instances", headers: basic("readonly:any")).array.count == 4
+        })
+        // The leader decides again: a relayed change without credentials is refused there too.
+        let relayed = await orchd.get(leader, "/api/begin-downtime/db/3307/x/y/1h",
+                                      headers: [OrchestratorAPI.proxiedHeader: follower])
+        #expect(relayed.status == 401)
+    }
+
+    @Test func proxyMethodTrustsTheUserHeaderForReadsAndPowerUsersForChanges() async throws {
+        let access = HTTPAccessPolicy(method: .proxy, userHeader: "X-Forwarded-User", powerUsers: ["alice"])
+        let orchd = try InProcessOrchd(size: 1, access: access)
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+        #expect(await orchd.get(id, "/api/clusters").status == 200)
+        #expect(await orchd.get(id, "/api/discover/db/3309", headers: ["x-forwarded-user": "bob"]).status == 403)
+        #expect(await orchd.get(id, "/api/discover/db/3309", headers: ["x-forwarded-user": "alice"]).status == 200)
+    }
+
+    @Test func readOnlyRefusesChangesAndServesReads() async throws {
+        let orchd = try InProcessOrchd(size: 1, access: HTTPAccessPolicy(readOnly: true))
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+        let refused = await orchd.get(id, "/api/discover/db/3309")
+        #expect(refused.status == 403)
+        #expect((refused.object["Message"] as? String ?? "").contains("ReadOnly"))
+        #expect(await orchd.get(id, "/api/disable-global-recoveries").status == 403)
+        #expect(await orchd.get(id, "/api/clusters").status == 200)
+        #expect(await orchd.get(id, "/api/check-global-recoveries").object["Details"] as? String == "enabled")
+    }
+}
