@@ -25,6 +25,8 @@ public actor Discovery: Service {
     private var forgotten: Set<InstanceKey> = []
     private var subscribers: [Int: AsyncStream<ProbeResult>.Continuation] = [:]
     private var nextSubscriber = 0
+    /// Probes made since start, for `/metrics`.
+    private var counters = OrchdMetrics.DiscoveryCounters()
 
     public init(
         settings: DiscoverySettings,
@@ -200,9 +202,15 @@ public actor Discovery: Service {
         return results
     }
 
+    /// Probes made since start, for `/metrics`.
+    public func probeCounters() -> OrchdMetrics.DiscoveryCounters { counters }
+
     /// Folds one probe result into the instance's record.
     private func apply(_ result: ProbeResult, attemptedAt: Timestamp) {
         let now = clock.now()
+        counters.probes &+= 1
+        if result.instance == nil || result.error != nil { counters.failedProbes &+= 1 }
+        counters.probeSeconds += Double(max(0, result.latencyNanoseconds)) / 1e9
         var record = records[result.key] ?? InstanceRecord(instance: Instance(key: result.key))
         let previous = record.instance
         if let fresh = result.instance, result.error == nil {

@@ -47,6 +47,7 @@ public struct OrchestratorAPI: Sendable {
         registerReplicationControlRoutes()
         registerRefactorRoutes()
         registerMaintenanceRoutes()
+        registerMetricsRoutes()
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {

@@ -29,6 +29,8 @@ struct FailureDetectionLog {
     private var open: Set<String> = []
     private var nextID = 1
     let capacity = 1000
+    /// Detections recorded since start (the log keeps the latest `capacity`).
+    var total: UInt64 { UInt64(nextID - 1) }
 
     /// Records the analyses not already open; closes episodes whose analysis disappeared.
     mutating func observe(_ entries: [(ReplicationAnalysis, RecoveryPolicy.Decision)], node: String, at date: Date) {

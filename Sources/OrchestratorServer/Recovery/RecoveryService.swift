@@ -132,6 +132,8 @@ public actor RecoveryService: Service {
 
     /// The failures this node detected, oldest first (`audit-failure-detection`).
     public func detections() -> [FailureDetection] { detectionLog.detections }
+    /// How many failures this node detected since it started.
+    public func detectionsTotal() -> UInt64 { detectionLog.total }
 
     /// Plans and (unless `dryRun`) runs a recovery for `analysis`; records it through Raft.
     /// Returns the recovery record, or the plan text for a dry run. `candidate` (an operator's

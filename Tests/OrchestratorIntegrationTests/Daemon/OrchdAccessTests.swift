@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OrchestratorTestKit
+import OrchestratorClient
 
 /// AuthenticationMethod "multi" on three real orchd processes, driven by the real client: strangers
 /// are refused, `readonly` reads, the configured user changes things through a follower (which relays
@@ -28,6 +29,23 @@ struct OrchdAccessTests {
         #expect(try group.cli(["-c", "raft-health"], environment: anonymous).status == 0, "raft-health needs no credentials")
         let wrong = try group.cli(["-c", "clusters"], environment: ["ORCHESTRATOR_AUTH_PASSWORD": "guess"])
         #expect(wrong.status != 0)
+
+        // Over raw HTTP: the challenge, the open probe, and /metrics for whoever may read.
+        let endpoint = try HTTPEndpoint.parse(group.api(follower))
+        let http = SocketHTTPTransport()
+        let timeouts = HTTPTimeouts(connect: 2, response: 10)
+        let challenge = try http.get(endpoint, path: "/metrics", headers: [], timeouts: timeouts)
+        #expect(challenge.status == 401)
+        #expect(challenge.header("www-authenticate") == "Basic realm=\"orchd\"")
+        #expect(try http.get(endpoint, path: "/api/lb-check", headers: [], timeouts: timeouts).status == 200)
+        let readonlyAuth = [("Authorization", "Basic " + Data("readonly:x".utf8).base64EncodedString())]
+        let metrics = try http.get(endpoint, path: "/metrics", headers: readonlyAuth, timeouts: timeouts)
+        #expect(metrics.status == 200)
+        #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(text.contains("orchd_raft_leader 0"), "a follower says it does not lead")
+        #expect(text.contains("orchd_raft_healthy 1"))
+        #expect(text.contains("orchd_raft_voters 3"))
 
         // readonly (any password) reads but cannot change anything, even through a follower.
         let readonly = ["ORCHESTRATOR_AUTH_USER": "readonly", "ORCHESTRATOR_AUTH_PASSWORD": "whatever"]

@@ -66,6 +66,22 @@ struct APITests {
         #expect(await orchd.get(id, "/api/search?s=3308").array.count == 1)
     }
 
+    @Test func metricsInPrometheusTextFormat() async throws {
+        let (orchd, id) = try await discoveredSingleNode()
+        defer { Task { await orchd.stop() } }
+        let metrics = await orchd.get(id, "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.contentType.hasPrefix("text/plain; version=0.0.4"))
+        let lines = Set(metrics.bodyText.split(separator: "\n").map(String.init))
+        #expect(lines.contains("orchd_raft_leader 1"))
+        #expect(lines.contains("orchd_clusters 1"))
+        #expect(lines.contains(#"orchd_cluster_instances{cluster_name="db:3306",cluster_alias="shop"} 4"#))
+        #expect(lines.contains(#"orchd_instance_replication_running{mysql_instance="db:3309",cluster_name="db:3306",cluster_alias="shop"} 1"#))
+        #expect(lines.contains("# TYPE orchd_discovery_probes_total counter"))
+        #expect(lines.contains { $0.hasPrefix("orchd_discovery_probes_total ") && !$0.hasSuffix(" 0") })
+        #expect(await orchd.get(id, "/api/metrics").bodyText.contains("orchd_raft_term"))
+    }
+
     @Test func badParametersAnswer4xxWithAReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }

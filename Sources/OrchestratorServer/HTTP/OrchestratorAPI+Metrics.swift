@@ -1,0 +1,23 @@
+/// `/metrics` (and `/api/metrics`): this node's view in Prometheus' text format.
+extension OrchestratorAPI {
+    mutating func registerMetricsRoutes() {
+        add("/metrics") { ctx in await ctx.metrics() }
+        add("/api/metrics") { ctx in await ctx.metrics() }
+    }
+}
+
+extension APIContext {
+    func metrics() async -> APIResponse {
+        let status = await node.raftStatus()
+        let raft = OrchdMetrics.RaftFacts(
+            state: RaftStateName.upstream(status.role), isLeader: status.role == .leader, hasLeader: status.leader != nil,
+            isPartOfQuorum: status.isPartOfQuorum, term: status.term, commitIndex: status.commitIndex,
+            appliedIndex: status.appliedIndex, lastIndex: status.lastIndex, snapshotIndex: status.snapshotIndex,
+            voters: status.voters.count)
+        let metrics = OrchdMetrics(
+            raft: raft, inventory: await node.inventory(), analyses: await node.analyze(), intent: node.intent,
+            recoveryFilters: node.settings.recoveryFilters, discovery: await node.discovery.probeCounters(),
+            detections: await recovery?.detectionsTotal() ?? 0)
+        return APIResponse(status: 200, contentType: PrometheusText.contentType, body: Array(metrics.text.utf8))
+    }
+}
