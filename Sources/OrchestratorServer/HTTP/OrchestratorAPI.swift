@@ -27,8 +27,9 @@ public struct OrchestratorAPI: Sendable {
     static let probePatterns: Set<String> = ["/api/lb-check", "/api/leader-check", "/api/leader-check/:errorStatusCode",
                                              "/api/raft-health"]
 
+    /// - Parameter statusEndpoint: upstream's `StatusEndpoint`: the health answer is served there too.
     public init(node: OrchestratorNode, recovery: RecoveryService? = nil, access: HTTPAccessPolicy = .open,
-                logger: Logger = Logger(label: "orchd.api"),
+                statusEndpoint: String = "/api/status", logger: Logger = Logger(label: "orchd.api"),
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.recovery = recovery
@@ -48,6 +49,9 @@ public struct OrchestratorAPI: Sendable {
         registerRefactorRoutes()
         registerMaintenanceRoutes()
         registerMetricsRoutes()
+        if statusEndpoint.hasPrefix("/"), router.match(statusEndpoint) == nil {
+            add(statusEndpoint) { ctx in await ctx.health() }
+        }
     }
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {

@@ -71,7 +71,8 @@ public struct OrchestratorDaemon {
         let recovery = RecoveryService(
             node: node, operations: operations, hooks: hooks, configuration: config,
             startupGrace: .seconds(2 * max(1, config.instancePollSeconds)))
-        let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config)), listenAddress: config.listenAddress)
+        let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config),
+                                                          statusEndpoint: config.statusEndpoint), listenAddress: config.listenAddress)
         self.node = node
         services = [raft, intent, discovery, recovery, http]
     }

@@ -64,7 +64,8 @@ final class InProcessOrchd: @unchecked Sendable {
     var nodes: [RaftNodeID: OrchestratorNode] = [:]
     var tasks: [Task<Void, any Error>] = []
 
-    init(size: Int, prober: ScriptedProber = .tree(), access: HTTPAccessPolicy = .open) throws {
+    init(size: Int, prober: ScriptedProber = .tree(), access: HTTPAccessPolicy = .open,
+         statusEndpoint: String = "/api/status") throws {
         ids = (1...size).map { "10.0.0.\($0):10008" }
         for id in ids {
             let database = try BackendDatabase()
@@ -82,7 +83,7 @@ final class InProcessOrchd: @unchecked Sendable {
             let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: machine, discovery: discovery)
             let follower = IntentFollower(node: node)
             let apis = self.apis
-            let api = OrchestratorAPI(node: node, access: access) { address, request in
+            let api = OrchestratorAPI(node: node, access: access, statusEndpoint: statusEndpoint) { address, request in
                 guard let target = apis.withLock({ $0[address] }) else { throw HTTPServerError(message: "no node at \(address)") }
                 return await target.handle(request)
             }

@@ -82,6 +82,16 @@ struct APITests {
         #expect(await orchd.get(id, "/api/metrics").bodyText.contains("orchd_raft_term"))
     }
 
+    @Test func configuredStatusEndpointAnswersHealth() async throws {
+        let orchd = try InProcessOrchd(size: 1, statusEndpoint: "/healthz")
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+        let health = await orchd.get(id, "/healthz")
+        #expect(health.status == 200)
+        #expect(health.object["Message"] as? String == "Application node is healthy")
+        #expect(await orchd.get(id, "/api/status").status == 200, "the standard path stays")
+    }
+
     @Test func badParametersAnswer4xxWithAReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }
