@@ -39,6 +39,10 @@ extension RecoveryPlanner {
                 // The first parent, in order of preference, that still has the binary logs it needs.
                 var passedOver: [String] = []
                 for parent in parents {
+                    if let why = aheadOfParentReason(position, of: r.key, parent: parent.instance) {
+                        passedOver.append("not moved under \(parent.instance.key): \(why)")
+                        continue
+                    }
                     if let why = purgedBinlogsReason(position, of: r.key, on: parent.instance) {
                         passedOver.append("not moved under \(parent.instance.key): \(why)")
                         continue
@@ -50,8 +54,12 @@ extension RecoveryPlanner {
                     break
                 }
                 if role == .lost {
-                    reasons = [purgedBinlogsReason(position, successor: preferred.instance) ?? "lost: no new parent can serve it"]
-                        + passedOver.dropFirst()
+                    if let ahead = aheadOfParentReason(position, of: r.key, parent: preferred.instance) {
+                        reasons = ["lost: \(ahead); no new parent has what it has"] + passedOver.dropFirst()
+                    } else {
+                        reasons = [purgedBinlogsReason(position, successor: preferred.instance) ?? "lost: no new parent can serve it"]
+                            + passedOver.dropFirst()
+                    }
                 }
             }
             if role == .lost {
@@ -65,6 +73,25 @@ extension RecoveryPlanner {
         plan.successor = (parents.first { used.contains($0.instance.key) } ?? preferred).instance.key
         plan.steps = steps
         return plan
+    }
+
+    /// Why a MariaDB replica at `position` cannot replicate from `parent` because it is *ahead* of it
+    /// in some GTID domain (it applied, through the dead intermediate master, events `parent` has not
+    /// binlogged yet): MariaDB refuses to start from a GTID missing in the master's binlog (error
+    /// 1236), and a parent cut off from the master may never get there. nil when `parent` has all of it
+    /// or when unknown. MySQL's auto-position needs no such rule: it skips what the replica has.
+    static func aheadOfParentReason(_ position: ReplicationPosition, of replica: InstanceKey, parent: Instance) -> String? {
+        guard case .mariadb(let mine) = position,
+              let theirs = parent.gtidBinlogPosition ?? parent.gtidCurrentPosition else { return nil }
+        for domain in mine.domains {
+            let have = mine.sequence(inDomain: domain), parentHas = theirs.sequence(inDomain: domain)
+            if have > parentHas {
+                let at = theirs.latest(inDomain: domain).map(\.description) ?? "nothing"
+                return "\(replica) is ahead of \(parent.key) in GTID domain \(domain) "
+                    + "(\(replica) at \(mine.latest(inDomain: domain)!), \(parent.key) has binlogged up to \(at))"
+            }
+        }
+        return nil
     }
 
     /// Where a dead intermediate master's replicas may go, preferred first, each with the reason it

@@ -71,6 +71,33 @@ struct PlannerPurgedBinlogParentTests {
                                     + "the oldest binary log on db:2 starts after 0-1-99)"])
     }
 
+    @Test func aReplicaAheadOfEveryParentIsLostWithTheReasonNotBroken() throws {
+        // Master down; the only sibling, db:2, has binlogged up to 0-1-98: db:4 (at 98) can go under
+        // it, db:5 (at 99, one event it got through the dead db:3) cannot: MariaDB would refuse it.
+        let sibling = Fixture.replica(2, of: 1, seq: 98)
+        let im = Fixture.replica(3, of: 1).unreachable()
+        let replicas = [Fixture.replica(4, of: 3, depth: 2, seq: 98).failingToConnect(),
+                        Fixture.replica(5, of: 3, depth: 2, seq: 99).failingToConnect()]
+        let plan = RecoveryPlanner.planIntermediateMasterRecovery(
+            failed: im, replicas: replicas, master: Fixture.master(1).unreachable(), siblings: [sibling, im],
+            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+        #expect(plan.isExecutable)
+        #expect(plan.steps.contains(.repoint(Fixture.key(4), to: Fixture.key(2), start: true)))
+        #expect(!plan.steps.contains { if case .repoint(Fixture.key(5), _, _) = $0 { return true }; return false })
+        #expect(plan.lostReplicas == [Fixture.key(5)])
+        let lost = try #require(plan.verdict(for: Fixture.key(5)))
+        #expect(lost.role == .lost)
+        #expect(lost.reasons.first == "lost: db:5 is ahead of db:2 in GTID domain 0 (db:5 at 0-1-99, db:2 has binlogged up to 0-1-98); "
+                + "no new parent has what it has")
+
+        // With the master up (it has everything its replicas have), both go under it.
+        let up = RecoveryPlanner.planIntermediateMasterRecovery(
+            failed: im, replicas: replicas, master: Fixture.master(1), siblings: [sibling, im],
+            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+        #expect(up.lostReplicas.isEmpty)
+        #expect(up.steps.contains(.repoint(Fixture.key(5), to: Fixture.key(1), start: true)))
+    }
+
     // MARK: - Donor catch-up in master failover
 
     /// Dead master 1; db:2 (0-1-100) and db:3 (0-1-99) are `must_not`, so db:4 (0-1-95) is promoted
