@@ -49,6 +49,7 @@ public struct OrchestratorAPI: Sendable {
         registerRefactorRoutes()
         registerMaintenanceRoutes()
         registerMetricsRoutes()
+        registerWebRoutes()
         if statusEndpoint.hasPrefix("/"), router.match(statusEndpoint) == nil {
             add(statusEndpoint) { ctx in await ctx.health() }
         }

@@ -92,6 +92,26 @@ struct APITests {
         #expect(await orchd.get(id, "/api/status").status == 200, "the standard path stays")
     }
 
+    @Test func webUIIsServedWithItsOwnCodeOnly() async throws {
+        let (orchd, id) = try await discoveredSingleNode()
+        defer { Task { await orchd.stop() } }
+        let root = await orchd.get(id, "/")
+        #expect(root.status == 302)
+        #expect(root.headers["Location"] == "/web/clusters")
+        for page in ["/web/clusters", "/web/cluster/db:3306", "/web/cluster/alias/shop"] {
+            let html = await orchd.get(id, page)
+            #expect(html.status == 200, "\(page)")
+            #expect(html.contentType.hasPrefix("text/html"))
+            #expect(html.bodyText.contains(#"<script src="/web/static/app.js"></script>"#))
+            #expect(html.headers["Content-Security-Policy"]?.contains("script-src 'self'") == true)
+        }
+        let script = await orchd.get(id, "/web/static/app.js")
+        #expect(script.contentType.hasPrefix("text/javascript"))
+        #expect(script.bodyText.contains("failover-plan/"))
+        #expect(!script.bodyText.contains("innerHTML"), "API values are inserted as text only")
+        #expect(await orchd.get(id, "/web/static/app.css").contentType.hasPrefix("text/css"))
+    }
+
     @Test func badParametersAnswer4xxWithAReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }

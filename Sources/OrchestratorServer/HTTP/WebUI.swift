@@ -1,0 +1,33 @@
+/// The web UI: a read-only dashboard (clusters, problems, topology trees with each server's state,
+/// failover preview, recoveries) served by every node from its own API. Upstream's `/web/...` paths;
+/// `/` leads there. It needs what the API needs: under basic auth the browser asks once.
+extension OrchestratorAPI {
+    mutating func registerWebRoutes() {
+        for path in ["/", "/web", "/web/"] {
+            add(path) { _ in .redirect(to: "/web/clusters") }
+        }
+        for page in ["/web/clusters", "/web/cluster/:clusterName", "/web/cluster/alias/:clusterAlias"] {
+            add(page) { _ in .asset(WebAssets.indexHTML, type: "text/html; charset=utf-8") }
+        }
+        add("/web/static/app.js") { _ in .asset(WebAssets.appJS, type: "text/javascript; charset=utf-8") }
+        add("/web/static/app.css") { _ in .asset(WebAssets.appCSS, type: "text/css; charset=utf-8") }
+    }
+}
+
+extension APIResponse {
+    static func redirect(to location: String) -> APIResponse {
+        var response = APIResponse.text("see \(location)\n", status: 302)
+        response.headers["Location"] = location
+        return response
+    }
+
+    /// A UI file, with headers that keep the page to its own origin and code.
+    static func asset(_ text: String, type: String) -> APIResponse {
+        var response = APIResponse(status: 200, contentType: type, body: Array(text.utf8))
+        response.headers["Content-Security-Policy"] =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    }
+}
