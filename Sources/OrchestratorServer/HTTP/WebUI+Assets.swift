@@ -79,11 +79,12 @@ button { padding: 0.35em 0.9em; cursor: pointer; }
     Object.keys(attrs || {}).forEach(function (name) {
       if (name === 'onclick') { node.addEventListener('click', attrs[name]); } else { node.setAttribute(name, attrs[name]); }
     });
-    for (let i = 2; i < arguments.length; i++) {
-      const child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
+    const add = function (child) {
+      if (child === null || child === undefined || child === false) return;
+      if (Array.isArray(child)) { child.forEach(add); return; }
       node.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-    }
+    };
+    for (let i = 2; i < arguments.length; i++) add(arguments[i]);
     return node;
   }
 
@@ -219,7 +220,7 @@ button { padding: 0.35em 0.9em; cursor: pointer; }
         const name = info.ClusterName;
         document.title = 'orchd: ' + (info.ClusterAlias || name);
         return Promise.all([api('replication-analysis/' + encodeURIComponent(name)),
-          api('audit-recovery/cluster/' + encodeURIComponent(name))]).then(function (more) {
+          api('audit-recovery/cluster/' + encodeURIComponent(info.ClusterAlias || name))]).then(function (more) {
           const problems = (more[0].Details || []).filter(function (a) { return a.Analysis !== 'NoProblem'; });
           const forest = buildForest(instances);
           const plan = el('pre', { class: 'plan', id: 'plan' });
