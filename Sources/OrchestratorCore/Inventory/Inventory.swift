@@ -5,6 +5,8 @@ public struct Inventory: Sendable {
     public let instances: [Instance]
     public let grouping: ClusterGrouping
     private let byKey: [InstanceKey: Instance]
+    /// Derived results shared by the copies of this inventory (see `InventoryMemo`).
+    public let memo = InventoryMemo()
 
     public init(probed: [Instance], intent: OperatorState, now: Timestamp, clusterNameToAlias: [String: String] = [:]) {
         let grouping = ClusterGrouping(instances: probed, aliasOverrides: intent.clusterAliasOverrides,

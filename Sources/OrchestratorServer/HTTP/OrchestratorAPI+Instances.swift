@@ -2,7 +2,7 @@
 extension OrchestratorAPI {
     mutating func registerInstanceRoutes() {
         add("/api/instance/:host/:port") { ctx in
-            await ctx.withInstance { .json($0) }
+            await ctx.withInstance { instance, inventory in .instances([instance], from: inventory, single: true) }
         }
         add("/api/instance-replicas/:host/:port") { ctx in
             switch ctx.instanceKey() {
@@ -10,10 +10,13 @@ extension OrchestratorAPI {
             case .success(let key):
                 let inventory = await ctx.node.inventory()
                 guard inventory.instance(key) != nil else { return .instanceNotFound(key) }
-                return .json(inventory.replicas(of: key))
+                return .instances(inventory.replicas(of: key), from: inventory)
             }
         }
-        add("/api/all-instances") { ctx in .json(await ctx.node.inventory().instances) }
+        add("/api/all-instances") { ctx in
+            let inventory = await ctx.node.inventory()
+            return .instances(inventory.instances, from: inventory)
+        }
         add("/api/clusters") { ctx in .json(await ctx.node.inventory().clusterNames) }
         add("/api/clusters-info") { ctx in
             let inventory = await ctx.node.inventory()
@@ -26,11 +29,11 @@ extension OrchestratorAPI {
             }
         }
         add("/api/cluster/:clusterHint") { ctx in
-            await ctx.withCluster { inventory, name in .json(inventory.instances(inCluster: name)) }
+            await ctx.withCluster { inventory, name in .instances(inventory.instances(inCluster: name), from: inventory) }
         }
         add("/api/cluster/instance/:host/:port") { ctx in
-            await ctx.withInstance { instance in
-                .json(await ctx.node.inventory().instances(inCluster: instance.clusterName))
+            await ctx.withInstance { instance, inventory in
+                .instances(inventory.instances(inCluster: instance.clusterName), from: inventory)
             }
         }
         add("/api/master/:clusterHint") { ctx in
@@ -38,10 +41,13 @@ extension OrchestratorAPI {
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master", status: 404)
                 }
-                return .json(master)
+                return .instances([master], from: inventory, single: true)
             }
         }
-        add("/api/masters") { ctx in .json(await ctx.node.inventory().masters) }
+        add("/api/masters") { ctx in
+            let inventory = await ctx.node.inventory()
+            return .instances(inventory.masters, from: inventory)
+        }
         add("/api/topology/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
                 .ok("Topology for \(name)", details: TopologyTree.render(inventory.instances(inCluster: name)))
@@ -54,18 +60,37 @@ extension OrchestratorAPI {
             }
         }
         add("/api/search/:searchString") { ctx in
-            .json(await ctx.node.inventory().search(ctx.parameters["searchString"] ?? ""))
+            let inventory = await ctx.node.inventory()
+            return .instances(inventory.search(ctx.parameters["searchString"] ?? ""), from: inventory)
         }
         add("/api/search") { ctx in
             guard let text = ctx.request.query["s"], !text.isEmpty else {
                 return .error("missing search text: use /api/search?s=TEXT", status: 400)
             }
-            return .json(await ctx.node.inventory().search(text))
+            let inventory = await ctx.node.inventory()
+            return .instances(inventory.search(text), from: inventory)
         }
     }
 }
 
 extension APIResponse {
+    /// Instances as upstream returns them (a JSON array, or one object with `single`), each encoded
+    /// once per inventory. `instances` must come from `inventory` unchanged: the memo is by key.
+    static func instances(_ instances: [Instance], from inventory: Inventory, single: Bool = false) -> APIResponse {
+        do {
+            let encoder = APIJSON.encoder
+            var body: [UInt8] = single ? [] : [UInt8(ascii: "[")]
+            for (i, instance) in instances.enumerated() {
+                if i > 0 { body.append(UInt8(ascii: ",")) }
+                body += try inventory.memo.encodedInstance(instance.key) { Array(try encoder.encode(instance)) }
+            }
+            if !single { body.append(UInt8(ascii: "]")) }
+            return APIResponse(status: 200, body: body)
+        } catch {
+            return .error("cannot encode response: \(error)", status: 500)
+        }
+    }
+
     static func instanceNotFound(_ key: InstanceKey) -> APIResponse {
         .error("Cannot read instance: \(key) is not known to this node (discover it first)", status: 404)
     }
@@ -74,11 +99,17 @@ extension APIResponse {
 extension APIContext {
     /// Runs `body` with the instance named by `:host/:port`, or answers 400/404.
     func withInstance(_ body: (Instance) async -> APIResponse) async -> APIResponse {
+        await withInstance { instance, _ in await body(instance) }
+    }
+
+    /// Runs `body` with the instance named by `:host/:port` and the inventory it came from, or answers 400/404.
+    func withInstance(_ body: (Instance, Inventory) async -> APIResponse) async -> APIResponse {
         switch instanceKey() {
         case .failure(let failure): return failure.response
         case .success(let key):
-            guard let instance = await node.inventory().instance(key) else { return .instanceNotFound(key) }
-            return await body(instance)
+            let inventory = await node.inventory()
+            guard let instance = inventory.instance(key) else { return .instanceNotFound(key) }
+            return await body(instance, inventory)
         }
     }
 

@@ -112,6 +112,23 @@ struct APITests {
         #expect(await orchd.get(id, "/web/static/app.css").contentType.hasPrefix("text/css"))
     }
 
+    @Test func instanceJSONIsEncodedOncePerInventoryAndUnchanged() async throws {
+        let (orchd, id) = try await discoveredSingleNode()
+        defer { Task { await orchd.stop() } }
+        let node = try #require(orchd.nodes[id])
+        // Byte for byte what the encoder makes of the same inventory's instances (retry across a
+        // second boundary, when the inventory is rebuilt between the two reads).
+        #expect(await eventually {
+            let inventory = await node.inventory()
+            let members = inventory.instances(inCluster: "db:3306")
+            let cluster = await orchd.get(id, "/api/cluster/shop")
+            let one = await orchd.get(id, "/api/instance/db/3309")
+            guard await node.inventory().memo === inventory.memo else { return false }
+            return cluster.body == Array(try! APIJSON.encoder.encode(members))
+                && one.body == Array(try! APIJSON.encoder.encode(inventory.instance(InstanceKey(hostname: "db", port: 3309))!))
+        })
+    }
+
     @Test func badParametersAnswer4xxWithAReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }
