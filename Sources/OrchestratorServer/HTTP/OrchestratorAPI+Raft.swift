@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorClient
 
 /// Raft, leadership and health routes.
 extension OrchestratorAPI {
@@ -47,6 +48,20 @@ extension OrchestratorAPI {
                               status: 404)
             }
             return await ctx.transfer(to: target)
+        }
+        // A node tells the group where its API answers (followers, so the leader can ask them for
+        // second opinions; a leader announces itself).
+        add("/api/announce-node/:raftID", mutating: true) { ctx in
+            let id = ctx.parameters["raftID"] ?? ""
+            let address = ctx.request.query["address"] ?? ""
+            guard await ctx.node.raftStatus().voters.contains(id) else {
+                return .error("\"\(id)\" is not a member of this raft group", status: 400)
+            }
+            guard address.hasPrefix("http://") || address.hasPrefix("https://"), (try? HTTPEndpoint.parse(address)) != nil else {
+                return .error("invalid address \"\(address)\": expected http://host:port", status: 400)
+            }
+            if let failure = await ctx.submit(.announceNode(raftID: id, httpAddress: address)) { return failure }
+            return .ok("Node \(id) answers at \(address)", details: address)
         }
         add("/api/raft-add-peer/:addr", mutating: true) { ctx in
             await ctx.changeMembership("add", "added") { try await ctx.node.raft.addVoter($0) }

@@ -24,6 +24,19 @@ extension OrchestratorAPI {
                 return .ok("Failover plan for \(name)", details: plan.explain)
             }
         }
+        // This node probes the instance now and says whether it answers (asked by the leader before
+        // an automated master failover; see SecondOpinion).
+        add("/api/second-opinion/:host/:port") { ctx in
+            switch ctx.instanceKey() {
+            case .failure(let failure): return failure.response
+            case .success(let key):
+                guard await ctx.node.discovery.instance(key) != nil else { return .instanceNotFound(key) }
+                _ = await ctx.node.discovery.refresh([key])
+                guard let instance = await ctx.node.discovery.instance(key) else { return .instanceNotFound(key) }
+                return .json(PeerOpinion(node: ctx.node.settings.raftID, key: key, reachable: instance.isLastCheckValid,
+                                         readOnly: instance.readOnly, error: instance.isLastCheckValid ? "" : instance.lastError))
+            }
+        }
         // Detections this node made (newest first), allowed to recover or not; not replicated.
         add("/api/audit-failure-detection") { ctx in
             .json(Array((await ctx.recovery?.detections() ?? []).reversed()))

@@ -8,11 +8,19 @@ public struct IntentFollower: Service {
     let node: OrchestratorNode
     let applied: AsyncStream<ReplicatedCommand?>
     let logger: Logger
+    /// The `Authorization` header this node sends to its peers' APIs, when they require one.
+    let peerAuthorization: String?
+
+    /// Sends a request to another node's API (injectable for tests).
+    let forward: @Sendable (_ address: String, _ request: APIRequest) async throws -> APIResponse
 
     /// Subscribe before Raft starts applying, so nothing applied is missed.
-    public init(node: OrchestratorNode, logger: Logger = Logger(label: "orchd.intent")) {
+    public init(node: OrchestratorNode, peerAuthorization: String? = nil, logger: Logger = Logger(label: "orchd.intent"),
+                forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.logger = logger
+        self.peerAuthorization = peerAuthorization
+        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: 5, relayedHeaders: ["authorization"]) }
         let (stream, continuation) = AsyncStream.makeStream(of: ReplicatedCommand?.self)
         node.stateMachine.onApply { continuation.yield($0) }
         applied = stream
@@ -23,6 +31,7 @@ public struct IntentFollower: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.followApplied() }
                 group.addTask { await self.announceLeadership() }
+                group.addTask { await self.announceToLeader() }
                 group.addTask { await self.resync() }
             }
         }
@@ -57,6 +66,33 @@ public struct IntentFollower: Service {
             } catch {
                 logger.warning("discovery of \(key) failed: \(error)")
             }
+        }
+    }
+
+    /// A follower whose API address the group does not know yet asks the leader to record it (the
+    /// leader asks followers for second opinions before a master failover).
+    private func announceToLeader() async {
+        var lastProblem = ""
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let settings = node.settings
+            guard node.intent.nodeHTTPAddresses[settings.raftID] != settings.httpAdvertise,
+                  await node.raftStatus().role != .leader, let leader = await node.leaderHTTPAddress() else { continue }
+            var request = APIRequest(path: "/api/announce-node/\(settings.raftID)", query: ["address": settings.httpAdvertise])
+            if let peerAuthorization { request.headers["authorization"] = peerAuthorization }
+            var problem = ""
+            do {
+                let response = try await forward(leader, request)
+                if response.status != 200 { problem = "HTTP \(response.status): \(response.bodyText.prefix(200))" }
+            } catch {
+                problem = "\(error)"
+            }
+            if problem.isEmpty {
+                logger.info("announced API address \(settings.httpAdvertise) to the leader")
+            } else if problem != lastProblem {
+                logger.warning("cannot announce API address \(settings.httpAdvertise) to the leader at \(leader): \(problem)")
+            }
+            lastProblem = problem
         }
     }
 

@@ -51,6 +51,15 @@ struct FailureDetectionLog {
         if detections.count > capacity { detections.removeFirst(detections.count - capacity) }
     }
 
+    /// Marks the open detection of `analysis` as held back, with `reason` (a peer's veto).
+    mutating func holdBack(_ analysis: ReplicationAnalysis, reason: String) {
+        guard let i = detections.lastIndex(where: {
+            $0.analysisEntry.analyzedInstanceKey == analysis.analyzedInstanceKey && $0.analysisEntry.analysis == analysis.analysis
+        }) else { return }
+        detections[i].recoveryAllowed = false
+        detections[i].decision = reason
+    }
+
     static func text(_ decision: RecoveryPolicy.Decision) -> String {
         switch decision {
         case .recover: return "recover"

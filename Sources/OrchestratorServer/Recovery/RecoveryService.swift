@@ -126,8 +126,82 @@ public actor RecoveryService: Service {
                 }
                 continue
             }
-            _ = await recover(analysis, trigger: .automatic, command: "automated")
+            var confirmed = analysis
+            if SecondOpinion.applies(to: analysis), configuration.expectFailureAnalysisConcensus {
+                let opinions = await secondOpinions(on: analysis.analyzedInstanceKey)
+                if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey) {
+                    let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
+                    let text = "vetoed: \(veto)"
+                    detectionLog.holdBack(analysis, reason: text)
+                    if lastSkipped[key] != text {
+                        lastSkipped[key] = text
+                        logger.warning("detected \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey); not recovering: \(text)")
+                    }
+                    continue
+                }
+                confirmed.countAdditionalAgreeingNodes = SecondOpinion.agreeing(opinions, key: analysis.analyzedInstanceKey)
+                let agreeing = confirmed.countAdditionalAgreeingNodes
+                logger.info("second opinions on \(analysis.analyzedInstanceKey): \(agreeing) of \(opinions.count) answering peers cannot reach it either; none reaches it writable")
+            }
+            _ = await recover(confirmed, trigger: .automatic, command: "automated")
         }
+    }
+
+    /// Asks every other voter, in parallel, to probe `key` now (`/api/second-opinion`). A peer that
+    /// does not answer in time gives no opinion.
+    func secondOpinions(on key: InstanceKey) async -> [PeerOpinion] {
+        let status = await node.raftStatus()
+        let addresses = node.intent.nodeHTTPAddresses
+        let peers = status.voters.filter { $0 != status.id }.compactMap { addresses[$0] }
+        guard !peers.isEmpty else { return [] }
+        let host = key.hostname.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? key.hostname
+        var request = APIRequest(path: "/api/second-opinion/\(host)/\(key.port)")
+        if let authorization = peerAuthorization { request.headers["authorization"] = authorization }
+        // A peer probing a dead host waits up to the connect timeout; allow that and a little more.
+        let timeout = Double(max(1, configuration.mysqlConnectTimeoutSeconds)) + 2
+        let question = request
+        let answers = await withTaskGroup(of: (String, Result<PeerOpinion, any Error>).self) { group in
+            for address in peers {
+                group.addTask {
+                    do {
+                        let response = try await LeaderProxy.forward(address, question, timeoutSeconds: timeout,
+                                                                     relayedHeaders: ["authorization"])
+                        guard response.status == 200 else {
+                            throw HTTPServerError(message: "HTTP \(response.status): \(response.bodyText.prefix(200))")
+                        }
+                        return (address, .success(try JSONDecoder().decode(PeerOpinion.self, from: Data(response.body))))
+                    } catch {
+                        return (address, .failure(error))
+                    }
+                }
+            }
+            var all: [(String, Result<PeerOpinion, any Error>)] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        var opinions: [PeerOpinion] = []
+        for (address, answer) in answers.sorted(by: { $0.0 < $1.0 }) {
+            switch answer {
+            case .success(let opinion):
+                opinions.append(opinion)
+                let view = opinion.reachable ? "answers, read_only=\(opinion.readOnly ? 1 : 0)" : "unreachable (\(opinion.error))"
+                logger.debug("second opinion on \(key) from \(opinion.node): \(view)")
+            case .failure(let error):
+                logger.notice("no second opinion on \(key) from \(address): \(error)")
+            }
+        }
+        return opinions
+    }
+
+    /// Credentials for asking peers, when the API requires them (basic / multi).
+    private var peerAuthorization: String? { Self.peerAuthorization(configuration) }
+
+    /// The `Authorization` header orchd nodes send each other: the configured basic credentials.
+    public static func peerAuthorization(_ configuration: OrchestratorConfiguration) -> String? {
+        let method = configuration.authenticationMethod.lowercased()
+        guard method == "basic" || method == "multi" else { return nil }
+        let credentials = "\(configuration.httpAuthUser):\(configuration.httpAuthPassword)"
+        return "Basic " + Data(credentials.utf8).base64EncodedString()
     }
 
     /// The failures this node detected, oldest first (`audit-failure-detection`).

@@ -57,6 +57,11 @@ final class LeaderIsolation {
                 }
             }
             """
+        try apply(rules)
+    }
+
+    /// Loads `rules` (this object's table) with `nft -f`.
+    func apply(_ rules: String) throws {
         let file = NSTemporaryDirectory() + "\(table).nft"
         try rules.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }

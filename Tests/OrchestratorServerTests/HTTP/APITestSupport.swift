@@ -81,8 +81,11 @@ final class InProcessOrchd: @unchecked Sendable {
             var nodeSettings = OrchestratorNode.Settings(raftID: id, httpAdvertise: "http://\(id)")
             nodeSettings.recoveryFilters = RecoveryFilters(masterFilters: ["alias=shop"])
             let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: machine, discovery: discovery)
-            let follower = IntentFollower(node: node)
             let apis = self.apis
+            let follower = IntentFollower(node: node) { address, request in
+                guard let target = apis.withLock({ $0[address] }) else { throw HTTPServerError(message: "no node at \(address)") }
+                return await target.handle(request)
+            }
             let api = OrchestratorAPI(node: node, access: access, statusEndpoint: statusEndpoint) { address, request in
                 guard let target = apis.withLock({ $0[address] }) else { throw HTTPServerError(message: "no node at \(address)") }
                 return await target.handle(request)

@@ -129,6 +129,16 @@ struct APITests {
         })
     }
 
+    @Test func secondOpinionProbesNowAndSaysWhetherTheServerAnswers() async throws {
+        let (orchd, id) = try await discoveredSingleNode()
+        defer { Task { await orchd.stop() } }
+        let opinion = await orchd.get(id, "/api/second-opinion/db/3306").object
+        #expect(opinion["Node"] as? String == id)
+        #expect(opinion["Reachable"] as? Bool == true)
+        #expect(opinion["ReadOnly"] as? Bool == false)
+        #expect(await orchd.get(id, "/api/second-opinion/db/4444").status == 404, "only known servers are probed")
+    }
+
     @Test func badParametersAnswer4xxWithAReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }
@@ -224,6 +234,19 @@ struct APIGroupTests {
                 await orchd.get(id, "/api/instance/db/3307").object["IsDowntimed"] as? Bool == true
             }, "node \(id)")
         }
+    }
+
+    @Test func everyNodeAnnouncesItsAPIAddressThroughTheLeader() async throws {
+        let orchd = try InProcessOrchd(size: 3)
+        defer { Task { await orchd.stop() } }
+        let leader = try #require(await orchd.leader())
+        #expect(await eventually {
+            let known = orchd.nodes[leader]!.intent.nodeHTTPAddresses
+            return orchd.ids.allSatisfy { known[$0] == "http://\($0)" }
+        }, "the leader knows where each follower's API answers (for second opinions)")
+        #expect(await orchd.get(leader, "/api/announce-node/10.9.9.9:10008?address=http://x:1").status == 400,
+                "only members announce")
+        #expect(await orchd.get(leader, "/api/announce-node/\(leader)?address=ftp://x").status == 400)
     }
 
     @Test func yieldHintTransfersLeadershipByAdvertisedAddress() async throws {

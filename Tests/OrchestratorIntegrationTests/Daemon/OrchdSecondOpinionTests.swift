@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import OrchestratorTestKit
+
+/// A network partition cuts the leader and the replicas off from a master that one orchd follower can
+/// still reach (nftables: only that follower's cgroup may connect to the master's port). Holistic
+/// detection says DeadMaster; the follower's second opinion (the master answers, writable) vetoes the
+/// failover, so there are never two writable masters. When the follower loses the master too, the
+/// failover goes ahead.
+@Suite("orchd second opinion: no failover of a master a peer still reaches", .serialized,
+       .disabled(if: MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"),
+       .enabled(if: LeaderIsolation.unavailableReason == nil,
+                "needs root, a usable nft and a writable cgroup v2 under /sys/fs/cgroup (see LeaderIsolation.unavailableReason)"))
+struct OrchdSecondOpinionTests {
+    @Test func aPeerThatReachesTheWritableMasterVetoesTheFailover() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "star:3", alias: "opinion-test")
+        defer { sandbox.down() }
+        let group = try OrchdProcessGroup(name: "opinion", cgroupBase: LeaderIsolation.cgroupBase("opinion"))
+        defer { group.killAll() }
+        try group.startAll()
+        #expect(group.eventually { group.leader() != nil })
+        #expect(group.eventually { try group.cli(["-c", "discover", "-i", "127.0.0.1:\(sandbox.port(3))"]).status == 0 })
+        for i in 0..<OrchdProcessGroup.size {
+            #expect(group.eventually {
+                try group.cli(["-c", "which-cluster-instances", "-a", "opinion-test"], apis: group.api(i))
+                    .out.split(separator: "\n").count == 3
+            }, "node \(i) sees the sandbox")
+        }
+        let leader = try #require(group.leader())
+        let leaderIndex = try #require(group.index(ofRaftID: leader))
+        let witness = (leaderIndex + 1) % OrchdProcessGroup.size
+        let master = "127.0.0.1:\(sandbox.port(1))"
+
+        // Only the witness may reach the master's port; the replicas reconnect, and fail.
+        let partition = LeaderIsolation(table: "orchd_test_\(getpid())_opinion")
+        defer { partition.remove() }
+        try partition.onlyCgroupReaches(port: sandbox.port(1), cgroup: try #require(group.cgroup(witness)))
+        for replica in [2, 3] { _ = try await sandbox.sql(replica, "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD") }
+
+        // The leader sees a dead master, asks, and is told the master lives: it does not fail over.
+        #expect(group.eventually(seconds: 40) {
+            let detections = try apiJSON(group, "audit-failure-detection", apis: group.api(leaderIndex))
+            return detections.contains {
+                (($0["AnalysisEntry"] as? [String: Any])?["Analysis"] as? String)?.hasPrefix("DeadMaster") == true
+                    && ($0["Decision"] as? String ?? "").contains("writable from orchd node \(group.raftID(witness))")
+            }
+        }, "the leader detects DeadMaster and records the witness's veto")
+        usleep(3_000_000)
+        #expect(try apiJSON(group, "audit-recovery").isEmpty, "no failover while a peer reaches the writable master")
+        #expect(try group.cli(["-c", "which-cluster-master", "-a", "opinion-test"]).out == master)
+        #expect(await sandbox.readOnly(1) == "0")
+
+        // The witness loses the master too: now it is dead to everyone, and the failover goes ahead.
+        partition.remove()
+        try partition.onlyCgroupReaches(port: sandbox.port(1), cgroup: nil)
+        var newMaster = ""
+        #expect(group.eventually(seconds: 45) {
+            newMaster = try group.cli(["-c", "which-cluster-master", "-a", "opinion-test"]).out
+            return !newMaster.isEmpty && newMaster != master
+        }, "a replica is promoted once no peer reaches the master")
+        let audit = try apiJSON(group, "audit-recovery")
+        #expect(audit.count == 1)
+        let entry = audit.first?["AnalysisEntry"] as? [String: Any]
+        #expect(entry?["CountAdditionalAgreeingNodes"] as? Int == 2, "both peers agreed the master is gone")
+    }
+}
+
+extension LeaderIsolation {
+    /// Drops every connection to `port` on loopback except from the processes in `cgroup` (none when nil).
+    func onlyCgroupReaches(port: Int, cgroup: String?) throws {
+        var allow = ""
+        if let cgroup {
+            let relative = String(cgroup.dropFirst("/sys/fs/cgroup/".count))
+            let level = Self.cgroup2Mount.map { cgroup.dropFirst($0.count + 1).split(separator: "/").count } ?? 1
+            allow = "socket cgroupv2 level \(level) \"\(relative)\" tcp dport \(port) accept\n"
+        }
+        try apply("""
+            table inet \(table) {
+                chain out {
+                    type filter hook output priority 0; policy accept;
+                    \(allow)tcp dport \(port) drop
+                }
+            }
+            """)
+    }
+}
