@@ -142,6 +142,27 @@ public struct HTTPAccessPolicy: Sendable, Equatable {
 }
 
 extension HTTPAccessPolicy {
+    /// Why a request that changes state looks like a browser's cross-site request, or nil.
+    ///
+    /// Upstream's API changes state with plain GETs, and a browser that has the API's basic-auth
+    /// credentials (the web UI) sends them with any request to it, even one another site's page makes
+    /// (`<img src=".../api/disable-global-recoveries">`). Browsers say where a request comes from
+    /// (`Sec-Fetch-Site`, `Origin`); the CLI, curl and scripts send neither, so they are unaffected.
+    public static func crossSiteReason(headers: [String: String]) -> String? {
+        if let site = header("Sec-Fetch-Site", in: headers)?.lowercased(), site == "cross-site" || site == "same-site" {
+            return "a browser request from another site (Sec-Fetch-Site: \(site)) cannot change anything"
+        }
+        guard let origin = header("Origin", in: headers)?.trimmingWhitespace() else { return nil }
+        let host = header("Host", in: headers)?.trimmingWhitespace().lowercased() ?? ""
+        var originHost = origin.lowercased()
+        for scheme in ["http://", "https://"] where originHost.hasPrefix(scheme) { originHost.removeFirst(scheme.count) }
+        if originHost.hasSuffix("/") { originHost.removeLast() }
+        guard originHost == host, !host.isEmpty else {
+            return "a browser request from another origin (\(origin)) cannot change anything"
+        }
+        return nil
+    }
+
     /// The policy the configuration asks for. `validate()` has already refused methods orchd lacks.
     public init(configuration config: OrchestratorConfiguration) {
         self.init(method: Method(rawValue: config.authenticationMethod.lowercased()) ?? .open,

@@ -78,6 +78,10 @@ public struct OrchestratorAPI: Sendable {
         guard let (route, parameters) = matched else {
             return .error("unknown API path \(request.path)", status: 404)
         }
+        if route.mutating, let reason = HTTPAccessPolicy.crossSiteReason(headers: request.headers) {
+            logger.notice("403 \(request.path): \(reason)")
+            return .error("Forbidden: \(reason)", status: 403)
+        }
         if route.mutating, let proxied = await proxyIfFollower(request) { return proxied }
         return await route.handler(APIContext(request: request, parameters: parameters, node: node, recovery: recovery))
     }

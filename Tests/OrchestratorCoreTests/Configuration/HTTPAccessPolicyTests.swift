@@ -129,6 +129,17 @@ struct HTTPAccessPolicyTests {
         #expect(warnings.contains { $0.key == "PowerAuthGroups" && $0.message.contains("not supported") })
     }
 
+    @Test func browsersCrossSiteRequestsAreRecognised() {
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: [:]) == nil, "the CLI and curl send no such header")
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["sec-fetch-site": "cross-site"]) != nil)
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["Sec-Fetch-Site": "same-site"]) != nil)
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["sec-fetch-site": "same-origin"]) == nil)
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["sec-fetch-site": "none"]) == nil, "typed in the address bar")
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["origin": "http://orchd:3000", "host": "orchd:3000"]) == nil)
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["origin": "https://evil.example", "host": "orchd:3000"]) != nil)
+        #expect(HTTPAccessPolicy.crossSiteReason(headers: ["origin": "null", "host": "orchd:3000"]) != nil)
+    }
+
     @Test func base64DecodesWithAndWithoutPadding() {
         #expect(Base64.decode("ZGJhOnB3") == Array("dba:pw".utf8))
         #expect(Base64.decode("YQ==") == Array("a".utf8))

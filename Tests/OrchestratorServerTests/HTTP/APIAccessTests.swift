@@ -65,6 +65,24 @@ struct APIAccessTests {
         #expect(await orchd.get(id, "/api/discover/db/3309", headers: ["x-forwarded-user": "alice"]).status == 200)
     }
 
+    @Test func aBrowserOnAnotherSiteCannotChangeStateWithTheUsersCredentials() async throws {
+        let access = HTTPAccessPolicy(method: .basic, user: "dba", password: "pw")
+        let orchd = try InProcessOrchd(size: 1, access: access)
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+        var forged = basic("dba:pw")
+        forged["sec-fetch-site"] = "cross-site"
+        let refused = await orchd.get(id, "/api/disable-global-recoveries", headers: forged)
+        #expect(refused.status == 403)
+        #expect((refused.object["Message"] as? String ?? "").contains("another site"))
+        #expect(await orchd.get(id, "/api/check-global-recoveries", headers: basic("dba:pw")).object["Details"] as? String
+                == "enabled")
+        #expect(await orchd.get(id, "/api/clusters", headers: forged).status == 200, "reads stay readable")
+        var sameOrigin = basic("dba:pw")
+        sameOrigin["sec-fetch-site"] = "same-origin"
+        #expect(await orchd.get(id, "/api/disable-global-recoveries", headers: sameOrigin).status == 200)
+    }
+
     @Test func readOnlyRefusesChangesAndServesReads() async throws {
         let orchd = try InProcessOrchd(size: 1, access: HTTPAccessPolicy(readOnly: true))
         defer { Task { await orchd.stop() } }
