@@ -1,10 +1,12 @@
 // Renders one page of orchd's web UI as text, the way a browser would build it: fetches the script
 // the node serves, runs it against that node's API with a minimal DOM, clicks the failover preview
-// when asked, and prints the text of the page (badges in [brackets], links as text<href>).
-// Usage: node render.js http://127.0.0.1:3000 /web/cluster/alias/demo [preview]
+// or another button when asked, and prints the text of the page (badges in [brackets], links as
+// text<href>).
+// Usage: node render.js http://127.0.0.1:3000 /web/cluster/alias/demo [preview | click=LABEL [ANSWER]]
+// (ANSWER is what window.prompt returns for the clicked button).
 'use strict';
 const vm = require('vm');
-const [base, page, action] = process.argv.slice(2);
+const [base, page, action, answer] = process.argv.slice(2);
 
 class Text { constructor(t) { this.t = String(t); } get textContent() { return this.t; } }
 class Element {
@@ -33,7 +35,7 @@ class Element {
   }
 }
 
-const roots = { main: new Element('main'), node: new Element('span') };
+const roots = { main: new Element('main'), node: new Element('span'), flash: new Element('span') };
 const context = {
   document: {
     title: '',
@@ -42,7 +44,7 @@ const context = {
     getElementById: id => roots[id] || roots.main.find(e => e.attrs.id === id),
   },
   location: { pathname: page },
-  window: { addEventListener() {} },
+  window: { addEventListener() {}, prompt: () => (answer === undefined ? null : answer) },
   fetch: (path, options) => fetch(base + path, options),
   setInterval: () => 0,
   clearInterval: () => {},
@@ -56,13 +58,15 @@ const settle = () => new Promise(resolve => setTimeout(resolve, 1500));
   vm.createContext(context);
   vm.runInContext(await response.text(), context, { filename: 'app.js' });
   await settle();
-  if (action === 'preview') {
-    const button = roots.main.find(e => e.tag === 'button');
-    if (!button) throw new Error('no preview button');
+  if (action) {
+    const label = action === 'preview' ? 'Preview a failover of the master' : action.replace(/^click=/, '');
+    const button = roots.main.find(e => e.tag === 'button' && e.textContent === label);
+    if (!button) throw new Error('no button "' + label + '"');
     button.listeners.click();
     await settle();
   }
   console.log('TITLE ' + context.document.title);
   console.log('NODE ' + roots.node.render(0).trim());
+  console.log('FLASH ' + roots.flash.render(0).trim());
   console.log(roots.main.render(0).split('\n').filter(line => line.trim() !== '').join('\n'));
 })().catch(error => { console.error(String(error)); process.exit(1); });

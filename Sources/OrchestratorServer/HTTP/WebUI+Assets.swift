@@ -12,7 +12,7 @@ enum WebAssets {
 <link rel="stylesheet" href="/web/static/app.css">
 </head>
 <body>
-<header><a href="/web/clusters">orchd</a><span id="node"></span></header>
+<header><a href="/web/clusters">orchd</a><span id="node"></span><span id="flash"></span></header>
 <main id="main"><p>Loading...</p></main>
 <noscript><p>This page needs JavaScript. The same data is in the API: /api/clusters-info, /api/cluster/:alias.</p></noscript>
 <script src="/web/static/app.js"></script>
@@ -46,6 +46,8 @@ ul.tree > li { margin: 0.25em 0; }
 pre.plan { background: #fff; border: 1px solid #dfe3e8; padding: 0.8em; white-space: pre-wrap; max-width: 110ch; }
 pre.plan:empty { display: none; }
 button { padding: 0.35em 0.9em; cursor: pointer; }
+button.small { padding: 0 0.5em; font-size: 0.8em; margin-left: 0.4em; }
+#flash { margin-left: auto; }
 """#
 
     static let appJS = #"""
@@ -91,6 +93,26 @@ button { padding: 0.35em 0.9em; cursor: pointer; }
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || '') }, text); }
   function keyText(key) { return key && key.Hostname ? key.Hostname + ':' + key.Port : ''; }
   function clusterLink(name, label) { return el('a', { href: '/web/cluster/' + encodeURIComponent(name) }, label || name); }
+
+  const flashBox = document.getElementById('flash');
+  function flash(text, bad) {
+    flashBox.replaceChildren(text ? el('span', { class: 'badge ' + (bad ? 'bad' : 'ok') }, text) : '');
+  }
+
+  // Runs a change through the API (the leader applies it), says how it went, and redraws.
+  function act(what, path) {
+    flash(what + '...');
+    return api(path).then(function (r) {
+      flash(what + ': ' + (r && r.Message ? r.Message : 'done'));
+    }).catch(function (e) {
+      flash(what + ' failed: ' + e.message, true);
+    }).then(function () { return route()().catch(showError); });
+  }
+
+  function ask(question, fallback) {
+    const answer = window.prompt(question, fallback || '');
+    return answer === null ? null : answer.trim();
+  }
 
   function showError(error) {
     main.replaceChildren(el('p', { class: 'error' }, 'Cannot load: ' + error.message));
@@ -183,7 +205,18 @@ button { padding: 0.35em 0.9em; cursor: pointer; }
     parts.push(el('span', { class: 'dim' }, ' ' + (i.Version || '') + (i.DataCenter ? ' dc ' + i.DataCenter : '')));
     const errors = [i.LastIOError, i.LastSQLError].filter(Boolean);
     if (!i.IsLastCheckValid && i.LastError) errors.push(i.LastError);
-    return el('div', { class: 'instance' }, ...parts, errors.length ? el('div', { class: 'error' }, errors.join(' | ')) : null);
+    const where = encodeURIComponent(i.Key.Hostname) + '/' + i.Key.Port;
+    const action = i.IsDowntimed
+      ? el('button', { class: 'small', onclick: function () { act('end downtime of ' + keyText(i.Key), 'end-downtime/' + where); } },
+        'end downtime')
+      : el('button', {
+        class: 'small', onclick: function () {
+          const reason = ask('Downtime ' + keyText(i.Key) + ' for 1 hour (no recovery acts on it). Reason?', 'maintenance');
+          if (reason) act('downtime of ' + keyText(i.Key), 'begin-downtime/' + where + '/webui/' + encodeURIComponent(reason) + '/1h');
+        }
+      }, 'downtime');
+    return el('div', { class: 'instance' }, ...parts, ' ', action,
+      errors.length ? el('div', { class: 'error' }, errors.join(' | ')) : null);
   }
 
   function treeList(nodes, forest, seen) {
@@ -209,7 +242,13 @@ button { padding: 0.35em 0.9em; cursor: pointer; }
           el('td', {}, r.AnalysisEntry ? keyText(r.AnalysisEntry.AnalyzedInstanceKey) : ''),
           el('td', {}, keyText(r.SuccessorKey)),
           el('td', {}, r.IsActive ? badge('running', 'info') : (r.IsSuccessful ? badge('succeeded', 'ok') : badge('failed', 'bad'))),
-          el('td', {}, r.Acknowledged ? (r.AcknowledgedBy || 'yes') : badge('no', 'warn')));
+          el('td', {}, r.Acknowledged ? (r.AcknowledgedBy || 'yes') + (r.AcknowledgedComment ? ': ' + r.AcknowledgedComment : '')
+            : el('button', {
+              class: 'small', onclick: function () {
+                const comment = ask('Acknowledge recovery ' + r.Id + ' (lifts the block on the next one). Comment?', '');
+                if (comment) act('acknowledge recovery ' + r.Id, 'ack-recovery/' + encodeURIComponent(r.UID) + '?comment=' + encodeURIComponent(comment));
+              }
+            }, 'acknowledge')));
       })));
   }
 

@@ -82,7 +82,7 @@ struct OrchdGroupTests {
 
 /// Runs Tests/WebUI/render.js with node (nil, and a note, when node is not installed).
 enum WebUIRenderer {
-    static func render(api: String, page: String, action: String? = nil) throws -> String? {
+    static func render(api: String, page: String, action: String? = nil, answer: String? = nil) throws -> String? {
         let candidates = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"]
         guard let node = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             print("web UI rendering skipped: node is not installed (Scripts/setup --test-tools installs it)")
@@ -92,7 +92,7 @@ enum WebUIRenderer {
             .deletingLastPathComponent().appendingPathComponent("WebUI/render.js").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: node)
-        p.arguments = [script, api, page] + (action.map { [$0] } ?? [])
+        p.arguments = [script, api, page] + (action.map { [$0] } ?? []) + (answer.map { [$0] } ?? [])
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
