@@ -152,7 +152,11 @@ public actor RecoveryService: Service {
     func secondOpinions(on key: InstanceKey) async -> [PeerOpinion] {
         let status = await node.raftStatus()
         let addresses = node.intent.nodeHTTPAddresses
-        let peers = status.voters.filter { $0 != status.id }.compactMap { addresses[$0] }
+        // A peer that has not announced its API (e.g. it may not write under AuthenticationMethod
+        // "proxy") is asked where upstream would look: its Raft host, on this node's API port.
+        let peers = status.voters.filter { $0 != status.id }.compactMap {
+            addresses[$0] ?? Self.derivedHTTPAddress(of: $0, like: node.settings.httpAdvertise)
+        }
         guard !peers.isEmpty else { return [] }
         let host = key.hostname.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? key.hostname
         var request = APIRequest(path: "/api/second-opinion/\(host)/\(key.port)")
@@ -191,6 +195,15 @@ public actor RecoveryService: Service {
             }
         }
         return opinions
+    }
+
+    /// `http://<raft host of peer>:<port of ownAddress>`, or nil when either does not parse.
+    static func derivedHTTPAddress(of peer: RaftNodeID, like ownAddress: String) -> String? {
+        guard let host = (try? InstanceKey(parsing: peer, defaultPort: 10008))?.hostname,
+              let colon = ownAddress.lastIndex(of: ":"), let port = Int(ownAddress[ownAddress.index(after: colon)...])
+        else { return nil }
+        let scheme = ownAddress.hasPrefix("https://") ? "https" : "http"
+        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
     /// Credentials for asking peers, when the API requires them (basic / multi).
