@@ -70,7 +70,8 @@ public struct OrchestratorDaemon {
         let hooks = ProcessHookRunner(withheldEnvironment: ["ORCHD_TOPOLOGY_PASSWORD", "ORCHD_REPLICATION_PASSWORD", "MYSQL_PWD"])
         let recovery = RecoveryService(
             node: node, operations: operations, hooks: hooks, configuration: config,
-            startupGrace: .seconds(2 * max(1, config.instancePollSeconds)))
+            startupGrace: .seconds(2 * max(1, config.instancePollSeconds)),
+            detectionStore: FailureDetectionStore(database: database))
         let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config),
                                                           statusEndpoint: config.statusEndpoint), listenAddress: config.listenAddress)
         self.node = node

@@ -32,8 +32,21 @@ struct FailureDetectionLog {
     /// Detections recorded since start (the log keeps the latest `capacity`).
     var total: UInt64 { UInt64(nextID - 1) }
 
-    /// Records the analyses not already open; closes episodes whose analysis disappeared.
-    mutating func observe(_ entries: [(ReplicationAnalysis, RecoveryPolicy.Decision)], node: String, at date: Date) {
+    init() {}
+
+    /// A log continuing `restored` (oldest first), e.g. read back after a restart. Episodes start anew:
+    /// a problem still present is recorded again, as seen by this run.
+    init(restored: [FailureDetection]) {
+        detections = Array(restored.suffix(capacity))
+        nextID = (restored.map(\.id).max() ?? 0) + 1
+    }
+
+    /// Records the analyses not already open; closes episodes whose analysis disappeared. Returns the
+    /// detections it added.
+    @discardableResult
+    mutating func observe(_ entries: [(ReplicationAnalysis, RecoveryPolicy.Decision)], node: String, at date: Date)
+        -> [FailureDetection] {
+        let before = detections.last?.id ?? 0
         var seen: Set<String> = []
         for (analysis, decision) in entries {
             let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
@@ -49,15 +62,20 @@ struct FailureDetectionLog {
         }
         open.formIntersection(seen)
         if detections.count > capacity { detections.removeFirst(detections.count - capacity) }
+        return detections.filter { $0.id > before }
     }
 
     /// Marks the open detection of `analysis` as held back, with `reason` (a peer's veto).
-    mutating func holdBack(_ analysis: ReplicationAnalysis, reason: String) {
+    /// Returns the changed detection, if any.
+    @discardableResult
+    mutating func holdBack(_ analysis: ReplicationAnalysis, reason: String) -> FailureDetection? {
         guard let i = detections.lastIndex(where: {
             $0.analysisEntry.analyzedInstanceKey == analysis.analyzedInstanceKey && $0.analysisEntry.analysis == analysis.analysis
-        }) else { return }
+        }) else { return nil }
+        guard detections[i].recoveryAllowed || detections[i].decision != reason else { return nil }
         detections[i].recoveryAllowed = false
         detections[i].decision = reason
+        return detections[i]
     }
 
     static func text(_ decision: RecoveryPolicy.Decision) -> String {

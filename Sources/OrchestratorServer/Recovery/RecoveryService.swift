@@ -25,11 +25,15 @@ public actor RecoveryService: Service {
     private var lastSkipped: [String: String] = [:]
     private var detectionLog = FailureDetectionLog()
     private var masterWatch: MasterWatch?
+    /// Where detections are kept across restarts (the node's own SQLite), when given.
+    let detectionStore: FailureDetectionStore?
 
     public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
-                startupGrace: Duration, logger: Logger = Logger(label: "orchd.recovery")) {
+                startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
+                logger: Logger = Logger(label: "orchd.recovery")) {
         self.node = node
+        self.detectionStore = detectionStore
         self.operations = operations
         self.hooks = hooks
         self.configuration = configuration
@@ -41,6 +45,13 @@ public actor RecoveryService: Service {
 
     public func run() async throws {
         started = ContinuousClock.now
+        if let detectionStore {
+            do {
+                detectionLog = FailureDetectionLog(restored: try await detectionStore.load(limit: detectionLog.capacity))
+            } catch {
+                logger.error("cannot read past failure detections from the backend: \(error)")
+            }
+        }
         let watch = MasterWatch(config: node.discovery.settings.mysql) { [weak self] key in
             await self?.masterConnectionLost(key)
         }
@@ -106,7 +117,7 @@ public actor RecoveryService: Service {
                 recentRecoveries: node.intent.recoveries, recoveryPeriodBlockSeconds: node.settings.recoveryPeriodBlockSeconds,
                 now: node.now))
         }
-        detectionLog.observe(decided, node: node.settings.httpAdvertise, at: Date())
+        await persist(detectionLog.observe(decided, node: node.settings.httpAdvertise, at: Date()))
         let status = await node.raftStatus()
         guard status.role == .leader, status.isPartOfQuorum else {
             await masterWatch?.watch([])
@@ -132,7 +143,7 @@ public actor RecoveryService: Service {
                 if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey) {
                     let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
                     let text = "vetoed: \(veto)"
-                    detectionLog.holdBack(analysis, reason: text)
+                    await persist(detectionLog.holdBack(analysis, reason: text).map { [$0] } ?? [])
                     if lastSkipped[key] != text {
                         lastSkipped[key] = text
                         logger.warning("detected \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey); not recovering: \(text)")
@@ -215,6 +226,16 @@ public actor RecoveryService: Service {
         guard method == "basic" || method == "multi" else { return nil }
         let credentials = "\(configuration.httpAuthUser):\(configuration.httpAuthPassword)"
         return "Basic " + Data(credentials.utf8).base64EncodedString()
+    }
+
+    /// Writes new or changed detections to the backend (a failure is logged, never fatal).
+    private func persist(_ detections: [FailureDetection]) async {
+        guard let detectionStore, !detections.isEmpty else { return }
+        do {
+            try await detectionStore.save(detections, keep: detectionLog.capacity)
+        } catch {
+            logger.error("cannot record \(detections.count) failure detections in the backend: \(error)")
+        }
     }
 
     /// The failures this node detected, oldest first (`audit-failure-detection`).

@@ -65,6 +65,7 @@ public enum BackendMigrations {
         .databaseInstanceV1,
         .operatorIntentV1,
         .topologyRecoveryV1,
+        .failureDetectionV1,
     ]
 }
 

@@ -119,6 +119,21 @@ final class RaftProcessCluster: @unchecked Sendable {
     }
 
     /// The node among `nodes` that reports itself leader in a term above `term`.
+    /// Proposes `command` on whichever node leads now. Retries only answers that prove the proposal
+    /// was not applied (not the leader, or dropped by a new leader), so nothing is applied twice;
+    /// on a loaded machine an election can happen between finding the leader and proposing.
+    func proposeOnLeader(_ command: String, attempts: Int = 20) async -> String? {
+        var last: String?
+        for _ in 0..<attempts {
+            if let (leader, _) = await waitForLeader() {
+                last = await request(leader, "propose \(command)")
+                guard let answer = last, answer.hasPrefix("err notLeader") || answer.hasPrefix("err dropped") else { return last }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return last
+    }
+
     func waitForLeader(among nodes: [Int] = Array(0..<size), above term: UInt64 = 0) async -> (index: Int, term: UInt64)? {
         var found: (Int, UInt64)?
         _ = await eventually {

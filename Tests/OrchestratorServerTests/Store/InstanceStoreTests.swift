@@ -109,7 +109,7 @@ final class InstanceStoreTests {
     func migrations() async throws {
         let (_, path) = try temporaryDatabase()
         let again = try BackendDatabase(path: path)
-        #expect(try again.appliedMigrations() == ["001_database_instance", "002_operator_intent", "003_topology_recovery"])
+        #expect(try again.appliedMigrations() == ["001_database_instance", "002_operator_intent", "003_topology_recovery", "004_failure_detection"])
         #expect(throws: BackendDatabaseError.self) { try BackendDatabase(path: "/nonexistent-dir/x/orchd.sqlite") }
         do {
             _ = try BackendDatabase(path: "/nonexistent-dir/x/orchd.sqlite")
