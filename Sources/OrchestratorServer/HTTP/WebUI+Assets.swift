@@ -252,6 +252,23 @@ button.small { padding: 0 0.5em; font-size: 0.8em; margin-left: 0.4em; }
       })));
   }
 
+  // Each detection with what policy (or a peer's second opinion) decided: why a failure was or was
+  // not recovered.
+  function detectionTable(detections) {
+    if (!detections.length) return el('p', { class: 'dim' }, 'No failure detected.');
+    return el('table', {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'Detected'), el('th', {}, 'Failure'), el('th', {}, 'Server'),
+        el('th', {}, 'Decision'))),
+      el('tbody', {}, ...detections.slice(0, 20).map(function (d) {
+        const a = d.AnalysisEntry || {};
+        return el('tr', {},
+          el('td', {}, d.DetectionTimestamp || ''),
+          el('td', {}, a.Analysis || ''),
+          el('td', {}, keyText(a.AnalyzedInstanceKey)),
+          el('td', {}, d.RecoveryAllowed ? badge('recover', 'ok') : badge('held back', 'warn'), ' ', d.RecoveryAllowed ? '' : (d.Decision || '')));
+      })));
+  }
+
   function showCluster(hint) {
     return Promise.all([api('cluster-info/' + encodeURIComponent(hint)), api('cluster/' + encodeURIComponent(hint))])
       .then(function (r) {
@@ -259,7 +276,8 @@ button.small { padding: 0 0.5em; font-size: 0.8em; margin-left: 0.4em; }
         const name = info.ClusterName;
         document.title = 'orchd: ' + (info.ClusterAlias || name);
         return Promise.all([api('replication-analysis/' + encodeURIComponent(name)),
-          api('audit-recovery/cluster/' + encodeURIComponent(info.ClusterAlias || name))]).then(function (more) {
+          api('audit-recovery/cluster/' + encodeURIComponent(info.ClusterAlias || name)),
+          api('audit-failure-detection/alias/' + encodeURIComponent(info.ClusterAlias || name))]).then(function (more) {
           const problems = (more[0].Details || []).filter(function (a) { return a.Analysis !== 'NoProblem'; });
           const forest = buildForest(instances);
           const plan = el('pre', { class: 'plan', id: 'plan' });
@@ -286,7 +304,9 @@ button.small { padding: 0 0.5em; font-size: 0.8em; margin-left: 0.4em; }
             el('p', { class: 'dim' }, 'Which replica would win if the master died now, why the others lose, and what would be lost. Changes nothing.'),
             preview, plan,
             el('h2', {}, 'Recoveries'),
-            recoveryTable(more[1] || []));
+            recoveryTable(more[1] || []),
+            el('h2', {}, 'Failures this node detected'),
+            detectionTable(more[2] || []));
         });
       });
   }

@@ -49,6 +49,11 @@ struct OrchdSecondOpinionTests {
         #expect(try apiJSON(group, "audit-recovery").isEmpty, "no failover while a peer reaches the writable master")
         #expect(try group.cli(["-c", "which-cluster-master", "-a", "opinion-test"]).out == master)
         #expect(await sandbox.readOnly(1) == "0")
+        // The web UI on the leader explains why nothing happened.
+        if let page = try WebUIRenderer.render(api: group.api(leaderIndex), page: "/web/cluster/alias/opinion-test") {
+            #expect(page.split(separator: "\n").contains { $0.contains("[held back] vetoed: \(master) answers and is writable") },
+                    "\(page)")
+        }
 
         // The witness loses the master too: now it is dead to everyone, and the failover goes ahead.
         partition.remove()
