@@ -14,15 +14,7 @@ struct OrchdLeaderIsolationTests {
         defer { sandbox.down() }
         let group = try OrchdProcessGroup(name: "isolation", cgroupBase: LeaderIsolation.cgroupBase("isolation"))
         defer { group.killAll() }
-        try group.startAll()
-        #expect(group.eventually { group.leader() != nil })
-        #expect(group.eventually { try group.cli(["-c", "discover", "-i", "127.0.0.1:\(sandbox.port(3))"]).status == 0 })
-        for i in 0..<OrchdProcessGroup.size {
-            #expect(group.eventually {
-                try group.cli(["-c", "which-cluster-instances", "-a", "isolation-test"], apis: group.api(i))
-                    .out.split(separator: "\n").count == 3
-            }, "node \(i) sees the sandbox")
-        }
+        try group.startDiscovering(sandbox, through: 3, alias: "isolation-test", instances: 3)
         let oldLeader = try #require(group.leader())
         let isolated = try #require(group.index(ofRaftID: oldLeader))
         let others = (0..<OrchdProcessGroup.size).filter { $0 != isolated }

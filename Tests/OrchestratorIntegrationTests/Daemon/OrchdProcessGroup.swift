@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import OrchestratorTestKit
 import Synchronization
 
@@ -201,6 +202,21 @@ final class OrchdProcessGroup: @unchecked Sendable {
             usleep(100_000)
         }
         return (try? condition()) == true
+    }
+}
+
+extension OrchdProcessGroup {
+    /// Starts every node, waits for a leader, discovers `sandbox` through its instance `through`, and
+    /// waits until every node lists the cluster `alias` with `instances` members (each step an expectation).
+    func startDiscovering(_ sandbox: MariaDBSandbox, through: Int, alias: String, instances: Int) throws {
+        try startAll()
+        #expect(eventually { leader() != nil }, "a leader is elected")
+        #expect(eventually { try cli(["-c", "discover", "-i", "127.0.0.1:\(sandbox.port(through))"]).status == 0 })
+        for i in 0..<Self.size {
+            #expect(eventually {
+                try cli(["-c", "which-cluster-instances", "-a", alias], apis: api(i)).out.split(separator: "\n").count == instances
+            }, "node \(i) sees the sandbox")
+        }
     }
 }
 

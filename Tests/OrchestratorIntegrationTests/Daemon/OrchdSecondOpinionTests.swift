@@ -17,15 +17,7 @@ struct OrchdSecondOpinionTests {
         defer { sandbox.down() }
         let group = try OrchdProcessGroup(name: "opinion", cgroupBase: LeaderIsolation.cgroupBase("opinion"))
         defer { group.killAll() }
-        try group.startAll()
-        #expect(group.eventually { group.leader() != nil })
-        #expect(group.eventually { try group.cli(["-c", "discover", "-i", "127.0.0.1:\(sandbox.port(3))"]).status == 0 })
-        for i in 0..<OrchdProcessGroup.size {
-            #expect(group.eventually {
-                try group.cli(["-c", "which-cluster-instances", "-a", "opinion-test"], apis: group.api(i))
-                    .out.split(separator: "\n").count == 3
-            }, "node \(i) sees the sandbox")
-        }
+        try group.startDiscovering(sandbox, through: 3, alias: "opinion-test", instances: 3)
         let leader = try #require(group.leader())
         let leaderIndex = try #require(group.index(ofRaftID: leader))
         let witness = (leaderIndex + 1) % OrchdProcessGroup.size
