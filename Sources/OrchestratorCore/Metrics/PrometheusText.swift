@@ -58,25 +58,17 @@ public enum PrometheusText {
     }
 
     /// Label values: backslash, double quote and line feed escaped.
-    static func escapeLabel(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escapeLabel(_ text: String) -> String { escape(text, quotes: true) }
 
     /// HELP text: backslash and line feed escaped.
-    static func escapeHelp(_ text: String) -> String {
+    static func escapeHelp(_ text: String) -> String { escape(text, quotes: false) }
+
+    private static func escape(_ text: String, quotes: Bool) -> String {
         var out = ""
         for c in text.unicodeScalars {
             switch c {
             case "\\": out += "\\\\"
+            case "\"" where quotes: out += "\\\""
             case "\n": out += "\\n"
             default: out.unicodeScalars.append(c)
             }

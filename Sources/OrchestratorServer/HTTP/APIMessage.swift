@@ -121,3 +121,12 @@ enum APIJSON {
         return encoder
     }
 }
+
+extension HTTPAccessPolicy {
+    /// The `Authorization` header one orchd node sends another's API: the configured basic
+    /// credentials under `basic` / `multi`, nothing otherwise.
+    public var peerAuthorization: String? {
+        guard method == .basic || method == .multi else { return nil }
+        return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+}

@@ -1,6 +1,7 @@
-/// The web UI: a read-only dashboard (clusters, problems, topology trees with each server's state,
-/// failover preview, recoveries) served by every node from its own API. Upstream's `/web/...` paths;
-/// `/` leads there. It needs what the API needs: under basic auth the browser asks once.
+/// The web UI: a dashboard (clusters, problems, topology trees with each server's state, failover
+/// preview, recoveries, detections; downtime and acknowledge actions) served by every node over its
+/// own API. Upstream's `/web/...` paths; `/` leads there. It needs what the API needs: under basic
+/// auth the browser asks once.
 extension OrchestratorAPI {
     mutating func registerWebRoutes() {
         for path in ["/", "/web", "/web/"] {

@@ -64,7 +64,7 @@ public struct OrchestratorDaemon {
         nodeSettings.promotion = PromotionSettings(configuration: config)
         nodeSettings.recoveryPeriodBlockSeconds = Int64(config.recoveryPeriodBlockSeconds)
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
-        let intent = IntentFollower(node: node, peerAuthorization: RecoveryService.peerAuthorization(config))
+        let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
         // Hooks inherit orchd's environment, less the variables that carry its passwords.
         let hooks = ProcessHookRunner(withheldEnvironment: ["ORCHD_TOPOLOGY_PASSWORD", "ORCHD_REPLICATION_PASSWORD", "MYSQL_PWD"])

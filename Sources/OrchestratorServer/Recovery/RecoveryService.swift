@@ -218,15 +218,7 @@ public actor RecoveryService: Service {
     }
 
     /// Credentials for asking peers, when the API requires them (basic / multi).
-    private var peerAuthorization: String? { Self.peerAuthorization(configuration) }
-
-    /// The `Authorization` header orchd nodes send each other: the configured basic credentials.
-    public static func peerAuthorization(_ configuration: OrchestratorConfiguration) -> String? {
-        let method = configuration.authenticationMethod.lowercased()
-        guard method == "basic" || method == "multi" else { return nil }
-        let credentials = "\(configuration.httpAuthUser):\(configuration.httpAuthPassword)"
-        return "Basic " + Data(credentials.utf8).base64EncodedString()
-    }
+    private var peerAuthorization: String? { HTTPAccessPolicy(configuration: configuration).peerAuthorization }
 
     /// Writes new or changed detections to the backend (a failure is logged, never fatal).
     private func persist(_ detections: [FailureDetection]) async {

@@ -83,6 +83,20 @@ struct APIAccessTests {
         #expect(await orchd.get(id, "/api/disable-global-recoveries", headers: sameOrigin).status == 200)
     }
 
+    @Test func nodesSendEachOtherTheConfiguredCredentials() {
+        let basicPolicy = HTTPAccessPolicy(method: .basic, user: "u", password: "p")
+        #expect(basicPolicy.peerAuthorization == "Basic dTpw")
+        let header = ["authorization": basicPolicy.peerAuthorization ?? ""]
+        guard case .allow(let who) = basicPolicy.decide(headers: header, changesState: true) else {
+            Issue.record("a peer's own credentials are refused")
+            return
+        }
+        #expect(who.user == "u" && who.mayWrite)
+        #expect(HTTPAccessPolicy(method: .multi, user: "u", password: "p").peerAuthorization == "Basic dTpw")
+        #expect(HTTPAccessPolicy.open.peerAuthorization == nil)
+        #expect(HTTPAccessPolicy(method: .proxy).peerAuthorization == nil)
+    }
+
     @Test func readOnlyRefusesChangesAndServesReads() async throws {
         let orchd = try InProcessOrchd(size: 1, access: HTTPAccessPolicy(readOnly: true))
         defer { Task { await orchd.stop() } }

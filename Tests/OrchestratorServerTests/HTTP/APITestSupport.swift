@@ -82,14 +82,12 @@ final class InProcessOrchd: @unchecked Sendable {
             nodeSettings.recoveryFilters = RecoveryFilters(masterFilters: ["alias=shop"])
             let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: machine, discovery: discovery)
             let apis = self.apis
-            let follower = IntentFollower(node: node) { address, request in
+            let route: @Sendable (String, APIRequest) async throws -> APIResponse = { address, request in
                 guard let target = apis.withLock({ $0[address] }) else { throw HTTPServerError(message: "no node at \(address)") }
                 return await target.handle(request)
             }
-            let api = OrchestratorAPI(node: node, access: access, statusEndpoint: statusEndpoint) { address, request in
-                guard let target = apis.withLock({ $0[address] }) else { throw HTTPServerError(message: "no node at \(address)") }
-                return await target.handle(request)
-            }
+            let follower = IntentFollower(node: node, forward: route)
+            let api = OrchestratorAPI(node: node, access: access, statusEndpoint: statusEndpoint, forward: route)
             apis.withLock { $0["http://\(id)"] = api }
             nodes[id] = node
             tasks.append(Task { try await raft.run() })
