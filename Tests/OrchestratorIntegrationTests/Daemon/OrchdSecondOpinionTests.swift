@@ -58,8 +58,8 @@ struct OrchdSecondOpinionTests {
         let audit = try apiJSON(group, "audit-recovery")
         #expect(audit.count == 1)
         let entry = audit.first?["AnalysisEntry"] as? [String: Any]
-        // The peer that could not reach the master from the start agrees; the former witness agrees or,
-        // when its pooled connection still waits on the dropped packets, stays silent (no opinion).
+        // Refused connections fail at once, so the peers answer in time; at least the one that never
+        // reached the master agrees it is gone (a peer that answers late gives no opinion).
         #expect((entry?["CountAdditionalAgreeingNodes"] as? Int ?? 0) >= 1, "the peers agreed the master is gone")
 
         // The web UI's acknowledge button, clicked on a follower, reaches the leader.
@@ -75,7 +75,8 @@ struct OrchdSecondOpinionTests {
 }
 
 extension LeaderIsolation {
-    /// Drops every connection to `port` on loopback except from the processes in `cgroup` (none when nil).
+    /// Refuses every connection to `port` on loopback (a TCP reset, so established connections fail at
+    /// once instead of hanging until a read timeout) except from the processes in `cgroup` (none when nil).
     func onlyCgroupReaches(port: Int, cgroup: String?) throws {
         var allow = ""
         if let cgroup {
@@ -87,7 +88,7 @@ extension LeaderIsolation {
             table inet \(table) {
                 chain out {
                     type filter hook output priority 0; policy accept;
-                    \(allow)tcp dport \(port) drop
+                    \(allow)tcp dport \(port) reject with tcp reset
                 }
             }
             """)
