@@ -53,6 +53,7 @@ let package = Package(
             name: "raft-harness",
             dependencies: [
                 "OrchestratorServer",
+                "OrchestratorServerTestKit",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,15 +62,30 @@ let package = Package(
         .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer"]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
+        // Test support for the IO shells: in-memory Raft storage/transport/state machine, a recording hook
+        // runner, and the Raft control line protocol that raft-harness and the real-process tests speak.
+        // Never linked into orchd.
+        .target(
+            name: "OrchestratorServerTestKit",
+            dependencies: [
+                "OrchestratorServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Deterministic Raft simulation outside the test runner (Scripts/simulate-raft, release build).
         .executableTarget(name: "raft-sim", dependencies: ["OrchestratorTestKit"]),
 
         .testTarget(name: "OrchestratorCoreTests", dependencies: ["OrchestratorCore", "OrchestratorTestKit"]),
-        .testTarget(name: "OrchestratorServerTests", dependencies: ["OrchestratorServer", "OrchestratorTestKit"]),
+        .testTarget(
+            name: "OrchestratorServerTests",
+            dependencies: ["OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorTestKit"]
+        ),
         .testTarget(name: "OrchestratorClientTests", dependencies: ["OrchestratorClient"]),
         .testTarget(
             name: "OrchestratorIntegrationTests",
-            dependencies: ["OrchestratorServer", "OrchestratorClient", "OrchestratorTestKit"]
+            dependencies: ["OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorClient", "OrchestratorTestKit"]
         ),
     ]
 )

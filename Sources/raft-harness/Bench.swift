@@ -1,6 +1,7 @@
 import Foundation
 import NIOPosix
 import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// `raft-harness bench`: starts 3 real nodes (fsync on) and prints `BENCH name value unit` lines.
 struct Bench {

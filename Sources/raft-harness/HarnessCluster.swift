@@ -1,5 +1,6 @@
 import Foundation
 import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Three (or more) `raft-harness node` processes on 127.0.0.1, 127.0.0.2, ... for the bench.
 /// Node i listens for Raft on basePort+i and for control on basePort+50+i.

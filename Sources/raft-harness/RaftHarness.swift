@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import NIOPosix
 import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Entry point: `node`, `bench` or `ctl` (see `usage`).
 @main

@@ -5,7 +5,7 @@ public struct AnalysisSnapshot: Sendable {
     /// The probed instances (any order; keys unique).
     public var instances: [Instance]
     /// Replicated operator intent (downtimes, promotion rules, alias overrides).
-    public var operatorState: OperatorState
+    public var operatorState: IntentState
     /// Cluster aliases by cluster name (from `ClusterGrouping`); a missing name means alias = name.
     public var clusterAliases: [String: String]
     /// Cluster domains by cluster name (`DetectClusterDomainQuery`), when known.
@@ -23,7 +23,7 @@ public struct AnalysisSnapshot: Sendable {
     /// counts as "failing to connect" even when the error text is not the usual one.
     public var lastIOErrno: [InstanceKey: Int]
 
-    public init(instances: [Instance], operatorState: OperatorState = OperatorState(),
+    public init(instances: [Instance], operatorState: IntentState = IntentState(),
                 clusterAliases: [String: String] = [:], clusterDomains: [String: String] = [:],
                 lastAttemptedCheck: [InstanceKey: Timestamp] = [:],
                 binlogCoordinatesUnchangedSince: [InstanceKey: Timestamp] = [:],
@@ -38,7 +38,7 @@ public struct AnalysisSnapshot: Sendable {
     }
 
     /// Builds a snapshot from a node's `Inventory` (instances already grouped and annotated).
-    public init(inventory: Inventory, operatorState: OperatorState) {
+    public init(inventory: Inventory, operatorState: IntentState) {
         var aliases: [String: String] = [:]
         for cluster in inventory.grouping.clusters { aliases[cluster.clusterName] = cluster.clusterAlias }
         self.init(instances: inventory.instances, operatorState: operatorState, clusterAliases: aliases)

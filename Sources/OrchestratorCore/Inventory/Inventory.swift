@@ -8,7 +8,7 @@ public struct Inventory: Sendable {
     /// Derived results shared by the copies of this inventory (see `InventoryMemo`).
     public let memo = InventoryMemo()
 
-    public init(probed: [Instance], intent: OperatorState, now: Timestamp, clusterNameToAlias: [String: String] = [:]) {
+    public init(probed: [Instance], intent: IntentState, now: Timestamp, clusterNameToAlias: [String: String] = [:]) {
         let grouping = ClusterGrouping(instances: probed, aliasOverrides: intent.clusterAliasOverrides,
                                        clusterNameToAlias: clusterNameToAlias)
         let annotated = grouping.instances.map { instance -> Instance in

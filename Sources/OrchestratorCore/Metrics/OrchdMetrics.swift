@@ -42,13 +42,13 @@ public struct OrchdMetrics: Sendable {
     public var raft: RaftFacts
     public var inventory: Inventory
     public var analyses: [ReplicationAnalysis]
-    public var intent: OperatorState
+    public var intent: IntentState
     public var recoveryFilters: RecoveryFilters
     public var discovery: DiscoveryCounters
     /// Failures this node detected since it started (`audit-failure-detection` keeps the latest).
     public var detections: UInt64
 
-    public init(raft: RaftFacts, inventory: Inventory, analyses: [ReplicationAnalysis], intent: OperatorState,
+    public init(raft: RaftFacts, inventory: Inventory, analyses: [ReplicationAnalysis], intent: IntentState,
                 recoveryFilters: RecoveryFilters, discovery: DiscoveryCounters, detections: UInt64) {
         self.raft = raft
         self.inventory = inventory

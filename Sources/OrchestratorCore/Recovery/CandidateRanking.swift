@@ -34,7 +34,7 @@ public struct CandidateRanking: Sendable {
     /// The best promotable replica, if any.
     public var best: Entry? { ranked.first { $0.promotable } }
 
-    public init(failed: Instance, replicas: [Instance], operatorState: OperatorState, now: Timestamp,
+    public init(failed: Instance, replicas: [Instance], operatorState: IntentState, now: Timestamp,
                 settings: PromotionSettings) {
         let reachable = replicas.filter(\.isLastCheckValid)
         let basis = ReplicationPosition.basis(of: reachable)

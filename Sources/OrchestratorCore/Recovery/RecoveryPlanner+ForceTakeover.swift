@@ -8,7 +8,7 @@ extension RecoveryPlanner {
     /// (catching up from a more advanced sibling when it is behind). The old master is left
     /// read-only and not repointed (it may hold writes its replicas never received).
     public static func planForceMasterTakeover(master: Instance, replicas: [Instance], designated: InstanceKey,
-                                               operatorState: OperatorState, now: Timestamp,
+                                               operatorState: IntentState, now: Timestamp,
                                                settings: PromotionSettings) -> RecoveryPlan {
         var plan = planMasterFailover(failed: master, replicas: replicas, operatorState: operatorState, now: now,
                                       settings: settings, designated: designated)

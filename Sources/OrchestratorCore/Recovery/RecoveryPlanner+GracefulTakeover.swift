@@ -9,7 +9,7 @@ extension RecoveryPlanner {
     /// 4. each sibling applies up to the same position, then replicates from the new master;
     /// 5. the old master replicates from the new one (started only with `-auto`).
     public static func planGracefulTakeover(master: Instance, replicas: [Instance], designated: InstanceKey?,
-                                            startOldMasterReplication: Bool, operatorState: OperatorState,
+                                            startOldMasterReplication: Bool, operatorState: IntentState,
                                             now: Timestamp, settings: PromotionSettings) -> RecoveryPlan {
         let ranking = CandidateRanking(failed: master, replicas: replicas, operatorState: operatorState, now: now, settings: settings)
         var plan = RecoveryPlan(kind: .gracefulMasterTakeover, failedKey: master.key, clusterName: master.clusterName,

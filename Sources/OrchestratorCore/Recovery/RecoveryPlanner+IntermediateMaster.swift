@@ -6,7 +6,7 @@ extension RecoveryPlanner {
     /// replica behind the start of that parent's oldest binary log goes to the next parent that still
     /// has the binary logs it needs; when none has, it is lost.
     public static func planIntermediateMasterRecovery(failed: Instance, replicas: [Instance], master: Instance?,
-                                                      siblings: [Instance], operatorState: OperatorState,
+                                                      siblings: [Instance], operatorState: IntentState,
                                                       now: Timestamp, settings: PromotionSettings) -> RecoveryPlan {
         let reachable = replicas.filter(\.isLastCheckValid)
         let basis = ReplicationPosition.basis(of: reachable)
@@ -97,7 +97,7 @@ extension RecoveryPlanner {
     /// Where a dead intermediate master's replicas may go, preferred first, each with the reason it
     /// would be chosen: its master when reachable, then the siblings that could be promoted (`log_bin`
     /// + `log_slave_updates`, reachable, not excluded), ranked like promotion candidates.
-    static func candidateParents(failed: Instance, master: Instance?, siblings: [Instance], operatorState: OperatorState,
+    static func candidateParents(failed: Instance, master: Instance?, siblings: [Instance], operatorState: IntentState,
                                  now: Timestamp, settings: PromotionSettings) -> [(instance: Instance, reason: String)] {
         var parents: [(instance: Instance, reason: String)] = []
         if let master, master.isLastCheckValid {

@@ -4,7 +4,7 @@ extension RecoveryPlanner {
     /// right before planning). Nil when the code calls for no topology change orchd plans
     /// (semi-sync repair, making a master writable) or the analyzed instance is unknown.
     /// `candidate` (an operator's choice, master failovers only) replaces the ranking's winner.
-    public static func plan(for analysis: ReplicationAnalysis, instances: [Instance], operatorState: OperatorState,
+    public static func plan(for analysis: ReplicationAnalysis, instances: [Instance], operatorState: IntentState,
                             now: Timestamp, settings: PromotionSettings, candidate: InstanceKey? = nil) -> RecoveryPlan? {
         let byKey = Dictionary(instances.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         guard let failed = byKey[analysis.analyzedInstanceKey] else { return nil }
@@ -24,7 +24,7 @@ extension RecoveryPlanner {
 
     /// `failover-plan`: what a failover of `master` would do if it died now (the master's own state is
     /// ignored; its replicas are ranked as they are).
-    public static func hypotheticalFailover(of master: InstanceKey, instances: [Instance], operatorState: OperatorState,
+    public static func hypotheticalFailover(of master: InstanceKey, instances: [Instance], operatorState: IntentState,
                                             now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
         guard let failed = instances.first(where: { $0.key == master }) else { return nil }
         return planMasterFailover(failed: failed, replicas: replicas(of: master, in: instances),
@@ -33,7 +33,7 @@ extension RecoveryPlanner {
 
     /// `force-master-takeover` over the probed instances.
     public static func forceTakeover(of master: InstanceKey, designated: InstanceKey, instances: [Instance],
-                                     operatorState: OperatorState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
+                                     operatorState: IntentState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
         guard let m = instances.first(where: { $0.key == master }) else { return nil }
         return planForceMasterTakeover(master: m, replicas: replicas(of: master, in: instances), designated: designated,
                                        operatorState: operatorState, now: now, settings: settings)
@@ -41,7 +41,7 @@ extension RecoveryPlanner {
 
     /// `graceful-master-takeover[-auto]` over the probed instances.
     public static func gracefulTakeover(of master: InstanceKey, designated: InstanceKey?, auto: Bool, instances: [Instance],
-                                        operatorState: OperatorState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
+                                        operatorState: IntentState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
         guard let m = instances.first(where: { $0.key == master }) else { return nil }
         return planGracefulTakeover(master: m, replicas: replicas(of: master, in: instances), designated: designated,
                                     startOldMasterReplication: auto, operatorState: operatorState, now: now, settings: settings)

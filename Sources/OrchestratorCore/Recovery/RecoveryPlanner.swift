@@ -12,7 +12,7 @@ public enum RecoveryPlanner {
     /// unreachable ones included). `designated` (an operator's candidate) replaces the ranking's
     /// choice; it must be a promotable direct replica, and catches up from a more advanced sibling
     /// (the donor rule) when it is behind.
-    public static func planMasterFailover(failed: Instance, replicas: [Instance], operatorState: OperatorState,
+    public static func planMasterFailover(failed: Instance, replicas: [Instance], operatorState: IntentState,
                                           now: Timestamp, settings: PromotionSettings,
                                           designated: InstanceKey? = nil) -> RecoveryPlan {
         let ranking = CandidateRanking(failed: failed, replicas: replicas, operatorState: operatorState, now: now, settings: settings)

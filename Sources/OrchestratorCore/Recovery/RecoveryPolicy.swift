@@ -34,7 +34,7 @@ public enum RecoveryPolicy {
     }
 
     public static func decide(_ analysis: ReplicationAnalysis, trigger: Trigger = .automatic,
-                              filters: RecoveryFilters, operatorState: OperatorState,
+                              filters: RecoveryFilters, operatorState: IntentState,
                               recentRecoveries: [TopologyRecovery], recoveryPeriodBlockSeconds: Int64,
                               now: Timestamp) -> Decision {
         let key = analysis.analyzedInstanceKey

@@ -12,10 +12,10 @@
 public struct RefactorPlanner: Sendable {
     let byKey: [InstanceKey: Instance]
     let instances: [Instance]
-    let state: OperatorState
+    let state: IntentState
     let now: Timestamp
 
-    public init(instances: [Instance], operatorState: OperatorState, now: Timestamp) {
+    public init(instances: [Instance], operatorState: IntentState, now: Timestamp) {
         self.instances = instances
         self.state = operatorState
         self.now = now
@@ -30,7 +30,7 @@ public struct RefactorPlanner: Sendable {
     }
 
     /// Convenience over ``plan(_:)``.
-    public static func plan(_ request: RefactorRequest, instances: [Instance], operatorState: OperatorState,
+    public static func plan(_ request: RefactorRequest, instances: [Instance], operatorState: IntentState,
                             now: Timestamp) -> Result<RefactorPlan, RefactorRefusal> {
         RefactorPlanner(instances: instances, operatorState: operatorState, now: now).plan(request)
     }

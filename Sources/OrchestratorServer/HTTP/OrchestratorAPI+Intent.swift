@@ -102,7 +102,7 @@ extension APIContext {
     }
 
     /// Proposes `command`; nil on success, else the error response.
-    func submit(_ command: ReplicatedCommand) async -> APIResponse? {
+    func submit(_ command: IntentCommand) async -> APIResponse? {
         do {
             try await node.submit(command)
             return nil

@@ -2,7 +2,7 @@ import Foundation
 import OrchestratorCore
 
 /// Runs the commands configured for a recovery phase. The seam between the recovery executor and the
-/// operating system: `ProcessHookRunner` runs real shells, `RecordingHookRunner` is the in-memory twin.
+/// operating system: `ProcessHookRunner` runs real shells, `RecordingHookRunner` (in OrchestratorServerTestKit) is the in-memory twin.
 public protocol HookRunner: Sendable {
     /// Runs `commands` in order, each as `<shell> -c <command>` with placeholders and `ORC_*` values
     /// from `context` (see `HookScript` for how values are passed without shell injection).
@@ -32,8 +32,8 @@ extension HookRunner {
 }
 
 /// The ordering and abort rule shared by every `HookRunner`.
-enum HookPhaseSequence {
-    static func run(phase: HookPhase, commands: [String], context: HookContext,
+package enum HookPhaseSequence {
+    package static func run(phase: HookPhase, commands: [String], context: HookContext,
                     execute: (HookScript) async -> HookResult) async -> [HookResult] {
         var results: [HookResult] = []
         for command in commands where !command.trimmingCharacters(in: .whitespaces).isEmpty {

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// whenever it becomes leader, so followers know where to proxy.
 public struct IntentFollower: Service {
     let node: OrchestratorNode
-    let applied: AsyncStream<ReplicatedCommand?>
+    let applied: AsyncStream<IntentCommand?>
     let logger: Logger
     /// The `Authorization` header this node sends to its peers' APIs, when they require one.
     let peerAuthorization: String?
@@ -21,7 +21,7 @@ public struct IntentFollower: Service {
         self.logger = logger
         self.peerAuthorization = peerAuthorization
         self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: 5, relayedHeaders: ["authorization"]) }
-        let (stream, continuation) = AsyncStream.makeStream(of: ReplicatedCommand?.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: IntentCommand?.self)
         node.stateMachine.onApply { continuation.yield($0) }
         applied = stream
     }

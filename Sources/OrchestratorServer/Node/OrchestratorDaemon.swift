@@ -43,11 +43,11 @@ public struct OrchestratorDaemon {
             }
             transport = NIORaftTransport(localID: raftID, bind: bind)
         } else {
-            transport = InMemoryRaftNetwork().endpoint(raftID)
+            transport = SoloRaftTransport()
         }
         var raftSettings = RaftService.Settings(id: raftID, voters: voters)
         raftSettings.apply(config)
-        let stateMachine = try OperatorStateMachine(database: database)
+        let stateMachine = try IntentStateMachine(database: database)
         let raft = try RaftService(settings: raftSettings, storage: storage, transport: transport, stateMachine: stateMachine)
 
         // Application.

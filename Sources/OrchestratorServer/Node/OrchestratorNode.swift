@@ -33,12 +33,12 @@ public actor OrchestratorNode {
 
     public let settings: Settings
     public let raft: RaftService
-    public let stateMachine: OperatorStateMachine
+    public let stateMachine: IntentStateMachine
     public let discovery: Discovery
     let clock: any DiscoveryClock
     let logger: Logger
 
-    public init(settings: Settings, raft: RaftService, stateMachine: OperatorStateMachine, discovery: Discovery,
+    public init(settings: Settings, raft: RaftService, stateMachine: IntentStateMachine, discovery: Discovery,
                 clock: any DiscoveryClock = SystemDiscoveryClock(), logger: Logger = Logger(label: "orchd.node")) {
         self.settings = settings
         self.raft = raft
@@ -54,11 +54,11 @@ public actor OrchestratorNode {
 
     /// Proposes `command` through Raft; returns once it is committed and applied on this node.
     /// - Throws: `RaftServiceError.notLeader` on a follower (the API proxies before calling this).
-    public func submit(_ command: ReplicatedCommand) async throws {
-        try await raft.propose(OperatorStateMachine.encode(command))
+    public func submit(_ command: IntentCommand) async throws {
+        try await raft.propose(IntentStateMachine.encode(command))
     }
 
-    public nonisolated var intent: OperatorState { stateMachine.state }
+    public nonisolated var intent: IntentState { stateMachine.state }
 
     // MARK: - Reads
 

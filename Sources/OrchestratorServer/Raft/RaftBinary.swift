@@ -3,23 +3,23 @@
 
 // MARK: - Writer
 
-struct RaftBinaryWriter {
-    var bytes: [UInt8] = []
+package struct RaftBinaryWriter {
+    package var bytes: [UInt8] = []
 
-    init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    package mutating func u8(_ v: UInt8) { bytes.append(v) }
 
-    mutating func u32(_ v: UInt32) {
+    package mutating func u32(_ v: UInt32) {
         for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
     }
 
-    mutating func u64(_ v: UInt64) {
+    package mutating func u64(_ v: UInt64) {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
 
     /// LEB128 unsigned varint: small numbers (terms, indexes on young clusters) take 1-3 bytes.
-    mutating func varint(_ v: UInt64) {
+    package mutating func varint(_ v: UInt64) {
         var v = v
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -28,16 +28,16 @@ struct RaftBinaryWriter {
         bytes.append(UInt8(v))
     }
 
-    mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
+    package mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
 
-    mutating func blob(_ v: [UInt8]) {
+    package mutating func blob(_ v: [UInt8]) {
         varint(UInt64(v.count))
         bytes.append(contentsOf: v)
     }
 
-    mutating func string(_ v: String) { blob(Array(v.utf8)) }
+    package mutating func string(_ v: String) { blob(Array(v.utf8)) }
 
-    mutating func optionalString(_ v: String?) {
+    package mutating func optionalString(_ v: String?) {
         bool(v != nil)
         if let v { string(v) }
     }
@@ -58,24 +58,24 @@ public enum RaftDecodeError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-struct RaftBinaryReader {
+package struct RaftBinaryReader {
     let buffer: [UInt8]
-    var offset: Int
+    package var offset: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
+    package init(_ bytes: [UInt8], offset: Int = 0) {
         self.buffer = bytes
         self.offset = offset
     }
 
-    var remaining: Int { buffer.count - offset }
+    package var remaining: Int { buffer.count - offset }
 
-    mutating func u8() throws -> UInt8 {
+    package mutating func u8() throws -> UInt8 {
         guard offset < buffer.count else { throw RaftDecodeError.truncated(at: offset) }
         defer { offset += 1 }
         return buffer[offset]
     }
 
-    mutating func u32() throws -> UInt32 {
+    package mutating func u32() throws -> UInt32 {
         guard remaining >= 4 else { throw RaftDecodeError.truncated(at: offset) }
         var v: UInt32 = 0
         for i in 0..<4 { v |= UInt32(buffer[offset + i]) << (8 * UInt32(i)) }
@@ -83,7 +83,7 @@ struct RaftBinaryReader {
         return v
     }
 
-    mutating func u64() throws -> UInt64 {
+    package mutating func u64() throws -> UInt64 {
         guard remaining >= 8 else { throw RaftDecodeError.truncated(at: offset) }
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(buffer[offset + i]) << (8 * UInt64(i)) }
@@ -91,7 +91,7 @@ struct RaftBinaryReader {
         return v
     }
 
-    mutating func varint() throws -> UInt64 {
+    package mutating func varint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -103,7 +103,7 @@ struct RaftBinaryReader {
         }
     }
 
-    mutating func bool() throws -> Bool {
+    package mutating func bool() throws -> Bool {
         switch try u8() {
         case 0: return false
         case 1: return true
@@ -111,7 +111,7 @@ struct RaftBinaryReader {
         }
     }
 
-    mutating func blob() throws -> [UInt8] {
+    package mutating func blob() throws -> [UInt8] {
         let n = try varint()
         guard n <= UInt64(remaining) else { throw RaftDecodeError.truncated(at: offset) }
         let out = Array(buffer[offset..<offset + Int(n)])
@@ -119,18 +119,18 @@ struct RaftBinaryReader {
         return out
     }
 
-    mutating func string() throws -> String {
+    package mutating func string() throws -> String {
         let raw = try blob()
         guard let s = String(validating: raw, as: UTF8.self) else { throw RaftDecodeError.invalid("string is not UTF-8") }
         return s
     }
 
-    mutating func optionalString() throws -> String? {
+    package mutating func optionalString() throws -> String? {
         try bool() ? try string() : nil
     }
 
     /// A count prefix, checked against what is left so a hostile count cannot make us allocate.
-    mutating func count(minimumElementSize: Int = 1) throws -> Int {
+    package mutating func count(minimumElementSize: Int = 1) throws -> Int {
         let n = try varint()
         guard n <= UInt64(remaining / max(minimumElementSize, 1)) else { throw RaftDecodeError.invalid("count \(n) exceeds frame") }
         return Int(n)
@@ -141,7 +141,7 @@ struct RaftBinaryReader {
 
 /// FNV-1a 64: cheap integrity check for snapshot files (torn writes are excluded by rename; this
 /// catches bit rot and files copied by hand).
-func fnv1a64(_ bytes: [UInt8], count: Int? = nil) -> UInt64 {
+package func fnv1a64(_ bytes: [UInt8], count: Int? = nil) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes.prefix(count ?? bytes.count) {
         h ^= UInt64(b)

@@ -68,7 +68,7 @@ public enum RaftStorageError: Error, CustomStringConvertible, Equatable {
 
 extension RaftStoredState {
     /// Applies the storage log rules to an in-memory state (used by the in-memory twin and for checks).
-    mutating func append(_ new: [RaftEntry]) throws {
+    package mutating func append(_ new: [RaftEntry]) throws {
         guard let first = new.first else { return }
         let next = lastIndex + 1
         guard first.index <= next else { throw RaftStorageError.gap(expected: next, got: first.index) }
@@ -82,7 +82,7 @@ extension RaftStoredState {
     }
 
     /// The stored state as a node reloads it: entries the snapshot covers are left out.
-    var trimmed: RaftStoredState {
+    package var trimmed: RaftStoredState {
         var copy = self
         if let snap = snapshot { copy.entries.removeAll { $0.index <= snap.index } }
         return copy

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Analysis: structure warnings, downtime, re-probe, JSON")
 struct AnalysisStructureTests {
-    private func entry(_ instances: [Instance], _ port: Int = 1, state: OperatorState = OperatorState(),
+    private func entry(_ instances: [Instance], _ port: Int = 1, state: IntentState = IntentState(),
                        settings: AnalysisSettings = AnalysisSettings()) -> ReplicationAnalysis? {
         var s = settings
         s.includeNoProblem = true
@@ -51,7 +51,7 @@ struct AnalysisStructureTests {
     @Test func downtimedDeadMasterIsFlaggedAndCanBeHidden() {
         let dead = Fixture.tree().replacing(1) { $0.unreachable() }
             .replacing(2) { $0.failingToConnect() }.replacing(3) { $0.failingToConnect() }
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.beginDowntime(Downtime(key: Fixture.key(1), owner: "ops", reason: "maintenance",
                                             begin: Fixture.now, end: Fixture.now.adding(seconds: 600))))
         let e = entry(dead, state: state)

@@ -58,7 +58,7 @@ enum Fixture {
         [master(1), replica(2, of: 1), replica(3, of: 1), replica(4, of: 3, depth: 2), replica(5, of: 3, depth: 2)]
     }
 
-    static func snapshot(_ instances: [Instance], state: OperatorState = OperatorState()) -> AnalysisSnapshot {
+    static func snapshot(_ instances: [Instance], state: IntentState = IntentState()) -> AnalysisSnapshot {
         AnalysisSnapshot(instances: instances, operatorState: state)
     }
 }

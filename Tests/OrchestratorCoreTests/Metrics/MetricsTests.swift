@@ -38,7 +38,7 @@ struct MetricsTests {
         instances[4].secondsBehindMaster = 42
         instances[4].gtidCurrentPos = "0-1-100,7-5-3"
         instances[4].gtidBinlogPos = "0-1-100,7-5-3"
-        var intent = OperatorState()
+        var intent = IntentState()
         intent.globalRecoveriesDisabled = true
         intent.downtimes[Fixture.key(2)] = Downtime(key: Fixture.key(2), owner: "o", reason: "r",
                                                      begin: Fixture.now, end: Fixture.now.adding(seconds: 600))

@@ -10,7 +10,7 @@ struct PlannerForceTakeoverTests {
         let tree = Fixture.tree()
         let plan = RecoveryPlanner.planForceMasterTakeover(
             master: tree[0], replicas: [tree[1], tree[2]], designated: Fixture.key(3),
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(plan.isExecutable && plan.successor == Fixture.key(3))
         #expect(plan.steps.first == .fenceOldMaster(Fixture.key(1)))
         #expect(plan.steps.filter { $0 == .fenceOldMaster(Fixture.key(1)) }.count == 1)
@@ -25,7 +25,7 @@ struct PlannerForceTakeoverTests {
         let master = Fixture.master(1)
         let ahead = Fixture.replica(2, of: 1, seq: 120), behind = Fixture.replica(3, of: 1, seq: 100)
         let plan = RecoveryPlanner.planMasterFailover(
-            failed: master.unreachable(), replicas: [ahead, behind], operatorState: OperatorState(), now: Fixture.now,
+            failed: master.unreachable(), replicas: [ahead, behind], operatorState: IntentState(), now: Fixture.now,
             settings: settings, designated: Fixture.key(3))
         #expect(plan.successor == Fixture.key(3))
         #expect(plan.steps.contains { if case .catchUp(Fixture.key(3), from: Fixture.key(2), _) = $0 { return true } else { return false } })
@@ -36,7 +36,7 @@ struct PlannerForceTakeoverTests {
         let tree = Fixture.tree()
         let plan = RecoveryPlanner.planForceMasterTakeover(
             master: tree[0], replicas: [tree[1], tree[2]], designated: Fixture.key(4),
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(!plan.isExecutable)
         #expect(plan.errors.first?.contains("not a direct replica") == true)
     }

@@ -17,7 +17,7 @@ struct PlannerPurgedBinlogParentTests {
                         Fixture.replica(5, of: 3, depth: 2, seq: 99).failingToConnect()]
         return RecoveryPlanner.planIntermediateMasterRecovery(
             failed: im, replicas: replicas, master: masterUp ? master : master.unreachable(), siblings: [sibling, im],
-            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+            operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
     }
 
     struct RelocationCase: Sendable, CustomTestStringConvertible {
@@ -80,7 +80,7 @@ struct PlannerPurgedBinlogParentTests {
                         Fixture.replica(5, of: 3, depth: 2, seq: 99).failingToConnect()]
         let plan = RecoveryPlanner.planIntermediateMasterRecovery(
             failed: im, replicas: replicas, master: Fixture.master(1).unreachable(), siblings: [sibling, im],
-            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+            operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(plan.isExecutable)
         #expect(plan.steps.contains(.repoint(Fixture.key(4), to: Fixture.key(2), start: true)))
         #expect(!plan.steps.contains { if case .repoint(Fixture.key(5), _, _) = $0 { return true }; return false })
@@ -93,7 +93,7 @@ struct PlannerPurgedBinlogParentTests {
         // With the master up (it has everything its replicas have), both go under it.
         let up = RecoveryPlanner.planIntermediateMasterRecovery(
             failed: im, replicas: replicas, master: Fixture.master(1), siblings: [sibling, im],
-            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+            operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(up.lostReplicas.isEmpty)
         #expect(up.steps.contains(.repoint(Fixture.key(5), to: Fixture.key(1), start: true)))
     }
@@ -107,7 +107,7 @@ struct PlannerPurgedBinlogParentTests {
                         Fixture.replica(3, of: 1, seq: 99).with { $0.promotionRule = .mustNot; $0.oldestBinlogGTIDPosition = start3 },
                         Fixture.replica(4, of: 1, seq: 95)]
         return RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: replicas,
-                                                  operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+                                                  operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
     }
 
     struct DonorCase: Sendable, CustomTestStringConvertible {

@@ -9,7 +9,7 @@ struct PlannerPurgedBinlogTests {
                         Fixture.replica(3, of: 1, seq: 100).with { $0.oldestBinlogGTIDPosition = successorStart },
                         Fixture.replica(4, of: 1, seq: 98)]
         return RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: replicas,
-                                                  operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+                                                  operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
     }
 
     @Test func aReplicaBehindTheSuccessorsOldestBinlogIsLost() throws {

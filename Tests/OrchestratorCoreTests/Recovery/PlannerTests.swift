@@ -6,13 +6,13 @@ struct PlannerTests {
     static let u1 = "00000000-0000-0000-0000-000000000001"
     static let u2 = "00000000-0000-0000-0000-000000000002"
 
-    private func failover(_ replicas: [Instance], state: OperatorState = OperatorState(),
+    private func failover(_ replicas: [Instance], state: IntentState = IntentState(),
                           settings: PromotionSettings = PromotionSettings(), master: Instance = Fixture.master(1).unreachable()) -> RecoveryPlan {
         RecoveryPlanner.planMasterFailover(failed: master, replicas: replicas, operatorState: state, now: Fixture.now, settings: settings)
     }
 
-    private func candidate(_ port: Int, _ rule: PromotionRule) -> OperatorState {
-        var state = OperatorState()
+    private func candidate(_ port: Int, _ rule: PromotionRule) -> IntentState {
+        var state = IntentState()
         state.apply(.registerCandidate(CandidateRegistration(key: Fixture.key(port), promotionRule: rule,
                                                              registeredAt: Fixture.now, until: Fixture.now.adding(seconds: 3600))))
         return state
@@ -165,7 +165,7 @@ struct PlannerTests {
     }
 
     @Test func downtimedSuccessorHasItsDowntimeEnded() {
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.beginDowntime(Downtime(key: Fixture.key(2), owner: "ops", reason: "x", begin: Fixture.now,
                                             end: Fixture.now.adding(seconds: 60))))
         let plan = failover([Fixture.replica(2, of: 1)], state: state)
@@ -192,14 +192,14 @@ struct CoMasterPlannerTests {
         let failed = Fixture.master(1).unreachable().with { $0.isCoMaster = true; $0.masterKey = Fixture.key(2) }
         let other = Fixture.replica(2, of: 1).with { $0.isCoMaster = true }
         let plain = Fixture.replica(3, of: 1).with { $0.key = InstanceKey(hostname: "a", port: 3) }
-        let plan = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: OperatorState(),
+        let plan = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: IntentState(),
                                                       now: Fixture.now, settings: PromotionSettings())
         #expect(plan.successor == Fixture.key(2))
         #expect(plan.verdicts.first?.reasons.first?.contains("CoMasterRecoveryMustPromoteOtherCoMaster") == true)
         #expect(plan.verdicts.map(\.rank) == [1, 2])
         var loose = PromotionSettings()
         loose.coMasterRecoveryMustPromoteOtherCoMaster = false
-        let free = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: OperatorState(),
+        let free = RecoveryPlanner.planMasterFailover(failed: failed, replicas: [plain, other], operatorState: IntentState(),
                                                       now: Fixture.now, settings: loose)
         #expect(free.successor == plain.key)
     }
@@ -216,14 +216,14 @@ struct NoGTIDPlannerTests {
 
     @Test func severalNonGTIDReplicasAreRefused() {
         let plan = RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: [plain(2, pos: 10), plain(3, pos: 20)],
-                                                      operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+                                                      operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(!plan.isExecutable && plan.steps.isEmpty)
         #expect(plan.errors.first?.contains("GTID") == true)
     }
 
     @Test func singleNonGTIDReplicaCanBePromoted() {
         let plan = RecoveryPlanner.planMasterFailover(failed: Fixture.master(1).unreachable(), replicas: [plain(2, pos: 10)],
-                                                      operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+                                                      operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(plan.isExecutable && plan.successor == Fixture.key(2) && plan.basis == "binlog coordinates")
     }
 }

@@ -11,7 +11,7 @@ struct PlannerTopologyTests {
         let im = tree[2].unreachable()
         let plan = RecoveryPlanner.planIntermediateMasterRecovery(
             failed: im, replicas: [tree[3].failingToConnect(), tree[4].failingToConnect()], master: tree[0],
-            siblings: [tree[1]], operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            siblings: [tree[1]], operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(plan.isExecutable)
         #expect(plan.successor == Fixture.key(1))
         #expect(plan.steps == [
@@ -26,7 +26,7 @@ struct PlannerTopologyTests {
         let tree = Fixture.tree()
         let plan = RecoveryPlanner.planIntermediateMasterRecovery(
             failed: tree[2].unreachable(), replicas: [tree[3].failingToConnect(), tree[4].unreachable()],
-            master: tree[0].unreachable(), siblings: [tree[1], tree[2]], operatorState: OperatorState(),
+            master: tree[0].unreachable(), siblings: [tree[1], tree[2]], operatorState: IntentState(),
             now: Fixture.now, settings: settings)
         #expect(plan.successor == Fixture.key(2))
         #expect(plan.lostReplicas == [Fixture.key(5)])
@@ -38,7 +38,7 @@ struct PlannerTopologyTests {
         let tree = Fixture.tree()
         let plan = RecoveryPlanner.planGracefulTakeover(
             master: tree[0], replicas: [tree[1], tree[2]], designated: Fixture.key(3), startOldMasterReplication: true,
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(plan.isExecutable && plan.successor == Fixture.key(3))
         #expect(plan.steps == [
             .setReadOnly(Fixture.key(1)),
@@ -56,14 +56,14 @@ struct PlannerTopologyTests {
         let tree = Fixture.tree()
         let plan = RecoveryPlanner.planGracefulTakeover(
             master: tree[0], replicas: [tree[1], tree[2]], designated: nil, startOldMasterReplication: false,
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(plan.successor == Fixture.key(2))
         #expect(plan.steps.last == .repoint(Fixture.key(1), to: Fixture.key(2), start: false))
     }
 
     @Test func gracefulTakeoverRefusesMustNotAndDeadMaster() {
         let tree = Fixture.tree()
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.registerCandidate(CandidateRegistration(key: Fixture.key(3), promotionRule: .mustNot,
                                                              registeredAt: Fixture.now, until: Fixture.now.adding(seconds: 60))))
         let refused = RecoveryPlanner.planGracefulTakeover(
@@ -73,11 +73,11 @@ struct PlannerTopologyTests {
         #expect(refused.errors.first?.contains("must_not") == true)
         let dead = RecoveryPlanner.planGracefulTakeover(
             master: tree[0].unreachable(), replicas: [tree[1]], designated: nil, startOldMasterReplication: false,
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(dead.errors.first?.contains("force-master-failover") == true)
         let notReplica = RecoveryPlanner.planGracefulTakeover(
             master: tree[0], replicas: [tree[1], tree[2]], designated: Fixture.key(4), startOldMasterReplication: false,
-            operatorState: OperatorState(), now: Fixture.now, settings: settings)
+            operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(notReplica.errors == ["db:4 is not a direct replica of db:1"])
     }
 }
@@ -88,7 +88,7 @@ struct PlannerEntryPointTests {
         let dead = Fixture.tree().replacing(1) { $0.unreachable() }
             .replacing(2) { $0.failingToConnect() }.replacing(3) { $0.failingToConnect() }
         let entry = try #require(ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now).first)
-        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: OperatorState(),
+        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: IntentState(),
                                                      now: Fixture.now, settings: PromotionSettings()))
         #expect(plan.kind == .masterFailover && plan.successor == Fixture.key(2))
         #expect(plan.recoveryType == "MasterRecoveryGTID")
@@ -102,7 +102,7 @@ struct PlannerEntryPointTests {
             .replacing(4) { $0.failingToConnect() }.replacing(5) { $0.failingToConnect() }
         let entry = try #require(ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now)
             .first { $0.analysis == .deadIntermediateMaster })
-        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: OperatorState(),
+        let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: IntentState(),
                                                      now: Fixture.now, settings: PromotionSettings()))
         #expect(plan.kind == .intermediateMasterRecovery && plan.successor == Fixture.key(1))
         #expect(plan.recoveryType == "IntermediateMasterRecoveryGTID")
@@ -110,10 +110,10 @@ struct PlannerEntryPointTests {
 
     @Test func hypotheticalFailoverOfHealthyCluster() throws {
         let plan = try #require(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(1), instances: Fixture.tree(),
-                                                                     operatorState: OperatorState(), now: Fixture.now,
+                                                                     operatorState: IntentState(), now: Fixture.now,
                                                                      settings: PromotionSettings()))
         #expect(plan.isExecutable && plan.successor == Fixture.key(2))
-        #expect(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(42), instances: Fixture.tree(), operatorState: OperatorState(),
+        #expect(RecoveryPlanner.hypotheticalFailover(of: Fixture.key(42), instances: Fixture.tree(), operatorState: IntentState(),
                                                      now: Fixture.now, settings: PromotionSettings()) == nil)
     }
 }
@@ -121,7 +121,7 @@ struct PlannerEntryPointTests {
 @Suite("Recovery planner: plan JSON")
 struct PlanJSONTests {
     @Test func planRoundTripsWithReadableSteps() throws {
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.registerCandidate(CandidateRegistration(key: Fixture.key(2), promotionRule: .mustNot,
                                                              registeredAt: Fixture.now, until: Fixture.now.adding(seconds: 60))))
         let plan = RecoveryPlanner.planMasterFailover(
@@ -130,7 +130,7 @@ struct PlanJSONTests {
             operatorState: state, now: Fixture.now, settings: PromotionSettings())
         let graceful = RecoveryPlanner.planGracefulTakeover(
             master: Fixture.master(1), replicas: [Fixture.replica(2, of: 1)], designated: nil, startOldMasterReplication: true,
-            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+            operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         for p in [plan, graceful] {
             let data = try JSONEncoder().encode(p)
             #expect(try JSONDecoder().decode(RecoveryPlan.self, from: data) == p)

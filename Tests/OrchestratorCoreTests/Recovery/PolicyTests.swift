@@ -29,15 +29,15 @@ struct PolicyTests {
         var analysis: ReplicationAnalysis = PolicyTests.deadMaster
         var trigger: RecoveryPolicy.Trigger = .automatic
         var filters = RecoveryFilters(masterFilters: ["*"], intermediateMasterFilters: ["*"])
-        var state = OperatorState()
+        var state = IntentState()
         var recoveries: [TopologyRecovery] = []
         var expected: RecoveryPolicy.SkipReason?
         var testDescription: String { name }
     }
 
-    static var disabled: OperatorState { var s = OperatorState(); s.apply(.setGlobalRecoveriesDisabled(true)); return s }
-    static var downtimed: OperatorState {
-        var s = OperatorState()
+    static var disabled: IntentState { var s = IntentState(); s.apply(.setGlobalRecoveriesDisabled(true)); return s }
+    static var downtimed: IntentState {
+        var s = IntentState()
         s.apply(.beginDowntime(Downtime(key: Fixture.key(1), owner: "ops", reason: "m", begin: Fixture.now, end: Fixture.now.adding(seconds: 60))))
         return s
     }
@@ -84,10 +84,10 @@ struct PolicyTests {
             .replacing(4) { $0.failingToConnect() }.replacing(5) { $0.failingToConnect() }
         let entry = ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now).first { $0.analysis == .deadIntermediateMaster }!
         let onlyMaster = RecoveryFilters(masterFilters: ["*"])
-        #expect(RecoveryPolicy.decide(entry, filters: onlyMaster, operatorState: OperatorState(), recentRecoveries: [],
+        #expect(RecoveryPolicy.decide(entry, filters: onlyMaster, operatorState: IntentState(), recentRecoveries: [],
                                       recoveryPeriodBlockSeconds: Self.block, now: Fixture.now) != .recover)
         let both = RecoveryFilters(masterFilters: [], intermediateMasterFilters: ["db:1"])
-        #expect(RecoveryPolicy.decide(entry, filters: both, operatorState: OperatorState(), recentRecoveries: [],
+        #expect(RecoveryPolicy.decide(entry, filters: both, operatorState: IntentState(), recentRecoveries: [],
                                       recoveryPeriodBlockSeconds: Self.block, now: Fixture.now) == .recover)
     }
 
@@ -97,7 +97,7 @@ struct PolicyTests {
         // First failover: db:1 died, db:2 promoted. The plan downtimes nobody but lost replicas.
         let first = RecoveryPlanner.planMasterFailover(
             failed: Fixture.master(1).unreachable(), replicas: [Fixture.replica(2, of: 1), Fixture.replica(3, of: 1)],
-            operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+            operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(first.successor == Fixture.key(2))
         #expect(!first.steps.contains { if case .downtime = $0 { return true }; return false })
         var record = Self.recovery(startedAgo: 0)
@@ -108,7 +108,7 @@ struct PolicyTests {
         let second = ReplicationAnalyzer.analyze(Fixture.snapshot(dead), now: Fixture.now).first!
         #expect(second.analysis == .deadMaster)
         func decide(at now: Timestamp, _ records: [TopologyRecovery]) -> RecoveryPolicy.Decision {
-            RecoveryPolicy.decide(second, filters: RecoveryFilters(masterFilters: ["*"]), operatorState: OperatorState(),
+            RecoveryPolicy.decide(second, filters: RecoveryFilters(masterFilters: ["*"]), operatorState: IntentState(),
                                   recentRecoveries: records, recoveryPeriodBlockSeconds: Self.block, now: now)
         }
         #expect(decide(at: Fixture.now.adding(seconds: 60), [record]) != .recover)

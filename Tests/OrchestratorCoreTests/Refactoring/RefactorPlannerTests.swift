@@ -8,7 +8,7 @@ struct RefactorPlannerTests {
     let k = Fixture.key
 
     private func plan(_ command: RefactorCommand, _ instance: Int, _ target: Int? = nil, instances: [Instance] = Fixture.tree(),
-                      state: OperatorState = OperatorState(), automated: Bool = false) -> Result<RefactorPlan, RefactorRefusal> {
+                      state: IntentState = IntentState(), automated: Bool = false) -> Result<RefactorPlan, RefactorRefusal> {
         RefactorPlanner.plan(RefactorRequest(command, instance: Fixture.key(instance), target: target.map(Fixture.key),
                                              automated: automated),
                              instances: instances, operatorState: state, now: Fixture.now)
@@ -171,7 +171,7 @@ struct RefactorPlannerTests {
     }
 
     @Test func maintenanceRefusesAndDowntimeOnlyStopsAutomation() {
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.beginMaintenance(Maintenance(key: Fixture.key(2), owner: "alice", reason: "disk swap",
                                                   begin: Fixture.now, end: Fixture.now.adding(seconds: 600))))
         state.apply(.beginDowntime(Downtime(key: Fixture.key(5), owner: "bob", reason: "upgrade",
@@ -187,7 +187,7 @@ struct RefactorPlannerTests {
                                          instances: Fixture.tree(), operatorState: state, now: Fixture.now.adding(seconds: 601))
         #expect((try? later.get()) != nil)
         // Multi-replica commands skip the locked replica and move the others.
-        var replicaLocked = OperatorState()
+        var replicaLocked = IntentState()
         replicaLocked.apply(.beginMaintenance(Maintenance(key: Fixture.key(4), owner: "alice", reason: "x",
                                                           begin: Fixture.now, end: Fixture.now.adding(seconds: 600))))
         let p = try? plan(.relocateReplicas, 3, 2, state: replicaLocked).get()
@@ -199,25 +199,25 @@ struct RefactorPlannerTests {
 @Suite("Maintenance as replicated operator intent")
 struct MaintenanceStateTests {
     @Test func beginEndExpireAndSurviveEncoding() throws {
-        var state = OperatorState()
+        var state = IntentState()
         let m = Maintenance(key: Fixture.key(2), owner: "alice", reason: "disk", begin: Fixture.now, end: Fixture.now.adding(seconds: 600))
         state.apply(.beginMaintenance(m))
         #expect(state.activeMaintenance(for: Fixture.key(2), at: Fixture.now) == m)
         #expect(state.activeMaintenance(for: Fixture.key(2), at: Fixture.now.adding(seconds: 600)) == nil)
         #expect(state.annotate(Fixture.replica(2, of: 1), at: Fixture.now).isUnderMaintenance)
         let data = try JSONEncoder().encode(state)
-        #expect(try JSONDecoder().decode(OperatorState.self, from: data) == state)
-        let command = try JSONDecoder().decode(ReplicatedCommand.self, from: JSONEncoder().encode(ReplicatedCommand.beginMaintenance(m)))
+        #expect(try JSONDecoder().decode(IntentState.self, from: data) == state)
+        let command = try JSONDecoder().decode(IntentCommand.self, from: JSONEncoder().encode(IntentCommand.beginMaintenance(m)))
         #expect(command == .beginMaintenance(m))
         state.apply(.endMaintenance(key: Fixture.key(2)))
         #expect(state.maintenances.isEmpty)
         // A state document written before maintenance existed still decodes.
-        let old = try JSONDecoder().decode(OperatorState.self, from: Data(#"{"discoveredKeys":[],"downtimes":[],"candidates":[],"globalRecoveriesDisabled":true,"clusterAliasOverrides":{},"nodeHTTPAddresses":{},"recoveries":[]}"#.utf8))
+        let old = try JSONDecoder().decode(IntentState.self, from: Data(#"{"discoveredKeys":[],"downtimes":[],"candidates":[],"globalRecoveriesDisabled":true,"clusterAliasOverrides":{},"nodeHTTPAddresses":{},"recoveries":[]}"#.utf8))
         #expect(old.globalRecoveriesDisabled && old.maintenances.isEmpty)
     }
 
     @Test func recoveryNeverPromotesAnInstanceUnderMaintenance() {
-        var state = OperatorState()
+        var state = IntentState()
         state.apply(.beginMaintenance(Maintenance(key: Fixture.key(3), owner: "alice", reason: "disk",
                                                   begin: Fixture.now, end: Fixture.now.adding(seconds: 600))))
         let ranking = CandidateRanking(failed: Fixture.master(1).unreachable(),
@@ -227,7 +227,7 @@ struct MaintenanceStateTests {
         #expect(ranking.ranked.first { $0.instance.key == Fixture.key(3) }?.exclusions.contains { $0.contains("under maintenance") } == true)
         let free = CandidateRanking(failed: Fixture.master(1).unreachable(),
                                     replicas: [Fixture.replica(2, of: 1, seq: 99), Fixture.replica(3, of: 1, seq: 100)],
-                                    operatorState: OperatorState(), now: Fixture.now, settings: PromotionSettings())
+                                    operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(free.best?.instance.key == Fixture.key(3))
     }
 }

@@ -9,7 +9,7 @@ struct RefactorPurgedBinlogTests {
     private func refusal(_ instance: Int, _ target: Int, _ instances: [Instance], command: RefactorCommand = .relocate) -> RefactorRefusal? {
         let result = RefactorPlanner.plan(
             RefactorRequest(command, instance: Fixture.key(instance), target: Fixture.key(target)),
-            instances: instances, operatorState: OperatorState(), now: Fixture.now)
+            instances: instances, operatorState: IntentState(), now: Fixture.now)
         if case .failure(let r) = result { return r }
         return nil
     }
@@ -63,7 +63,7 @@ struct RefactorPurgedBinlogTests {
     @Test func multiReplicaMovesSkipTheReplicaWithTheReason() throws {
         let result = RefactorPlanner.plan(
             RefactorRequest(.relocateReplicas, instance: Fixture.key(3), target: Fixture.key(2)),
-            instances: world(start: "0-1-60", replicaSeq: 50), operatorState: OperatorState(), now: Fixture.now)
+            instances: world(start: "0-1-60", replicaSeq: 50), operatorState: IntentState(), now: Fixture.now)
         let plan = try result.get()
         #expect(plan.moves.map(\.instance) == [Fixture.key(5)])
         #expect(plan.skipped.map(\.key) == [Fixture.key(4)])

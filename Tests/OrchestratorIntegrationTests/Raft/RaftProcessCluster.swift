@@ -1,5 +1,6 @@
 import Foundation
 import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Three `raft-harness node` processes on 127.0.0.1-3 for the real-process tests.
 /// Raft ports 24001-24003, control ports 24051-24053 (the 24000-24099 test range).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OrchestratorServer
+import OrchestratorServerTestKit
 
 let skipIntegration = ProcessInfo.processInfo.environment["ORCHD_SKIP_INTEGRATION"] == "1"
 

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// A scripted MySQL side: probes answer from a fixed topology; unknown keys fail like a closed port.
 struct ScriptedProber: TopologyProber {
@@ -69,7 +70,7 @@ final class InProcessOrchd: @unchecked Sendable {
         ids = (1...size).map { "10.0.0.\($0):10008" }
         for id in ids {
             let database = try BackendDatabase()
-            let machine = try OperatorStateMachine(database: database)
+            let machine = try IntentStateMachine(database: database)
             var settings = RaftService.Settings(id: id, voters: ids)
             settings.tickInterval = .milliseconds(10)
             settings.requestTimeout = .seconds(10)

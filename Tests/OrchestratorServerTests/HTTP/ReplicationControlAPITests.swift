@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Replication control routes without MySQL: parameters, unknown instances, unreachable servers,
 /// route registration (every "replica" path also under "slave", every change served by the leader).
@@ -21,7 +22,7 @@ struct ReplicationControlAPITests {
             scripted[unreachable.key] = unreachable
             let id = "10.0.0.1:10008"
             let database = try BackendDatabase()
-            let machine = try OperatorStateMachine(database: database)
+            let machine = try IntentStateMachine(database: database)
             var settings = RaftService.Settings(id: id, voters: [id])
             settings.tickInterval = .milliseconds(10)
             let raft = try RaftService(settings: settings, storage: InMemoryRaftStorage(),

@@ -1,6 +1,7 @@
 import Foundation
 import OrchestratorCore
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 import Testing
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Foundation
 import OrchestratorCore
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// The node shares one inventory between reads until the probed instances, the applied intent or the
 /// second changes: each of the three must show at once.
@@ -12,7 +13,7 @@ struct InventoryCacheTests {
     @Test func aChangeOfInstancesIntentOrSecondShowsAtOnce() async throws {
         let clock = DiscoveryCrawlTests.FixedClock()
         let database = try BackendDatabase()
-        let machine = try OperatorStateMachine(database: database)
+        let machine = try IntentStateMachine(database: database)
         var raftSettings = RaftService.Settings(id: "n1", voters: ["n1"])
         raftSettings.tickInterval = .milliseconds(10)
         let raft = try RaftService(settings: raftSettings, storage: InMemoryRaftStorage(),

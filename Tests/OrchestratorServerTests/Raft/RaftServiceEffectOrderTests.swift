@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// What one node did, in order: durable writes and sends.
 final class EffectLog: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Polls `condition` until it holds; gives up after `seconds` AND at least `polls` attempts (a hang
 /// guard, not a speed check; the poll count keeps it fair when other suites starve this one of CPU).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// The same behaviour is required of the SQLite store and its in-memory twin.
 @Suite("Raft storage")

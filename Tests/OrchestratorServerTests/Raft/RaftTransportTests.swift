@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import OrchestratorServer
+import OrchestratorServerTestKit
 
 /// Collects frames from a stream in the background so tests can wait for a condition.
 actor FrameInbox {

@@ -1,3 +1,4 @@
+import OrchestratorServer
 import OrchestratorCore
 import Synchronization
 

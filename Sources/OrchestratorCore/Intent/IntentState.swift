@@ -2,7 +2,7 @@
 ///
 /// `apply` is total and deterministic; the shell persists the tables a command touched together with
 /// the applied log index, and snapshots are this value encoded.
-public struct OperatorState: Codable, Sendable, Equatable {
+public struct IntentState: Codable, Sendable, Equatable {
     /// Instances some node was asked to discover and nobody asked to forget since.
     public var discoveredKeys: Set<InstanceKey> = []
     public var downtimes: [InstanceKey: Downtime] = [:]
@@ -28,7 +28,7 @@ public struct OperatorState: Codable, Sendable, Equatable {
 
     /// Applies `command`, returning the tables it touched.
     @discardableResult
-    public mutating func apply(_ command: ReplicatedCommand) -> Set<Table> {
+    public mutating func apply(_ command: IntentCommand) -> Set<Table> {
         switch command {
         case .discover(let key):
             discoveredKeys.insert(key)
@@ -123,7 +123,7 @@ public struct OperatorState: Codable, Sendable, Equatable {
 
 // MARK: - Decoding older states
 
-extension OperatorState {
+extension IntentState {
     /// Decodes states written before a field existed (snapshots, `state_json` of an older orchd): a
     /// missing field takes its empty value.
     public init(from decoder: any Decoder) throws {

@@ -1,3 +1,4 @@
+import OrchestratorServer
 import Logging
 import NIOCore
 import NIOPosix

@@ -2,8 +2,8 @@
 /// to each node's own store. Instance data is not replicated: every node probes every server itself.
 ///
 /// Commands carry every value their effect depends on (timestamps are chosen by the proposer), so
-/// `OperatorState.apply` is deterministic on every node.
-public enum ReplicatedCommand: Codable, Sendable, Equatable {
+/// `IntentState.apply` is deterministic on every node.
+public enum IntentCommand: Codable, Sendable, Equatable {
     /// Start probing this instance (and crawl its topology).
     case discover(key: InstanceKey)
     /// Stop probing these instances and drop what is known of them (`forget`, `forget-cluster`).

@@ -1,3 +1,4 @@
+import OrchestratorServer
 import Foundation
 import OrchestratorCore
 

@@ -2,67 +2,67 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// The Raft state machine of an orchd node: applies `ReplicatedCommand`s to the node's own SQLite
+/// The Raft state machine of an orchd node: applies `IntentCommand`s to the node's own SQLite
 /// backend. The applied index and the changed tables are written in one transaction, so a restart
 /// neither re-applies nor skips a command.
-public final class OperatorStateMachine: RaftStateMachine {
+public final class IntentStateMachine: RaftStateMachine {
     private struct Current {
-        var state: OperatorState
+        var state: IntentState
         var lastApplied: UInt64
     }
 
     private let database: BackendDatabase
     private let current: Mutex<Current>
-    private let listeners = Mutex<[@Sendable (ReplicatedCommand?) -> Void]>([])
+    private let listeners = Mutex<[@Sendable (IntentCommand?) -> Void]>([])
 
     /// Loads the last applied state from `database` (empty on a new database).
     public init(database: BackendDatabase) throws {
         self.database = database
         let loaded = try database.writer.read { db -> Current in
             guard let row = try Row.fetchOne(db, sql: "SELECT last_applied, state_json FROM orchd_state_machine WHERE id = 1")
-            else { return Current(state: OperatorState(), lastApplied: 0) }
+            else { return Current(state: IntentState(), lastApplied: 0) }
             let json: String = row["state_json"]
-            let state = try JSONDecoder().decode(OperatorState.self, from: Data(json.utf8))
+            let state = try JSONDecoder().decode(IntentState.self, from: Data(json.utf8))
             return Current(state: state, lastApplied: UInt64(row["last_applied"] as Int64))
         }
         current = Mutex(loaded)
     }
 
     /// The state as of the last applied command.
-    public var state: OperatorState { current.withLock { $0.state } }
+    public var state: IntentState { current.withLock { $0.state } }
 
     public var lastApplied: UInt64 { current.withLock { $0.lastApplied } }
 
     /// The state and the index it was applied through, read together (equal indexes mean equal states).
-    public var stateAndIndex: (state: OperatorState, lastApplied: UInt64) {
+    public var stateAndIndex: (state: IntentState, lastApplied: UInt64) {
         current.withLock { ($0.state, $0.lastApplied) }
     }
 
     /// Calls `listener` after each applied command (nil after a snapshot restore), on the applying
     /// thread: keep it short (hand work to a task).
-    public func onApply(_ listener: @escaping @Sendable (ReplicatedCommand?) -> Void) {
+    public func onApply(_ listener: @escaping @Sendable (IntentCommand?) -> Void) {
         listeners.withLock { $0.append(listener) }
     }
 
     // MARK: - Encoding
 
     /// The bytes proposed to Raft for `command`.
-    public static func encode(_ command: ReplicatedCommand) throws -> [UInt8] {
+    public static func encode(_ command: IntentCommand) throws -> [UInt8] {
         Array(try JSONEncoder().encode(command))
     }
 
-    public static func decode(_ bytes: [UInt8]) throws -> ReplicatedCommand {
-        try JSONDecoder().decode(ReplicatedCommand.self, from: Data(bytes))
+    public static func decode(_ bytes: [UInt8]) throws -> IntentCommand {
+        try JSONDecoder().decode(IntentCommand.self, from: Data(bytes))
     }
 
     // MARK: - RaftStateMachine
 
     public func apply(_ entry: RaftEntry) throws {
-        var command: ReplicatedCommand?
+        var command: IntentCommand?
         if entry.kind == .normal, !entry.data.isEmpty {
             command = try Self.decode(entry.data)
         }
-        let (next, tables) = current.withLock { cur -> (Current, Set<OperatorState.Table>) in
+        let (next, tables) = current.withLock { cur -> (Current, Set<IntentState.Table>) in
             var next = cur
             let tables = command.map { next.state.apply($0) } ?? []
             next.lastApplied = entry.index
@@ -81,20 +81,20 @@ public final class OperatorStateMachine: RaftStateMachine {
     }
 
     public func restore(_ snapshot: RaftSnapshot) throws {
-        let state = try JSONDecoder().decode(OperatorState.self, from: Data(snapshot.data))
+        let state = try JSONDecoder().decode(IntentState.self, from: Data(snapshot.data))
         let next = Current(state: state, lastApplied: snapshot.metadata.index)
-        try persist(next, tables: Set(OperatorState.Table.allCases))
+        try persist(next, tables: Set(IntentState.Table.allCases))
         current.withLock { $0 = next }
         notify(nil)
     }
 
-    private func notify(_ command: ReplicatedCommand?) {
+    private func notify(_ command: IntentCommand?) {
         for listener in listeners.withLock({ $0 }) { listener(command) }
     }
 
     // MARK: - Persistence
 
-    private func persist(_ value: Current, tables: Set<OperatorState.Table>) throws {
+    private func persist(_ value: Current, tables: Set<IntentState.Table>) throws {
         let json = String(decoding: try JSONEncoder().encode(value.state), as: UTF8.self)
         try database.writer.write { db in
             try db.execute(
@@ -108,7 +108,7 @@ public final class OperatorStateMachine: RaftStateMachine {
     }
 
     /// Replaces the readable table for `table` with the rows of `state` (small tables).
-    private static func rewrite(_ table: OperatorState.Table, from state: OperatorState, in db: Database) throws {
+    private static func rewrite(_ table: IntentState.Table, from state: IntentState, in db: Database) throws {
         switch table {
         case .discovered:
             try db.execute(sql: "DELETE FROM discovery_request")
