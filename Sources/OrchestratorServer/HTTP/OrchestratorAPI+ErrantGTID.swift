@@ -4,11 +4,11 @@ import Foundation
 /// `gtid-errant-inject-empty` (the cluster master binlogs a no-op under each errant GTID, MySQL and
 /// MariaDB) and `gtid-errant-reset-master` (MySQL only; MariaDB is refused with the alternatives).
 /// `which-gtid-errant` is the instance's `GtidErrant` field (`/api/instance`).
-extension OrchestratorAPI {
-    mutating func registerErrantGTIDRoutes() {
-        add("/api/locate-gtid-errant/:host/:port") { ctx in await ctx.locateErrant() }
-        add("/api/gtid-errant-inject-empty/:host/:port", mutating: true) { ctx in await ctx.injectErrant() }
-        add("/api/gtid-errant-reset-master/:host/:port", mutating: true) { ctx in await ctx.resetMasterErrant() }
+struct ErrantGTIDController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/api/locate-gtid-errant/:host/:port") { ctx in await ctx.locateErrant() }
+        routes.add("/api/gtid-errant-inject-empty/:host/:port", mutating: true) { ctx in await ctx.injectErrant() }
+        routes.add("/api/gtid-errant-reset-master/:host/:port", mutating: true) { ctx in await ctx.resetMasterErrant() }
     }
 }
 

@@ -1,10 +1,10 @@
 /// Read-only inventory routes: served by every node from its own view.
-extension OrchestratorAPI {
-    mutating func registerInstanceRoutes() {
-        add("/api/instance/:host/:port") { ctx in
+struct InstancesController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/api/instance/:host/:port") { ctx in
             await ctx.withInstance { instance, inventory in .instances([instance], from: inventory, single: true) }
         }
-        add("/api/instance-replicas/:host/:port") { ctx in
+        routes.add("/api/instance-replicas/:host/:port") { ctx in
             switch ctx.instanceKey() {
             case .failure(let failure): return failure.response
             case .success(let key):
@@ -13,30 +13,30 @@ extension OrchestratorAPI {
                 return .instances(inventory.replicas(of: key), from: inventory)
             }
         }
-        add("/api/all-instances") { ctx in
+        routes.add("/api/all-instances") { ctx in
             let inventory = await ctx.node.inventory()
             return .instances(inventory.instances, from: inventory)
         }
-        add("/api/clusters") { ctx in .json(await ctx.node.inventory().clusterNames) }
-        add("/api/clusters-info") { ctx in
+        routes.add("/api/clusters") { ctx in .json(await ctx.node.inventory().clusterNames) }
+        routes.add("/api/clusters-info") { ctx in
             let inventory = await ctx.node.inventory()
             let filters = ctx.node.settings.recoveryFilters
             return .json(inventory.clusterNames.compactMap { inventory.clusterInfo($0, recovery: filters) })
         }
-        add("/api/cluster-info/:clusterHint") { ctx in
+        routes.add("/api/cluster-info/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
                 .json(inventory.clusterInfo(name, recovery: ctx.node.settings.recoveryFilters))
             }
         }
-        add("/api/cluster/:clusterHint") { ctx in
+        routes.add("/api/cluster/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in .instances(inventory.instances(inCluster: name), from: inventory) }
         }
-        add("/api/cluster/instance/:host/:port") { ctx in
+        routes.add("/api/cluster/instance/:host/:port") { ctx in
             await ctx.withInstance { instance, inventory in
                 .instances(inventory.instances(inCluster: instance.clusterName), from: inventory)
             }
         }
-        add("/api/master/:clusterHint") { ctx in
+        routes.add("/api/master/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master", status: 404)
@@ -44,26 +44,26 @@ extension OrchestratorAPI {
                 return .instances([master], from: inventory, single: true)
             }
         }
-        add("/api/masters") { ctx in
+        routes.add("/api/masters") { ctx in
             let inventory = await ctx.node.inventory()
             return .instances(inventory.masters, from: inventory)
         }
-        add("/api/topology/:clusterHint") { ctx in
+        routes.add("/api/topology/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
                 .ok("Topology for \(name)", details: TopologyTree.render(inventory.instances(inCluster: name)))
             }
         }
-        add("/api/topology/:host/:port") { ctx in
+        routes.add("/api/topology/:host/:port") { ctx in
             await ctx.withInstance { instance in
                 let members = await ctx.node.inventory().instances(inCluster: instance.clusterName)
                 return .ok("Topology for \(instance.clusterName)", details: TopologyTree.render(members))
             }
         }
-        add("/api/search/:searchString") { ctx in
+        routes.add("/api/search/:searchString") { ctx in
             let inventory = await ctx.node.inventory()
             return .instances(inventory.search(ctx.parameters["searchString"] ?? ""), from: inventory)
         }
-        add("/api/search") { ctx in
+        routes.add("/api/search") { ctx in
             guard let text = ctx.request.query["s"], !text.isEmpty else {
                 return .error("missing search text: use /api/search?s=TEXT", status: 400)
             }

@@ -1,7 +1,7 @@
 /// Routes that change replicated operator intent: run on the leader, proposed through Raft.
-extension OrchestratorAPI {
-    mutating func registerIntentRoutes() {
-        add("/api/discover/:host/:port", mutating: true) { ctx in
+struct IntentController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/api/discover/:host/:port", mutating: true) { ctx in
             await ctx.withKey { key in
                 let instance: Instance
                 do {
@@ -13,14 +13,14 @@ extension OrchestratorAPI {
                 return .ok("Instance discovered: \(key)", details: await ctx.node.inventory().instance(key) ?? instance)
             }
         }
-        add("/api/forget/:host/:port", mutating: true) { ctx in
+        routes.add("/api/forget/:host/:port", mutating: true) { ctx in
             await ctx.withKey { key in
                 if let failure = await ctx.submit(.forget(keys: [key])) { return failure }
                 await ctx.node.discovery.forget(key)  // read-your-writes on the serving node
                 return .ok("Instance forgotten: \(key)", details: key)
             }
         }
-        add("/api/forget-cluster/:clusterHint", mutating: true) { ctx in
+        routes.add("/api/forget-cluster/:clusterHint", mutating: true) { ctx in
             await ctx.withCluster { inventory, name in
                 let keys = inventory.instances(inCluster: name).map(\.key)
                 if let failure = await ctx.submit(.forget(keys: keys)) { return failure }
@@ -30,7 +30,7 @@ extension OrchestratorAPI {
         }
         for pattern in ["/api/begin-downtime/:host/:port/:owner/:reason/:duration",
                         "/api/begin-downtime/:host/:port/:owner/:reason"] {
-            add(pattern, mutating: true) { ctx in
+            routes.add(pattern, mutating: true) { ctx in
                 await ctx.withKey { key in
                     let owner = ctx.parameters["owner"] ?? ""
                     let reason = ctx.parameters["reason"] ?? ""
@@ -48,13 +48,13 @@ extension OrchestratorAPI {
                 }
             }
         }
-        add("/api/end-downtime/:host/:port", mutating: true) { ctx in
+        routes.add("/api/end-downtime/:host/:port", mutating: true) { ctx in
             await ctx.withKey { key in
                 if let failure = await ctx.submit(.endDowntime(key: key)) { return failure }
                 return .ok("Downtime ended: \(key)", details: key)
             }
         }
-        add("/api/register-candidate/:host/:port/:promotionRule", mutating: true) { ctx in
+        routes.add("/api/register-candidate/:host/:port/:promotionRule", mutating: true) { ctx in
             await ctx.withKey { key in
                 let ruleText = ctx.parameters["promotionRule"] ?? ""
                 guard let rule = PromotionRule(rawValue: ruleText), rule != .must else {
@@ -69,19 +69,19 @@ extension OrchestratorAPI {
                 return .ok("Registered candidate: \(key) \(rule.rawValue)", details: key)
             }
         }
-        add("/api/disable-global-recoveries", mutating: true) { ctx in
+        routes.add("/api/disable-global-recoveries", mutating: true) { ctx in
             if let failure = await ctx.submit(.setGlobalRecoveriesDisabled(true)) { return failure }
             return .ok("Globally disabled recoveries")
         }
-        add("/api/enable-global-recoveries", mutating: true) { ctx in
+        routes.add("/api/enable-global-recoveries", mutating: true) { ctx in
             if let failure = await ctx.submit(.setGlobalRecoveriesDisabled(false)) { return failure }
             return .ok("Globally enabled recoveries")
         }
-        add("/api/check-global-recoveries") { ctx in
+        routes.add("/api/check-global-recoveries") { ctx in
             .ok(ctx.node.intent.globalRecoveriesDisabled ? "disabled" : "enabled",
                 details: ctx.node.intent.globalRecoveriesDisabled ? "disabled" : "enabled")
         }
-        add("/api/set-cluster-alias/:clusterHint", mutating: true) { ctx in
+        routes.add("/api/set-cluster-alias/:clusterHint", mutating: true) { ctx in
             await ctx.withCluster { _, name in
                 let alias = ctx.request.query["alias"] ?? ""
                 if let failure = await ctx.submit(.setClusterAliasOverride(clusterName: name, alias: alias)) { return failure }

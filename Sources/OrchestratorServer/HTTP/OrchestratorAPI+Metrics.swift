@@ -1,8 +1,8 @@
 /// `/metrics` (and `/api/metrics`): this node's view in Prometheus' text format.
-extension OrchestratorAPI {
-    mutating func registerMetricsRoutes() {
-        add("/metrics") { ctx in await ctx.metrics() }
-        add("/api/metrics") { ctx in await ctx.metrics() }
+struct MetricsController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/metrics") { ctx in await ctx.metrics() }
+        routes.add("/api/metrics") { ctx in await ctx.metrics() }
     }
 }
 

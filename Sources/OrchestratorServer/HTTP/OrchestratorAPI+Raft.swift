@@ -2,36 +2,36 @@ import Foundation
 import OrchestratorClient
 
 /// Raft, leadership and health routes.
-extension OrchestratorAPI {
-    mutating func registerRaftRoutes() {
-        add("/api/leader-check") { ctx in await ctx.leaderCheck(notLeaderStatus: 404) }
-        add("/api/leader-check/:errorStatusCode") { ctx in
+struct RaftController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/api/leader-check") { ctx in await ctx.leaderCheck(notLeaderStatus: 404) }
+        routes.add("/api/leader-check/:errorStatusCode") { ctx in
             let code = Int(ctx.parameters["errorStatusCode"] ?? "") ?? 404
             guard (100...599).contains(code) else {
                 return .error("invalid status code \(ctx.parameters["errorStatusCode"] ?? "")", status: 400)
             }
             return await ctx.leaderCheck(notLeaderStatus: code)
         }
-        add("/api/lb-check") { _ in .json("OK") }
-        add("/api/raft-state") { ctx in .json(RaftStateName.upstream(await ctx.node.raftStatus().role)) }
-        add("/api/raft-leader") { ctx in
+        routes.add("/api/lb-check") { _ in .json("OK") }
+        routes.add("/api/raft-state") { ctx in .json(RaftStateName.upstream(await ctx.node.raftStatus().role)) }
+        routes.add("/api/raft-leader") { ctx in
             guard let leader = await ctx.node.raftStatus().leader else {
                 return .error("no raft leader is known to this node", status: 500)
             }
             return .json(leader)
         }
-        add("/api/raft-health") { ctx in
+        routes.add("/api/raft-health") { ctx in
             let status = await ctx.node.raftStatus()
             guard status.isPartOfQuorum else {
                 return .error("raft node \(status.id) is not part of a quorum (state: \(RaftStateName.upstream(status.role)))")
             }
             return .json("healthy")
         }
-        add("/api/raft-peers") { ctx in .json(await ctx.node.raftStatus().voters) }
-        add("/api/raft-status") { ctx in .json(await RaftStatusView(ctx.node)) }
-        add("/api/status") { ctx in await ctx.health() }
-        add("/api/health") { ctx in await ctx.health() }
-        add("/api/raft-yield", mutating: true) { ctx in
+        routes.add("/api/raft-peers") { ctx in .json(await ctx.node.raftStatus().voters) }
+        routes.add("/api/raft-status") { ctx in .json(await RaftStatusView(ctx.node)) }
+        routes.add("/api/status") { ctx in await ctx.health() }
+        routes.add("/api/health") { ctx in await ctx.health() }
+        routes.add("/api/raft-yield", mutating: true) { ctx in
             let status = await ctx.node.raftStatus()
             let others = status.voters.filter { $0 != status.id }.sorted { a, b in
                 (status.peers[a]?.match ?? 0) > (status.peers[b]?.match ?? 0)
@@ -39,7 +39,7 @@ extension OrchestratorAPI {
             guard let target = others.first else { return .error("no other raft member to yield to", status: 409) }
             return await ctx.transfer(to: target)
         }
-        add("/api/raft-yield-hint/:hint", mutating: true) { ctx in
+        routes.add("/api/raft-yield-hint/:hint", mutating: true) { ctx in
             let hint = ctx.parameters["hint"] ?? ""
             let status = await ctx.node.raftStatus()
             let addresses = ctx.node.intent.nodeHTTPAddresses
@@ -51,7 +51,7 @@ extension OrchestratorAPI {
         }
         // A node tells the group where its API answers (followers, so the leader can ask them for
         // second opinions; a leader announces itself).
-        add("/api/announce-node/:raftID", mutating: true) { ctx in
+        routes.add("/api/announce-node/:raftID", mutating: true) { ctx in
             let id = ctx.parameters["raftID"] ?? ""
             let address = ctx.request.query["address"] ?? ""
             guard await ctx.node.raftStatus().voters.contains(id) else {
@@ -63,10 +63,10 @@ extension OrchestratorAPI {
             if let failure = await ctx.submit(.announceNode(raftID: id, httpAddress: address)) { return failure }
             return .ok("Node \(id) answers at \(address)", details: address)
         }
-        add("/api/raft-add-peer/:addr", mutating: true) { ctx in
+        routes.add("/api/raft-add-peer/:addr", mutating: true) { ctx in
             await ctx.changeMembership("add", "added") { try await ctx.node.raft.addVoter($0) }
         }
-        add("/api/raft-remove-peer/:addr", mutating: true) { ctx in
+        routes.add("/api/raft-remove-peer/:addr", mutating: true) { ctx in
             await ctx.changeMembership("remove", "removed") { try await ctx.node.raft.removeVoter($0) }
         }
     }

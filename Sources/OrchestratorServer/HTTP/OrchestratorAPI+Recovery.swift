@@ -1,17 +1,17 @@
 import Foundation
 
 /// Failure analysis, failover preview, recovery audit and acknowledgements.
-extension OrchestratorAPI {
-    mutating func registerRecoveryRoutes() {
-        add("/api/replication-analysis") { ctx in
+struct RecoveryController: APIController {
+    func register(into routes: inout APIRoutes) {
+        routes.add("/api/replication-analysis") { ctx in
             .ok("Analysis", details: await ctx.node.analyze())
         }
-        add("/api/replication-analysis/:clusterHint") { ctx in
+        routes.add("/api/replication-analysis/:clusterHint") { ctx in
             await ctx.withCluster { _, name in
                 .ok("Analysis", details: await ctx.node.analyze().filter { $0.clusterDetails.clusterName == name })
             }
         }
-        add("/api/failover-plan/:clusterHint") { ctx in
+        routes.add("/api/failover-plan/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master to plan a failover for", status: 404)
@@ -26,7 +26,7 @@ extension OrchestratorAPI {
         }
         // This node probes the instance now and says whether it answers (asked by the leader before
         // an automated master failover; see SecondOpinion).
-        add("/api/second-opinion/:host/:port") { ctx in
+        routes.add("/api/second-opinion/:host/:port") { ctx in
             switch ctx.instanceKey() {
             case .failure(let failure): return failure.response
             case .success(let key):
@@ -38,32 +38,32 @@ extension OrchestratorAPI {
             }
         }
         // Detections this node made (newest first), allowed to recover or not; not replicated.
-        add("/api/audit-failure-detection") { ctx in
+        routes.add("/api/audit-failure-detection") { ctx in
             .json(Array((await ctx.recovery?.detections() ?? []).reversed()))
         }
-        add("/api/audit-failure-detection/alias/:clusterAlias") { ctx in
+        routes.add("/api/audit-failure-detection/alias/:clusterAlias") { ctx in
             let alias = ctx.parameters["clusterAlias"] ?? ""
             return .json((await ctx.recovery?.detections() ?? []).reversed().filter {
                 $0.analysisEntry.clusterDetails.clusterAlias == alias || $0.analysisEntry.clusterDetails.clusterName == alias
             })
         }
-        add("/api/audit-recovery") { ctx in
+        routes.add("/api/audit-recovery") { ctx in
             .json(Array(ctx.node.intent.recoveries.reversed()))
         }
-        add("/api/audit-recovery/cluster/:clusterHint") { ctx in
+        routes.add("/api/audit-recovery/cluster/:clusterHint") { ctx in
             let hint = ctx.parameters["clusterHint"] ?? ""
             let inventory = await ctx.node.inventory()
             let name = inventory.cluster(forHint: hint, defaultPort: ctx.node.settings.defaultInstancePort)?.clusterName ?? hint
             return .json(ctx.node.intent.recoveries.reversed().filter { $0.clusterName == name || $0.clusterAlias == hint })
         }
-        add("/api/audit-recovery/id/:uid") { ctx in
+        routes.add("/api/audit-recovery/id/:uid") { ctx in
             let uid = ctx.parameters["uid"] ?? ""
             guard let recovery = ctx.node.intent.recoveries.first(where: { $0.uid == uid || String($0.id) == uid }) else {
                 return .error("no recovery \(uid)", status: 404)
             }
             return .json(recovery)
         }
-        add("/api/ack-recovery/cluster/:clusterHint", mutating: true) { ctx in
+        routes.add("/api/ack-recovery/cluster/:clusterHint", mutating: true) { ctx in
             await ctx.withComment { comment in
                 let hint = ctx.parameters["clusterHint"] ?? ""
                 let inventory = await ctx.node.inventory()
@@ -73,18 +73,18 @@ extension OrchestratorAPI {
                                              what: "cluster \(name)")
             }
         }
-        add("/api/ack-recovery/instance/:host/:port", mutating: true) { ctx in
+        routes.add("/api/ack-recovery/instance/:host/:port", mutating: true) { ctx in
             await ctx.withComment { comment in
                 await ctx.withKey { key in await ctx.acknowledge(.instance(key), comment: comment, what: "\(key)") }
             }
         }
-        add("/api/ack-recovery/:uid", mutating: true) { ctx in
+        routes.add("/api/ack-recovery/:uid", mutating: true) { ctx in
             await ctx.withComment { comment in
                 let uid = ctx.parameters["uid"] ?? ""
                 return await ctx.acknowledge(.uid(uid), comment: comment, what: "recovery \(uid)")
             }
         }
-        add("/api/ack-all-recoveries", mutating: true) { ctx in
+        routes.add("/api/ack-all-recoveries", mutating: true) { ctx in
             await ctx.withComment { comment in await ctx.acknowledge(.all, comment: comment, what: "all recoveries") }
         }
     }
@@ -120,11 +120,11 @@ extension APIContext {
 }
 
 /// Manual recoveries: `recover`, `force-master-failover`. Run on the leader; `?noop=true` plans only.
-extension OrchestratorAPI {
-    mutating func registerManualRecoveryRoutes() {
+struct FailoverController: APIController {
+    func register(into routes: inout APIRoutes) {
         for pattern in ["/api/recover/:host/:port", "/api/recover/:host/:port/:candidateHost/:candidatePort",
                         "/api/recover-lite/:host/:port"] {
-            add(pattern, mutating: true) { ctx in
+            routes.add(pattern, mutating: true) { ctx in
                 await ctx.withKey { key in
                     let analyses = await ctx.node.analyze()
                     guard let analysis = analyses.first(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery })
@@ -143,7 +143,7 @@ extension OrchestratorAPI {
                 }
             }
         }
-        add("/api/force-master-failover/:clusterHint", mutating: true) { ctx in
+        routes.add("/api/force-master-failover/:clusterHint", mutating: true) { ctx in
             await ctx.withCluster { inventory, name in
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master", status: 404)
@@ -156,7 +156,7 @@ extension OrchestratorAPI {
             }
         }
         // Promote the designated direct replica now, master alive or not; no graceful wait.
-        add("/api/force-master-takeover/:clusterHint/:designatedHost/:designatedPort", mutating: true) { ctx in
+        routes.add("/api/force-master-takeover/:clusterHint/:designatedHost/:designatedPort", mutating: true) { ctx in
             await ctx.withCluster { inventory, name in
                 guard let master = inventory.master(ofCluster: name) else {
                     return .error("cluster \(name) has no known master", status: 404)
@@ -212,11 +212,11 @@ extension APIContext {
 }
 
 /// Graceful takeovers: the master is alive and hands over without losing writes.
-extension OrchestratorAPI {
-    mutating func registerTakeoverRoutes() {
+struct TakeoverController: APIController {
+    func register(into routes: inout APIRoutes) {
         for (name, auto) in [("graceful-master-takeover", false), ("graceful-master-takeover-auto", true)] {
             for suffix in ["", "/:designatedHost/:designatedPort"] {
-                add("/api/\(name)/:clusterHint\(suffix)", mutating: true) { ctx in
+                routes.add("/api/\(name)/:clusterHint\(suffix)", mutating: true) { ctx in
                     await ctx.withCluster { inventory, cluster in
                         guard let master = inventory.master(ofCluster: cluster) else {
                             return .error("cluster \(cluster) has no known master", status: 404)

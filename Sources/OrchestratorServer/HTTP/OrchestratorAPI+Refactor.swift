@@ -6,8 +6,8 @@ import OrchestratorCore
 /// on the leader); `?noop=true` answers with the plan and the SQL it would run, changing nothing.
 /// Single-instance commands answer with the moved instance (the client prints `instance<master`),
 /// multi-replica commands with the list of moved instances.
-extension OrchestratorAPI {
-    mutating func registerRefactorRoutes() {
+struct RefactorController: APIController {
+    func register(into routes: inout APIRoutes) {
         let withTarget: [RefactorCommand] = [.relocate, .relocateReplicas, .moveBelow, .repoint, .moveReplicasGTID,
                                              .moveBelowGTID, .moveUpReplicas, .repointReplicas]
         let withoutTarget: [RefactorCommand] = [.moveUp, .moveUpReplicas, .repoint, .repointReplicas, .takeSiblings,
@@ -15,22 +15,20 @@ extension OrchestratorAPI {
         for command in withTarget {
             // Upstream's parameter names differ per route (belowHost, siblingHost, ...); one shape serves all.
             for name in Self.pathNames(command) {
-                add("/api/\(name)/:host/:port/:belowHost/:belowPort", mutating: true) { ctx in
+                routes.add("/api/\(name)/:host/:port/:belowHost/:belowPort", mutating: true) { ctx in
                     await ctx.refactor(command, withTarget: true)
                 }
             }
         }
         for command in withoutTarget {
             for name in Self.pathNames(command) {
-                add("/api/\(name)/:host/:port", mutating: true) { ctx in
+                routes.add("/api/\(name)/:host/:port", mutating: true) { ctx in
                     await ctx.refactor(command, withTarget: false)
                 }
             }
         }
     }
-}
 
-extension OrchestratorAPI {
     /// The command's path and upstream's older spellings of it (`relocate-slaves`, `enslave-master`, ...).
     static func pathNames(_ command: RefactorCommand) -> [String] {
         let name = command.rawValue

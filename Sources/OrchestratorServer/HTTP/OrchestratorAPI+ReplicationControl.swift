@@ -8,14 +8,14 @@ import Foundation
 /// Each answers upstream's envelope with the instance re-probed after the change as `Details`;
 /// `?noop=true` answers the statements it would run (`Details`: a list of strings) and changes nothing.
 /// Refusals (409) say why and what to do; instances under downtime may still be operated on by hand.
-extension OrchestratorAPI {
-    mutating func registerReplicationControlRoutes() {
+struct ReplicationControlController: APIController {
+    func register(into routes: inout APIRoutes) {
         for command in ReplicationControlCommand.allCases {
-            add("/api/\(command.rawValue)/:host/:port", mutating: true) { ctx in
+            routes.add("/api/\(command.rawValue)/:host/:port", mutating: true) { ctx in
                 await ctx.replicationControl(command)
             }
         }
-        add("/api/delay-replication/:host/:port/:seconds", mutating: true) { ctx in
+        routes.add("/api/delay-replication/:host/:port/:seconds", mutating: true) { ctx in
             let text = ctx.parameters["seconds"] ?? ""
             guard let seconds = Int(text), (0...Int(Int32.max)).contains(seconds) else {
                 return .error("invalid delay \"\(text)\": expected whole seconds from 0 to \(Int32.max) (0 removes the delay)",
@@ -25,7 +25,7 @@ extension OrchestratorAPI {
                 ops, key, _ in try await ops.setReplicationDelay(key, seconds: seconds)
             }
         }
-        add("/api/purge-binary-logs/:host/:port/:logFile", mutating: true) { ctx in
+        routes.add("/api/purge-binary-logs/:host/:port/:logFile", mutating: true) { ctx in
             let file = ctx.parameters["logFile"] ?? ""
             guard !file.isEmpty, file.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
                 return .error("invalid binary log name \"\(file)\": expected a file name such as binlog.000042", status: 400)
@@ -41,12 +41,12 @@ extension OrchestratorAPI {
                     + " still need older binary logs; add ?force=true to purge anyway")
             }) { ops, key, _ in try await ops.purgeBinaryLogs(key, to: file) }
         }
-        add("/api/change-master-credentials/:host/:port", mutating: true) { ctx in
+        routes.add("/api/change-master-credentials/:host/:port", mutating: true) { ctx in
             await ctx.runControl("change-master-credentials", done: "Replication credentials applied", needsReplica: true) {
                 ops, key, _ in try await ops.changeMasterCredentials(key)
             }
         }
-        add("/api/restart-replica-statements/:host/:port") { ctx in
+        routes.add("/api/restart-replica-statements/:host/:port") { ctx in
             await ctx.withInstance { instance in
                 guard let query = ctx.request.query["q"], !query.isEmpty else {
                     return .error("restart-replica-statements needs the query to wrap: add ?q=... (orchestrator-client -q)",
@@ -65,7 +65,6 @@ extension OrchestratorAPI {
                 }
             }
         }
-        registerErrantGTIDRoutes()
     }
 }
 

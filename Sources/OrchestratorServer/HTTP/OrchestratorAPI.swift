@@ -39,21 +39,18 @@ public struct OrchestratorAPI: Sendable {
         // The leader decides again on what the follower relays: the caller's credentials go along.
         let relayed: Set<String> = ["authorization", Self.proxiedHeader, access.userHeader.lowercased()]
         self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout, relayedHeaders: relayed) }
-        registerInstanceRoutes()
-        registerIntentRoutes()
-        registerRaftRoutes()
-        registerRecoveryRoutes()
-        registerManualRecoveryRoutes()
-        registerTakeoverRoutes()
-        registerReplicationControlRoutes()
-        registerRefactorRoutes()
-        registerMaintenanceRoutes()
-        registerMetricsRoutes()
-        registerWebRoutes()
+        for controller in Self.controllers { controller.register(into: &router) }
         if statusEndpoint.hasPrefix("/"), router.match(statusEndpoint) == nil {
             add(statusEndpoint) { ctx in await ctx.health() }
         }
     }
+
+    /// The API's routes, one controller per concern. Each registers its paths; the router composes them.
+    static let controllers: [any APIController] = [
+        InstancesController(), IntentController(), RaftController(), RecoveryController(), FailoverController(),
+        TakeoverController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
+        MaintenanceController(), MetricsController(), WebUIController(),
+    ]
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
         router.add(pattern, mutating: mutating, handler)
@@ -106,6 +103,14 @@ public struct OrchestratorAPI: Sendable {
         }
     }
 }
+
+/// The routes of one concern of the API (instances, intent, raft, recovery, refactoring, ...). Controllers
+/// hold no state: handlers get the node and services from their `APIContext`.
+protocol APIController: Sendable {
+    func register(into routes: inout APIRoutes)
+}
+
+typealias APIRoutes = APIRouter<OrchestratorAPI.Handler>
 
 /// What a handler gets: the request, the path parameters and the node.
 public struct APIContext: Sendable {

@@ -2,16 +2,16 @@
 /// preview, recoveries, detections; downtime and acknowledge actions) served by every node over its
 /// own API. Upstream's `/web/...` paths; `/` leads there. It needs what the API needs: under basic
 /// auth the browser asks once.
-extension OrchestratorAPI {
-    mutating func registerWebRoutes() {
+struct WebUIController: APIController {
+    func register(into routes: inout APIRoutes) {
         for path in ["/", "/web", "/web/"] {
-            add(path) { _ in .redirect(to: "/web/clusters") }
+            routes.add(path) { _ in .redirect(to: "/web/clusters") }
         }
         for page in ["/web/clusters", "/web/cluster/:clusterName", "/web/cluster/alias/:clusterAlias"] {
-            add(page) { _ in .asset(WebAssets.indexHTML, type: "text/html; charset=utf-8") }
+            routes.add(page) { _ in .asset(WebAssets.indexHTML, type: "text/html; charset=utf-8") }
         }
-        add("/web/static/app.js") { _ in .asset(WebAssets.appJS, type: "text/javascript; charset=utf-8") }
-        add("/web/static/app.css") { _ in .asset(WebAssets.appCSS, type: "text/css; charset=utf-8") }
+        routes.add("/web/static/app.js") { _ in .asset(WebAssets.appJS, type: "text/javascript; charset=utf-8") }
+        routes.add("/web/static/app.css") { _ in .asset(WebAssets.appCSS, type: "text/css; charset=utf-8") }
     }
 }
 
