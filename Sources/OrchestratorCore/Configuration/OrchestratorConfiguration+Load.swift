@@ -7,6 +7,8 @@ extension OrchestratorConfiguration {
     ///   - environment: for `${NAME}` in secret values (passwords, tokens); pass the process environment.
     ///   - base: values to start from (defaults when nil), so several files can be layered in order as
     ///     upstream allows.
+    ///   - refuseUnsupportedKeys: a key orchd refuses (`ConfigurationSchema.status(of:)`) set to a
+    ///     non-default value is an error; `--check-config` passes false to list every key instead.
     /// - Returns: the configuration and warnings (unknown, deprecated, mis-cased or repeated keys).
     /// - Throws: `ConfigurationError` naming the file and, where one is to blame, the key: malformed
     ///   JSON (with line and column), wrong value types or ranges, missing required keys, bad
@@ -14,7 +16,7 @@ extension OrchestratorConfiguration {
     ///   synonyms.
     public static func load(
         json: some Sequence<UInt8>, path: String, environment: [String: String] = [:],
-        base: OrchestratorConfiguration? = nil
+        base: OrchestratorConfiguration? = nil, refuseUnsupportedKeys: Bool = true
     ) throws(ConfigurationError) -> (OrchestratorConfiguration, [ConfigurationWarning]) {
         let root: JSONValue
         do { root = try JSONParser.parse(Array(json)) } catch {
@@ -64,12 +66,18 @@ extension OrchestratorConfiguration {
         try config.expandEnvironment(environment, path: path, lines: lines)
         try config.applySynonymsAndDerivedDefaults(path: path, lines: lines)
         try config.validate(path: path, lines: lines)
-        if !config.strings("PowerAuthGroups").isEmpty {
-            warnings.append(ConfigurationWarning(
-                path: path, key: "PowerAuthGroups",
-                message: "is not supported and ignored: members of these groups may read but not change anything "
-                    + "unless PowerAuthUsers lists them", line: lines["PowerAuthGroups"]))
+        if refuseUnsupportedKeys {
+            let refusals = config.keyRefusals(path: path, lines: lines)
+            if var first = refusals.first {
+                if refusals.count > 1 {
+                    first.reason += " (also not supported: "
+                        + refusals.dropFirst().compactMap(\.key).joined(separator: ", ")
+                        + "; `orchd --check-config \(path)` lists each with what to do)"
+                }
+                throw first
+            }
         }
+        warnings += config.keyAcceptanceWarnings(path: path, lines: lines)
         if config.raftEnabled && config.raftNodes.isEmpty {
             warnings.append(ConfigurationWarning(
                 path: path, key: "RaftNodes", message: "is empty while RaftEnabled is true; this node will form a group of one"))

@@ -39,4 +39,32 @@ public enum ConfigurationFile {
         }
         return config
     }
+
+    /// `orchd --check-config FILE`: every key with its value (secrets masked), status and reason, and
+    /// whether orchd would start with this file (false on a refused key or any other configuration error).
+    public static func check(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (report: String, startable: Bool) {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            return ("cannot read \(path): the file is missing or not readable", false)
+        }
+        let config: OrchestratorConfiguration
+        let warnings: [ConfigurationWarning]
+        do {
+            (config, warnings) = try OrchestratorConfiguration.load(json: bytes, path: path, environment: environment,
+                                                                    refuseUnsupportedKeys: false)
+        } catch {
+            return ("\(error)", false)
+        }
+        let refused = config.keyReport.filter(\.blocksStartup)
+        var lines = [config.keyReportTable(), ""]
+        lines += warnings.map { "warning: \($0)" }
+        lines.append("legend: * set in the file, ! set and refused (orchd will not start)")
+        if refused.isEmpty {
+            lines.append("\(path): orchd can start with this configuration")
+        } else {
+            lines.append("\(path): orchd refuses to start: " + refused.map(\.key).joined(separator: ", ")
+                         + " (each row says what to do)")
+        }
+        return (lines.joined(separator: "\n"), refused.isEmpty)
+    }
 }

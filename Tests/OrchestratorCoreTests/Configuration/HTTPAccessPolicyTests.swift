@@ -123,10 +123,15 @@ struct HTTPAccessPolicyTests {
         #expect(failure(#"{"AuthenticationMethod": "proxy", "AuthUserHeader": ""}"#)?.key == "AuthUserHeader")
     }
 
-    @Test func powerAuthGroupsIsWarnedAbout() throws {
-        let (_, warnings) = try OrchestratorConfiguration.load(
-            json: Array(#"{"AuthenticationMethod": "proxy", "PowerAuthGroups": ["dba"]}"#.utf8), path: path)
-        #expect(warnings.contains { $0.key == "PowerAuthGroups" && $0.message.contains("not supported") })
+    @Test func powerAuthGroupsIsRefused() {
+        // Group permissions would be silently missing: refused at start-up, with the alternative.
+        var refusal: ConfigurationError?
+        do {
+            _ = try OrchestratorConfiguration.load(
+                json: Array(#"{"AuthenticationMethod": "proxy", "PowerAuthGroups": ["dba"]}"#.utf8), path: path)
+        } catch { refusal = error }
+        #expect(refusal?.key == "PowerAuthGroups")
+        #expect(refusal?.description.contains("PowerAuthUsers") == true)
     }
 
     @Test func browsersCrossSiteRequestsAreRecognised() {

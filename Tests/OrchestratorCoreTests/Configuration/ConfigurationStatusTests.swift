@@ -1,0 +1,103 @@
+import Foundation
+import OrchestratorCore
+import Testing
+
+/// Every key orchd reads is honoured, accepted with a warning, or refused: one table, walked here.
+@Suite("Configuration key status")
+struct ConfigurationStatusTests {
+    let path = "/etc/orchestrator.conf.json"
+
+    func load(_ json: String) throws(ConfigurationError) -> (OrchestratorConfiguration, [ConfigurationWarning]) {
+        try OrchestratorConfiguration.load(json: Array(json.utf8), path: path, environment: ["P": "hunter2"])
+    }
+
+    func refusal(_ json: String) -> ConfigurationError? {
+        do { _ = try load(json) } catch { return error }
+        return nil
+    }
+
+    @Test func everySchemaKeyHasAStatus() {
+        let missing = ConfigurationSchema.keys.map(\.name).filter { ConfigurationSchema.status(of: $0) == nil }
+        #expect(missing.isEmpty, "keys without a status: \(missing)")
+        #expect(ConfigurationSchema.status(of: "NoSuchKey") == nil)
+    }
+
+    @Test func everyStatusHasAReasonUnlessHonoured() {
+        for spec in ConfigurationSchema.keys {
+            guard let status = ConfigurationSchema.status(of: spec.name) else { continue }
+            if status == .honoured { continue }
+            #expect(status.reason.count > 20, "\(spec.name) needs a reason an operator can act on")
+        }
+    }
+
+    @Test func securityAndSafetyKeysAreNeverMerelyAccepted() {
+        for key in ConfigurationSchema.securityAndSafetyKeys {
+            #expect(ConfigurationSchema.byName[key] != nil, "\(key) is not a schema key")
+            if case .accepted? = ConfigurationSchema.status(of: key) {
+                Issue.record("\(key) is security- or safety-relevant and must be honoured or refused")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"UseSSL": true, "SSLCertFile": "/etc/orc.pem", "SSLPrivateKeyFile": "/etc/orc.key"}"#, "UseSSL"),
+        (#"{"MySQLTopologyUseMutualTLS": true}"#, "MySQLTopologyUseMutualTLS"),
+        (#"{"AutoPseudoGTID": true}"#, "AutoPseudoGTID"),
+        (#"{"ConsulAddress": "127.0.0.1:8500"}"#, "ConsulAddress"),
+        (#"{"URLPrefix": "/orc"}"#, "URLPrefix"),
+    ])
+    func refusedKeysStopStartUpNamingKeyFileAndFix(json: String, key: String) {
+        let error = refusal(json)
+        #expect(error?.key == key)
+        #expect(error?.description.hasPrefix("cannot read \(path): key \"\(key)\" is not supported: ") == true,
+                "\(error?.description ?? "loaded")")
+    }
+
+    @Test func severalRefusalsAreAllNamed() {
+        let error = refusal(#"{"UseSSL": true, "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
+        #expect(error?.key == "UseSSL")
+        #expect(error?.description.contains("also not supported: ZkAddress") == true)
+        #expect(error?.description.contains("GraphiteAddr") == false, "accepted keys are not refusals")
+    }
+
+    @Test func aRefusedKeyAtItsDefaultIsFine() throws {
+        let (config, warnings) = try load(#"{"UseSSL": false, "ZkAddress": "", "MySQLTopologyUseMixedTLS": true}"#)
+        #expect(!config.differsFromDefault("UseSSL"))
+        #expect(warnings.isEmpty)
+    }
+
+    @Test func acceptedKeysWarnOnceWithTheReason() throws {
+        let (_, warnings) = try load(#"{"GraphiteAddr": "graphite:2003", "GraphitePollSeconds": 60, "AgentPollMinutes": 5}"#)
+        #expect(Set(warnings.map(\.key)) == ["GraphiteAddr", "AgentPollMinutes"], "a default value is not warned about")
+        #expect(warnings.count == 2)
+        #expect(warnings.first { $0.key == "GraphiteAddr" }?.message.contains("Prometheus") == true)
+    }
+
+    @Test func checkConfigTableMasksSecretsAndMarksRefusals() throws {
+        let (config, _) = try OrchestratorConfiguration.load(
+            json: Array(#"{"MySQLTopologyPassword": "${P}", "UseSSL": true, "GraphiteAddr": "g:2003"}"#.utf8),
+            path: path, environment: ["P": "hunter2"], refuseUnsupportedKeys: false)
+        let table = config.keyReportTable()
+        #expect(!table.contains("hunter2"))
+        let rows = table.split(separator: "\n")
+        #expect(rows.count == ConfigurationSchema.keys.count + 1)
+        #expect(rows.contains { $0.hasPrefix("! UseSSL") && $0.contains("refused") })
+        #expect(rows.contains { $0.hasPrefix("* GraphiteAddr") && $0.contains("accepted") })
+        #expect(rows.contains { $0.hasPrefix("* MySQLTopologyPassword") && $0.contains("********") })
+        #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["UseSSL"])
+    }
+
+    @Test func theExampleConfigsPass() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".conf.json") }
+        #expect(files.count >= 3)
+        for file in files {
+            let data = try Data(contentsOf: examples.appendingPathComponent(file))
+            let (config, warnings) = try OrchestratorConfiguration.load(json: Array(data), path: file,
+                                                                        environment: ["ORCHD_TOPOLOGY_PASSWORD": "x", "ORCHD_REPLICATION_PASSWORD": "y"])
+            #expect(config.keyReport.filter(\.blocksStartup).isEmpty)
+            #expect(warnings.isEmpty, "\(file): \(warnings)")
+        }
+    }
+}
