@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "OrchestratorCoreTests", dependencies: ["OrchestratorCore", "OrchestratorTestKit"]),
         .testTarget(
             name: "OrchestratorServerTests",
-            dependencies: ["OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorTestKit"]
+            dependencies: ["OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorTestKit", "OrchestratorClient"]
         ),
         .testTarget(name: "OrchestratorClientTests", dependencies: ["OrchestratorClient"]),
         .testTarget(

@@ -105,7 +105,8 @@ public enum HelpText {
             lines.append("\(group.rawValue):")
             for spec in CommandSpec.all where spec.group == group {
                 let names = ([spec.name] + spec.aliases).joined(separator: "|")
-                lines.append("  " + names + String(repeating: " ", count: width - names.count + 2) + spec.summary)
+                let mark = spec.notServedReason.map { " [not served by orchd: \($0)]" } ?? ""
+                lines.append("  " + names + String(repeating: " ", count: width - names.count + 2) + spec.summary + mark)
             }
         }
         return lines

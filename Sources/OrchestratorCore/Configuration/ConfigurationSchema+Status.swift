@@ -160,7 +160,7 @@ extension ConfigurationSchema {
                  "ApplyMySQLPromotionAfterMasterFailover", "PreventCrossDataCenterMasterFailover",
                  "PreventCrossRegionMasterFailover", "MasterFailoverLostInstancesDowntimeMinutes",
                  "FailMasterPromotionOnLagMinutes", "FailMasterPromotionIfSQLThreadNotUpToDate",
-                 "EnforceExactSemiSyncReplicas")
+                 "EnforceExactSemiSyncReplicas", "OSCIgnoreHostnameFilters")
         accepted("orchd reports every analysis", "ReduceReplicationAnalysisCount")
         accepted("orchd records each detection and runs OnFailureDetectionProcesses once per failure",
                  "FailureDetectionPeriodBlockMinutes")
@@ -170,7 +170,6 @@ extension ConfigurationSchema {
                  "PostponeSlaveRecoveryOnLagMinutes", "PostponeReplicaRecoveryOnLagMinutes")
         accepted("orchd runs each recovery's replica operations in parallel without this bound",
                  "MaxConcurrentReplicaOperations")
-        accepted("orchd has no cluster-osc-replicas command", "OSCIgnoreHostnameFilters")
         refused("RecoverNonWriteableMaster " + notYet + ": a read-only master is reported, not made writeable",
                 "RecoverNonWriteableMaster")
         refused("RecoverLockedSemiSyncMaster " + notYet + ": a locked semi-sync master is reported, not recovered",

@@ -164,6 +164,8 @@ extension OrchestratorConfiguration {
     /// orchd: a hook running longer is killed (upstream has no timeout).
     public var hookTimeoutSeconds: Int { get { int("HookTimeoutSeconds") } set { values["HookTimeoutSeconds"] = .int(Int64(newValue)) } }
 
+    public var oscIgnoreHostnameFilters: [String] { strings("OSCIgnoreHostnameFilters") }
+
     // KV
     /// Normalized to end in exactly one "/" (except "/" itself) by `load`.
     public var kvClusterMasterPrefix: String { string("KVClusterMasterPrefix") }

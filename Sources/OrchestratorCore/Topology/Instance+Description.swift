@@ -42,6 +42,13 @@ extension Instance {
         return tokens.filter { !$0.isEmpty }
     }
 
+    /// The columns of `topology-tabulated`: lag, status, version, ro/rw, binlog format, then the
+    /// extra tokens (`>>`, `GTID`, ...) as one comma-joined column, as upstream's TabulatedDescription.
+    public func tabulatedTokens(lagThresholdSeconds: Int64) -> [String] {
+        let tokens = descriptionTokens(lagThresholdSeconds: lagThresholdSeconds)
+        return Array(tokens.prefix(5)) + [tokens.dropFirst(5).joined(separator: ",")]
+    }
+
     /// `[0s,ok,10.11.6-MariaDB-log,rw,ROW,>>,GTID]`, upstream's HumanReadableDescription.
     public func humanReadableDescription(lagThresholdSeconds: Int64 = 20) -> String {
         "[" + descriptionTokens(lagThresholdSeconds: lagThresholdSeconds).joined(separator: ",") + "]"

@@ -14,11 +14,21 @@
 /// Replicas are listed under their master in key order. When no server is a top (a co-master ring),
 /// each co-master is drawn as its own depth-1 branch and co-masters are not repeated below each other.
 /// Lines are joined by `\n` with no trailing newline.
+///
+/// `tabulated` is upstream's `topology-tabulated`: the same tree, with the summary's fields as
+/// `|`-separated columns, every column padded to its widest entry (the lag column right-aligned, the
+/// others left-aligned), the extra tokens (`>>,GTID`...) in one last column:
+///
+/// ```
+/// 127.0.0.1:13306    |0s|ok|10.11.6-MariaDB-log|rw|ROW|>>,GTID
+/// + 127.0.0.1:13307  |0s|ok|10.11.6-MariaDB-log|ro|ROW|>>,GTID
+/// ```
 public enum TopologyTree {
     /// Renders the instances of one cluster. `lagThresholdSeconds` is
     /// ReasonableMaintenanceReplicationLagSeconds (decides the `lag` status). `extended` false prints
     /// only the prefixed keys (upstream's output for historic snapshots).
-    public static func render(_ instances: [Instance], lagThresholdSeconds: Int64 = 20, extended: Bool = true) -> String {
+    public static func render(_ instances: [Instance], lagThresholdSeconds: Int64 = 20, extended: Bool = true,
+                              tabulated: Bool = false) -> String {
         var byKey: [InstanceKey: Instance] = [:]
         for instance in instances { byKey[instance.key] = instance }
         var children: [InstanceKey: [InstanceKey]] = [:]
@@ -46,7 +56,11 @@ public enum TopologyTree {
             }
             line += key.displayString
             if !instance.instanceAlias.isEmpty { line += " (\(instance.instanceAlias))" }
-            if extended { line += " " + instance.humanReadableDescription(lagThresholdSeconds: lagThresholdSeconds) }
+            if extended, tabulated {
+                line += "|" + instance.tabulatedTokens(lagThresholdSeconds: lagThresholdSeconds).joined(separator: "|")
+            } else if extended {
+                line += " " + instance.humanReadableDescription(lagThresholdSeconds: lagThresholdSeconds)
+            }
             lines.append(line)
             for child in children[key] ?? [] { entry(child, depth: depth + 1) }
         }
@@ -60,7 +74,27 @@ public enum TopologyTree {
         for key in byKey.keys.sorted() where !visited.contains(key) && !byKey[key]!.isCoMaster {
             entry(key, depth: 0)
         }
-        return align(lines)
+        return tabulated ? tabulate(lines) : align(lines)
+    }
+
+    /// Pads every `|`-separated column to its widest entry: the second (lag) right-aligned, the
+    /// others left-aligned, as upstream's tabulated topology.
+    static func tabulate(_ lines: [String]) -> String {
+        let rows = lines.map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        var widths: [Int] = []
+        for row in rows {
+            for (column, cell) in row.enumerated() {
+                if column == widths.count { widths.append(0) }
+                widths[column] = max(widths[column], cell.count)
+            }
+        }
+        return rows.map { row in
+            widths.indices.map { column in
+                let cell = column < row.count ? row[column] : ""
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 1 ? padding + cell : cell + padding
+            }.joined(separator: "|")
+        }.joined(separator: "\n")
     }
 
     /// Pads each line before its first `[` so all brackets line up.

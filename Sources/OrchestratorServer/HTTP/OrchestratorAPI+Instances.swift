@@ -59,6 +59,34 @@ struct InstancesController: APIController {
                 return .ok("Topology for \(instance.clusterName)", details: TopologyTree.render(members))
             }
         }
+        routes.add("/api/topology-tabulated/:clusterHint") { ctx in
+            await ctx.withCluster { inventory, name in
+                .ok("Topology for \(name)", details: TopologyTree.render(inventory.instances(inCluster: name), tabulated: true))
+            }
+        }
+        routes.add("/api/topology-tabulated/:host/:port") { ctx in
+            await ctx.withInstance { instance in
+                let members = await ctx.node.inventory().instances(inCluster: instance.clusterName)
+                return .ok("Topology for \(instance.clusterName)", details: TopologyTree.render(members, tabulated: true))
+            }
+        }
+        // Upstream answers with the bare list of downtimed instances (all, or of one cluster).
+        routes.add("/api/downtimed") { ctx in
+            let inventory = await ctx.node.inventory()
+            return .instances(inventory.instances.filter(\.isDowntimed), from: inventory)
+        }
+        routes.add("/api/downtimed/:clusterHint") { ctx in
+            await ctx.withCluster { inventory, name in
+                .instances(inventory.instances(inCluster: name).filter(\.isDowntimed), from: inventory)
+            }
+        }
+        routes.add("/api/cluster-osc-replicas/:clusterHint") { ctx in
+            await ctx.withCluster { inventory, name in
+                .instances(OSCReplicas.choose(from: inventory.instances(inCluster: name),
+                                              ignoreHostnameFilters: ctx.node.settings.oscIgnoreHostnameFilters),
+                           from: inventory)
+            }
+        }
         routes.add("/api/search/:searchString") { ctx in
             let inventory = await ctx.node.inventory()
             return .instances(inventory.search(ctx.parameters["searchString"] ?? ""), from: inventory)

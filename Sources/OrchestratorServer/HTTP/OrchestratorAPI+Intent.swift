@@ -13,6 +13,13 @@ struct IntentController: APIController {
                 return .ok("Instance discovered: \(key)", details: await ctx.node.inventory().instance(key) ?? instance)
             }
         }
+        // Upstream queues the probe and answers at once; the discover intent is replicated the same way.
+        routes.add("/api/async-discover/:host/:port", mutating: true) { ctx in
+            await ctx.withKey { key in
+                if let failure = await ctx.submit(.discover(key: key)) { return failure }
+                return .ok("Asynchronous discovery initiated for Instance: \(key)", details: key)
+            }
+        }
         routes.add("/api/forget/:host/:port", mutating: true) { ctx in
             await ctx.withKey { key in
                 if let failure = await ctx.submit(.forget(keys: [key])) { return failure }

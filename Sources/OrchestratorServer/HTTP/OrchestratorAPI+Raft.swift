@@ -39,15 +39,19 @@ struct RaftController: APIController {
             guard let target = others.first else { return .error("no other raft member to yield to", status: 409) }
             return await ctx.transfer(to: target)
         }
-        routes.add("/api/raft-yield-hint/:hint", mutating: true) { ctx in
-            let hint = ctx.parameters["hint"] ?? ""
-            let status = await ctx.node.raftStatus()
-            let addresses = ctx.node.intent.nodeHTTPAddresses
-            guard let target = RaftHint.resolve(hint, voters: status.voters, httpAddresses: addresses) else {
-                return .error("no raft member matches \"\(hint)\"; members: \(status.voters.sorted().joined(separator: ", "))",
-                              status: 404)
+        // Upstream's raft-yield/:node (what `orchestrator-client -c raft-yield -H node` calls): the same
+        // leadership transfer as raft-yield-hint.
+        for pattern in ["/api/raft-yield-hint/:hint", "/api/raft-yield/:hint"] {
+            routes.add(pattern, mutating: true) { ctx in
+                let hint = ctx.parameters["hint"] ?? ""
+                let status = await ctx.node.raftStatus()
+                let addresses = ctx.node.intent.nodeHTTPAddresses
+                guard let target = RaftHint.resolve(hint, voters: status.voters, httpAddresses: addresses) else {
+                    return .error("no raft member matches \"\(hint)\"; members: \(status.voters.sorted().joined(separator: ", "))",
+                                  status: 404)
+                }
+                return await ctx.transfer(to: target)
             }
-            return await ctx.transfer(to: target)
         }
         // A node tells the group where its API answers (followers, so the leader can ask them for
         // second opinions; a leader announces itself).

@@ -20,6 +20,29 @@ struct RefactorController: APIController {
                 }
             }
         }
+        // Upstream's answer: Message "true" or "false", Details the destination. orchd uses GTID for every
+        // move, so both spellings ask the same question; a "false" names the reason.
+        for name in ["can-replicate-from", "can-replicate-from-gtid"] {
+            routes.add("/api/\(name)/:host/:port/:belowHost/:belowPort") { ctx in
+                await ctx.withInstance { instance, inventory in
+                    let target: InstanceKey
+                    switch ctx.instanceKey(host: "belowHost", port: "belowPort") {
+                    case .failure(let failure): return failure.response
+                    case .success(let key): target = key
+                    }
+                    guard inventory.instance(target) != nil else { return .instanceNotFound(target) }
+                    let planner = RefactorPlanner(instances: inventory.instances, operatorState: ctx.node.intent,
+                                                  now: ctx.node.now)
+                    if let refusal = planner.canReplicateFrom(instance.key, target) {
+                        // The message stays exactly "false" (scripts compare it); the reason travels beside it.
+                        var answer = APIResponse.ok("false", details: target)
+                        answer.headers["X-Orchd-Reason"] = refusal.reason
+                        return answer
+                    }
+                    return .ok("true", details: target)
+                }
+            }
+        }
         for command in withoutTarget {
             for name in Self.pathNames(command) {
                 routes.add("/api/\(name)/:host/:port", mutating: true) { ctx in

@@ -49,7 +49,7 @@ public struct OrchestratorAPI: Sendable {
     static let controllers: [any APIController] = [
         InstancesController(), IntentController(), RaftController(), RecoveryController(), FailoverController(),
         TakeoverController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
-        MaintenanceController(), MetricsController(), WebUIController(),
+        MaintenanceController(), MetricsController(), WebUIController(), UnsupportedController(),
     ]
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {

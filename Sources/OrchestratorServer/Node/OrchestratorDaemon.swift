@@ -63,6 +63,7 @@ public struct OrchestratorDaemon {
         nodeSettings.analysis = AnalysisSettings(configuration: config)
         nodeSettings.promotion = PromotionSettings(configuration: config)
         nodeSettings.recoveryPeriodBlockSeconds = Int64(config.recoveryPeriodBlockSeconds)
+        nodeSettings.oscIgnoreHostnameFilters = config.oscIgnoreHostnameFilters
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))

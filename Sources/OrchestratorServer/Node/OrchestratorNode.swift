@@ -22,6 +22,8 @@ public actor OrchestratorNode {
         public var recoveryPeriodBlockSeconds: Int64 = 3600
         /// `HTTPProxyTimeoutSeconds`: how long a follower waits for the leader to answer a forwarded call.
         public var proxyTimeoutSeconds: Double = 10
+        /// `OSCIgnoreHostnameFilters`: never offered as online-schema-change control replicas.
+        public var oscIgnoreHostnameFilters: [String] = []
         /// How long a proposal may wait for commit and apply.
         public var proposeTimeout: Duration = .seconds(10)
 

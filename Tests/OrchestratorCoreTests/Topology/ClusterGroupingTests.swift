@@ -165,6 +165,24 @@ struct TopologyTreeTests {
         #expect(lines[2] == "+ 127.0.0.1:3 (r3) [42s,lag,10.11.6-MariaDB-log,ro,ROW,>>,GTID:errant,semi:replica,downtimed]")
     }
 
+    @Test func tabulatedAsUpstream() {
+        var lagging = node(13307, master: 13306)
+        lagging.replicationLagSeconds = 1234
+        lagging.secondsBehindMaster = 1234
+        let g = ClusterGrouping(instances: [node(13306), lagging, node(13308, master: 13306), node(13309, master: 13308)])
+        let expected = """
+        127.0.0.1:13306    |   0s|ok |10.11.6-MariaDB-log|rw|ROW|>>
+        + 127.0.0.1:13307  |1234s|lag|10.11.6-MariaDB-log|ro|ROW|>>,GTID
+        + 127.0.0.1:13308  |   0s|ok |10.11.6-MariaDB-log|ro|ROW|>>,GTID
+          + 127.0.0.1:13309|   0s|ok |10.11.6-MariaDB-log|ro|ROW|>>,GTID
+        """
+        // Every column is padded, the last one too (as upstream), so all lines have one length.
+        let lines = TopologyTree.render(g.instances, tabulated: true).split(separator: "\n").map(String.init)
+        #expect(Set(lines.map(\.count)).count == 1)
+        let trimmed = lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }
+        #expect(trimmed == expected.split(separator: "\n").map(String.init))
+    }
+
     @Test func invalidAndNoBinlog() {
         var dead = node(1)
         dead.isLastCheckValid = false
