@@ -20,16 +20,21 @@ public enum ReplicationStartOutcome: Sendable, Equatable {
             return .failed("the SQL thread stopped with error \(threads.lastSQLErrno): \(threads.lastSQLError); "
                 + "fix the cause on the replica, or skip the failing transaction with skip-query")
         }
-        let ioState = threads.ioThread.lowercased()
-        if ioState == "no", threads.lastIOErrno != 0 {
+        // A client-side error (2000-2999: connection refused, lost, unknown host) is retried by the IO
+        // thread, and MariaDB may show it as `No` between attempts: wait. A server error that stopped
+        // the IO thread (1236 binary log purged, 1593 same server id, 1045 access denied) will not
+        // fix itself.
+        let ioRetrying = (2000...2999).contains(threads.lastIOErrno)
+        if !threads.ioRunning, threads.ioThread.lowercased() == "no", threads.lastIOErrno != 0, !ioRetrying {
             return .failed("the IO thread stopped with error \(threads.lastIOErrno): \(threads.lastIOError); "
-                + "fix the cause (the master's binary logs, the replication user) and start replication again")
+                + "fix the cause (the master's binary logs, the replication user and password, server ids) and start "
+                + "replication again")
         }
         let waiting: String
         if !threads.ioRunning, threads.lastIOErrno != 0 {
-            waiting = "the IO thread is still \(threads.ioThread.isEmpty ? "not running" : threads.ioThread) to "
-                + "\(threads.masterKey) (error \(threads.lastIOErrno): \(threads.lastIOError)); check that the master is up "
-                + "and reachable and that the replication user and password are right"
+            waiting = "the IO thread is not connected to \(threads.masterKey) (IO \(threads.ioThread), error "
+                + "\(threads.lastIOErrno): \(threads.lastIOError)); check that the master is up and reachable and that the "
+                + "replication user and password are right"
         } else {
             waiting = "the threads are not both running yet (\(threads.summary))"
         }
