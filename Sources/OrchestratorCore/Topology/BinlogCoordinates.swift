@@ -25,29 +25,21 @@ public struct BinlogCoordinates: Sendable, Hashable, Codable, Comparable, Custom
     /// `file:pos`, as upstream displays coordinates.
     public var description: String { "\(logFile):\(logPos)" }
 
+    /// The file name, ordered by its numeric suffix (see ``BinlogFileName``).
+    public var fileName: BinlogFileName { BinlogFileName(logFile) }
+
     /// The file name without its numeric suffix (`mysql-bin` for `mysql-bin.000012`).
-    public var fileBaseName: Substring {
-        guard let dot = logFile.lastIndex(of: ".") else { return Substring(logFile) }
-        return logFile[..<dot]
-    }
+    public var fileBaseName: Substring { fileName.baseName }
 
     /// The numeric suffix of the file name (12 for `mysql-bin.000012`), nil when there is none.
-    public var fileNumber: Int? {
-        guard let dot = logFile.lastIndex(of: ".") else { return nil }
-        return Int(logFile[logFile.index(after: dot)...])
-    }
+    public var fileNumber: Int? { fileName.number.flatMap { Int(exactly: $0) } }
 
     // MARK: - Ordering
 
-    /// Orders by file (numeric suffix when both names carry one, so `.000010` follows `.000009` even
-    /// when widths differ) and then by position. Files with different base names compare by name.
+    /// Orders by file (``BinlogFileName``: numeric suffix when both names share a base name, so
+    /// `.000010` follows `.000009` even when widths differ) and then by position.
     public static func < (lhs: BinlogCoordinates, rhs: BinlogCoordinates) -> Bool {
-        if lhs.logFile != rhs.logFile {
-            if lhs.fileBaseName == rhs.fileBaseName, let l = lhs.fileNumber, let r = rhs.fileNumber, l != r {
-                return l < r
-            }
-            return lhs.logFile < rhs.logFile
-        }
+        if lhs.logFile != rhs.logFile { return lhs.fileName < rhs.fileName }
         return lhs.logPos < rhs.logPos
     }
 

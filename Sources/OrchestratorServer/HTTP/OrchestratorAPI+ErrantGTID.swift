@@ -37,28 +37,16 @@ extension APIContext {
         case .failure(let failure): return failure.response
         case .success(let subject): (instance, inventory, ops) = subject
         }
-        guard !instance.gtidErrant.isEmpty else {
-            return .ok("No errant GTIDs on \(instance.key)", details: [String]())
-        }
-        let matcher: @Sendable (ErrantGTID.BinlogEventGTID) -> Bool
-        if let set = try? MySQLGTIDSet(parsing: instance.gtidErrant), instance.executedGTIDSet != nil {
-            matcher = { event in
-                if case .mysql(let one) = event { return set.contains(one) }
-                return false
-            }
-        } else if let list = try? MariaDBGTIDList(parsing: instance.gtidErrant) {
-            let master = instance.masterKey.flatMap { inventory.instance($0) }
-            let ranges = ErrantGTID.MariaDBErrantRanges(errant: list, masterPosition: master?.mariaDBGTIDState ?? MariaDBGTIDList())
-            matcher = { event in
-                if case .mariadb(let gtid) = event { return ranges.contains(gtid) }
-                return false
-            }
-        } else {
-            return .error("cannot read the errant GTIDs \"\(instance.gtidErrant)\" of \(instance.key)", status: 500)
+        let plan: ErrantGTIDLocatePlan
+        switch ErrantGTIDPlanner.locate(instance, inventory: inventory) {
+        case .failure(let refusal): return Self.response(refusal)
+        case .success(nil): return .ok("No errant GTIDs on \(instance.key)", details: [String]())
+        case .success(let p?): plan = p
         }
         do {
-            let location = try await ops.locateErrantTransactions(instance.key, isErrant: matcher)
-            return .ok("Errant GTIDs \(instance.gtidErrant) of \(instance.key) are in \(location.files.count) binary logs",
+            let matcher = plan.matcher
+            let location = try await ops.locateErrantTransactions(instance.key) { matcher.matches($0) }
+            return .ok("Errant GTIDs \(plan.errant) of \(instance.key) are in \(location.files.count) binary logs",
                        details: location.files)
         } catch {
             return Self.failure(error, command: "locate-gtid-errant", key: instance.key)
@@ -72,45 +60,17 @@ extension APIContext {
         case .failure(let failure): return failure.response
         case .success(let subject): (instance, inventory, ops) = subject
         }
-        let key = instance.key
-        guard !instance.gtidErrant.isEmpty else {
-            return .ok("No errant GTIDs on \(key): nothing to inject", details: instance)
+        switch ErrantGTIDPlanner.injectEmpty(instance, inventory: inventory) {
+        case .failure(let refusal): return Self.response(refusal)
+        case .success(let plan):
+            return await runRepair(plan, ops: ops, instance: instance) { outcome in
+                let note = outcome.results.compactMap(\.note).joined(separator: "; ")
+                let pending = outcome.caughtUp == false
+                    ? "; \(plan.instance) has not applied them yet (is it replicating?), its GtidErrant clears once it has"
+                    : ""
+                return "Injected \(note) on \(plan.runsOn) for errant GTIDs \(plan.errant) of \(plan.instance)\(pending)"
+            }
         }
-        guard let master = inventory.master(ofCluster: instance.clusterName), master.key != key else {
-            return .error("refusing \(command) on \(key): its cluster \(instance.clusterName) has no known master other "
-                + "than itself to inject on", status: 409)
-        }
-        guard master.isLastCheckValid else {
-            return .error("refusing \(command) on \(key): the cluster master \(master.key) is not reachable "
-                + "(\(master.lastError))", status: 409)
-        }
-        let run: @Sendable (ReplicationOperations) async throws -> OperationResult
-        if instance.executedGTIDSet != nil, let set = try? MySQLGTIDSet(parsing: instance.gtidErrant) {
-            let gtids: [String]
-            do { gtids = try ErrantGTID.mysqlInjectionGTIDs(set) } catch { return .error("refusing \(command) on \(key): \(error)", status: 409) }
-            run = { try await $0.injectEmptyTransactions(master.key, gtids: gtids) }
-        } else if let list = try? MariaDBGTIDList(parsing: instance.gtidErrant) {
-            run = { try await $0.injectMariaDBErrantGTIDs(master.key, errant: list) }
-        } else {
-            return .error("cannot read the errant GTIDs \"\(instance.gtidErrant)\" of \(key)", status: 500)
-        }
-        if isNoop {
-            do {
-                let result = try await run(ops.dryRun())
-                return .ok("Dry run: \(command) for \(key) would run on \(master.key):", details: result.statements)
-            } catch { return Self.failure(error, command: command, key: key) }
-        }
-        if let failure = await confirmLeadership(command) { return failure }
-        let result: OperationResult
-        do { result = try await run(ops) } catch { return Self.failure(error, command: command, key: key) }
-        // The no-ops reach the instance's own master through replication: look again a few times.
-        var fresh = await reprobe(key) ?? instance
-        for _ in 0..<20 where !fresh.gtidErrant.isEmpty {
-            try? await Task.sleep(nanoseconds: 100_000_000)
-            fresh = await reprobe(key) ?? fresh
-        }
-        return .ok("Injected \(result.note ?? "") on \(master.key) for errant GTIDs \(instance.gtidErrant) of \(key)",
-                   details: fresh)
     }
 
     func resetMasterErrant() async -> APIResponse {
@@ -120,29 +80,39 @@ extension APIContext {
         case .failure(let failure): return failure.response
         case .success(let subject): (instance, inventory, ops) = subject
         }
-        let key = instance.key
-        guard !instance.gtidErrant.isEmpty else {
-            return .ok("No errant GTIDs on \(key): nothing to reset", details: instance)
+        switch ErrantGTIDPlanner.resetMaster(instance, inventory: inventory) {
+        case .failure(let refusal): return Self.response(refusal)
+        case .success(let plan):
+            return await runRepair(plan, ops: ops, instance: instance) { _ in
+                "Removed errant GTIDs \(plan.errant) from \(plan.instance) by RESET MASTER"
+            }
         }
-        guard instance.executedGTIDSet != nil, let errant = try? MySQLGTIDSet(parsing: instance.gtidErrant) else {
-            return .error("refusing \(command) on \(key): "
-                + ReplicationOperations.mariadbResetMasterRefusal(ReplicationDialect(version: instance.version)), status: 409)
-        }
-        let replicas = inventory.replicas(of: key)
-        guard replicas.isEmpty else {
-            return .error("refusing \(command) on \(key): RESET MASTER removes the binary logs its replicas "
-                + "\(replicas.map(\.key.description).joined(separator: ", ")) read from; move them away first", status: 409)
-        }
+    }
+
+    /// Shows the statements (`?noop=true`), or confirms leadership, runs the plan (its waits
+    /// included), re-probes the instance and answers it with `message`.
+    private func runRepair(
+        _ plan: ErrantGTIDRepairPlan, ops: ReplicationOperations, instance: Instance,
+        message: (ReplicationOperations.ErrantRepairOutcome) -> String
+    ) async -> APIResponse {
         if isNoop {
             do {
-                let result = try await ops.dryRun().resetMasterRemovingErrant(key, errant: errant)
-                return .ok("Dry run: \(command) on \(key) would run:", details: result.statements)
-            } catch { return Self.failure(error, command: command, key: key) }
+                let outcome = try await ops.dryRun().execute(plan)
+                let text = plan.runsOn == plan.instance
+                    ? "Dry run: \(plan.command) on \(plan.instance) would run:"
+                    : "Dry run: \(plan.command) for \(plan.instance) would run on \(plan.runsOn):"
+                return .ok(text, details: outcome.results.flatMap(\.statements))
+            } catch { return Self.failure(error, command: plan.command, key: plan.instance) }
         }
-        if let failure = await confirmLeadership(command) { return failure }
-        do { try await ops.resetMasterRemovingErrant(key, errant: errant) } catch {
-            return Self.failure(error, command: command, key: key)
-        }
-        return .ok("Removed errant GTIDs \(instance.gtidErrant) from \(key) by RESET MASTER", details: await reprobe(key) ?? instance)
+        if let failure = await confirmLeadership(plan.command) { return failure }
+        let outcome: ReplicationOperations.ErrantRepairOutcome
+        do { outcome = try await ops.execute(plan) } catch { return Self.failure(error, command: plan.command, key: plan.instance) }
+        return .ok(message(outcome), details: await reprobe(plan.instance) ?? instance)
+    }
+
+    /// A refusal as an envelope: 409 (nothing to do, unsafe now, unsupported), 500 when orchd could
+    /// not read its own GtidErrant.
+    static func response(_ refusal: ErrantGTIDRefusal) -> APIResponse {
+        .error(refusal.message, status: refusal.kind == .unreadable ? 500 : 409)
     }
 }

@@ -24,7 +24,7 @@ extension ReplicationOperations {
     }
 
     /// `START SLAVE` / `START REPLICA`. Does not wait for the threads to connect: see
-    /// ``waitUntilReplicating(_:from:timeoutSeconds:)``.
+    /// ``waitUntilReplicating(_:from:timeoutSeconds:)`` and ``awaitReplicationThreads(_:timeoutSeconds:)``.
     @discardableResult
     public func startReplication(_ key: InstanceKey) async throws -> OperationResult {
         try await perform("start-replica", key) { context in

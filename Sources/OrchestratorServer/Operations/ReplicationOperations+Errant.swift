@@ -159,10 +159,6 @@ extension ReplicationOperations {
     }
 
     static func mariadbResetMasterRefusal(_ dialect: ReplicationDialect) -> String {
-        "gtid-errant-reset-master needs MySQL's gtid_purged, which \(dialect) does not have: RESET MASTER would "
-            + "throw away this server's binary logs without a way to say which transactions it still holds. "
-            + "Use gtid-errant-inject-empty instead (the master binlogs a no-op under each errant GTID), or, to drop "
-            + "the errant writes from the replica's position, STOP SLAVE; SET GLOBAL gtid_slave_pos = <master's "
-            + "gtid_binlog_pos>; START SLAVE (MASTER_USE_GTID=slave_pos)"
+        ErrantGTIDPlanner.mariadbResetMasterRefusal(server: "\(dialect)")
     }
 }

@@ -168,6 +168,17 @@ struct ReplicationControlTests {
             #expect(try await f.slaveStatus(2)?["Master_Host"] == "127.0.0.1")
             #expect(await eventuallyAsync { await f.replicating(2) })
 
+            // start-replica answers once both threads run: with a wrong replication password it fails
+            // after its bounded wait, naming the IO thread's error.
+            _ = try await f.sandbox.sql(2, "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='wrong'")
+            let failing = try f.group.cli(["-c", "api", "-P", "start-replica/127.0.0.1/\(f.sandbox.port(2))?timeout=2"])
+            #expect(failing.status != 0, "\(failing)")
+            #expect((failing.out + failing.err).contains("1045"), "the reason names the IO error: \(failing)")
+            #expect(try f.cli("-c", "change-master-credentials", "-i", r2).status == 0)
+            let restarted = try f.cli("-c", "start-replica", "-i", r2)
+            #expect(restarted.status == 0, "\(restarted.err)")
+            #expect(await f.replicating(2), "start-replica answered once both threads ran")
+
             // skip-query on a real duplicate-key failure.
             _ = try await f.sandbox.sql(1, "CREATE DATABASE IF NOT EXISTS t; CREATE TABLE t.dup (id INT PRIMARY KEY)")
             #expect(await eventuallyAsync { (try? await f.value(2, "SELECT COUNT(*) FROM t.dup")) == "0" })
@@ -208,6 +219,8 @@ struct ReplicationControlTests {
             let inject = try f.cli("-c", "gtid-errant-inject-empty", "-i", r2)
             #expect(inject.status == 0 && inject.out == r2, "\(inject.err)")
             #expect(try f.cli("-c", "which-gtid-errant", "-i", r2).out.isEmpty, "the answer already shows it repaired")
+            let again = try f.cli("-c", "gtid-errant-inject-empty", "-i", r2)
+            #expect(again.status != 0 && again.err.contains("no errant GTID is found"), "a repaired instance is refused: \(again)")
             let masterState = try await f.value(1, "SELECT @@gtid_binlog_state")
             #expect(masterState.split(separator: ",").contains(Substring(errantGTID)), "the master binlogged it: \(masterState)")
             let masterPositions = try await f.value(1, "SELECT @@gtid_binlog_pos, @@gtid_current_pos").split(separator: "\t")

@@ -126,6 +126,21 @@ struct ReplicationControlAPITests {
         #expect(ReplicationOperations.mariadbResetMasterRefusal(.mariadb10_11).contains("gtid-errant-inject-empty"))
     }
 
+    @Test func errantRepairsWithoutErrantGTIDsAreRefusedNotNoops() async throws {
+        let node = try await Node()
+        defer { Task { await node.stop() } }
+        for command in ["gtid-errant-inject-empty", "gtid-errant-reset-master"] {
+            for suffix in ["", "?noop=true"] {
+                let response = await node.get("/api/\(command)/db/3307\(suffix)")
+                #expect(response.status == 409, "\(command)\(suffix): \(response.bodyText)")
+                #expect(response.object["Code"] as? String == "ERROR")
+                #expect((response.object["Message"] as? String ?? "").contains("no errant GTID is found"), "\(response.bodyText)")
+            }
+        }
+        let located = await node.get("/api/locate-gtid-errant/db/3307")
+        #expect(located.status == 200, "locating nothing is an answer, not an error: \(located.bodyText)")
+    }
+
     @Test func withoutOperationsTheNodeSaysSo() async throws {
         let node = try await Node(withOperations: false)
         defer { Task { await node.stop() } }
