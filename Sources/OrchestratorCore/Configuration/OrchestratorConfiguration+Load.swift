@@ -166,6 +166,7 @@ extension OrchestratorConfiguration {
                         line: lines[spec.name])
                 }
                 result += value
+                secretEnvironmentNames.insert(name)
                 rest = afterOpen[afterOpen.index(after: close)...]
             }
             result += rest

@@ -60,3 +60,18 @@ func jsonString(_ text: String) -> String {
     }
     return out + "\""
 }
+
+extension OrchestratorConfiguration {
+    /// The variables of `environment` that carry a credential of this configuration: those its secrets
+    /// were expanded from, and any other whose value is one of its non-empty secrets (a password also
+    /// exported as `MYSQL_PWD`, say). Hooks inherit orchd's environment less these.
+    public func credentialEnvironmentNames(in environment: [String: String]) -> Set<String> {
+        var secrets: Set<String> = []
+        for spec in ConfigurationSchema.keys where spec.isSecret {
+            if case .string(let value) = values[spec.name], !value.isEmpty { secrets.insert(value) }
+        }
+        var names = secretEnvironmentNames
+        for (name, value) in environment where secrets.contains(value) { names.insert(name) }
+        return names
+    }
+}

@@ -11,6 +11,9 @@ public struct OrchestratorConfiguration: Sendable, Equatable {
     public internal(set) var values: [String: ConfigValue]
     /// Keys the file set explicitly (after case correction).
     public internal(set) var explicitKeys: Set<String> = []
+    /// Environment variables the file's secrets were expanded from (`"${NAME}"`): never passed on to
+    /// hooks, whatever they are called.
+    public internal(set) var secretEnvironmentNames: Set<String> = []
 
     /// The defaults.
     public init() {

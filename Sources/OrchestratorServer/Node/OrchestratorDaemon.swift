@@ -67,8 +67,10 @@ public struct OrchestratorDaemon {
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
-        // Hooks inherit orchd's environment, less the variables that carry its passwords.
-        let hooks = ProcessHookRunner(withheldEnvironment: ["ORCHD_TOPOLOGY_PASSWORD", "ORCHD_REPLICATION_PASSWORD", "MYSQL_PWD"])
+        // Hooks inherit orchd's environment, less every variable that carries one of its credentials
+        // (whatever it is called) and MYSQL_PWD, which MySQL clients in a hook would use unasked.
+        let withheld = config.credentialEnvironmentNames(in: ProcessInfo.processInfo.environment).union(["MYSQL_PWD"])
+        let hooks = ProcessHookRunner(withheldEnvironment: withheld)
         let recovery = RecoveryService(
             node: node, operations: operations, hooks: hooks, configuration: config,
             startupGrace: .seconds(2 * max(1, config.instancePollSeconds)),

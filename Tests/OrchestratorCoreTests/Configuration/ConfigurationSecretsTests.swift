@@ -20,6 +20,19 @@ struct ConfigurationSecretsTests {
         #expect(c.mysqlTopologyPassword == "topsecret1")  // the value itself is intact
     }
 
+    @Test func credentialVariablesAreKnownWhateverTheyAreCalled() throws {
+        // A name that appears nowhere in orchd's code, made up at run time.
+        let name = "ZQ_" + String(UInt64.random(in: 1...UInt64.max), radix: 36).uppercased()
+        let environment = [name: "pw-\(name)", "MIRRORED_ELSEWHERE": "pw-\(name)", "REPL": "replpw", "HOME": "/root",
+                           "EMPTY": ""]
+        let (c, _) = try OrchestratorConfiguration.load(
+            json: Array(#"{"MySQLTopologyPassword": "${\#(name)}", "MySQLReplicationPassword": "${REPL}", "HTTPAuthPassword": ""}"#.utf8),
+            path: "c.json", environment: environment)
+        #expect(c.secretEnvironmentNames == [name, "REPL"])
+        #expect(c.credentialEnvironmentNames(in: environment) == [name, "MIRRORED_ELSEWHERE", "REPL"],
+                "a variable holding the same password is withheld too; an empty secret matches nothing")
+    }
+
     @Test func parsesClientSection() throws {
         let text = """
         # topology credentials

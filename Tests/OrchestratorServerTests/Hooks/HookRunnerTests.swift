@@ -258,6 +258,21 @@ struct HookRunnerTests {
         #expect(results.first?.output == "withheld visible\n")
     }
 
+    @Test func variablesTheConfigurationExpandedIntoCredentialsDoNotReachHooks() async throws {
+        let name = "ZQH_" + String(UInt64.random(in: 1...UInt64.max), radix: 36).uppercased()
+        setenv(name, "topo-\(name)", 1)
+        setenv("ORCHD_HOOK_TEST_COPY", "topo-\(name)", 1)
+        defer { unsetenv(name); unsetenv("ORCHD_HOOK_TEST_COPY") }
+        let environment = ProcessInfo.processInfo.environment
+        let (config, _) = try OrchestratorConfiguration.load(
+            json: Array(#"{"MySQLTopologyPassword": "${\#(name)}"}"#.utf8), path: "c.json", environment: environment)
+        let runner = ProcessHookRunner(withheldEnvironment: config.credentialEnvironmentNames(in: environment))
+        let results = await runner.run(phase: .postFailover,
+                                       commands: ["echo \"${\(name)-withheld} ${ORCHD_HOOK_TEST_COPY-withheld} $HOME\""],
+                                       context: Self.context(), timeoutSeconds: 10)
+        #expect(results.first?.output == "withheld withheld \(environment["HOME"] ?? "")\n")
+    }
+
     @Test func resultIsCodableForTheAudit() async throws {
         let results = await runner.run(phase: .postFailover, commands: ["echo {failedHost}"], context: Self.context(), timeoutSeconds: 10)
         let data = try JSONEncoder().encode(results)
