@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Layout: a pure core (Raft, topology model, analysis, recovery planning, configuration model), an IO
@@ -97,3 +97,8 @@ let package = Package(
     ]
 )
 
+// No compiler warnings in our own targets: each is an error (SE-0480), so `swift build --build-tests`
+// (Scripts/test, CI) fails on one. Set per target here, so dependencies' warnings stay warnings.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+}
