@@ -10,7 +10,8 @@
 ///   bare word, and `--noop` in any position among the flags, as upstream's client accepts them.
 ///   ArgumentParser's grammar differs in these corners and would reject or misread such lines.
 /// - Start-up time: a command is measured at ~4 ms, most of it process start; the client must not
-///   link ArgumentParser or Foundation (each adds start-up cost a scripted loop of calls would pay).
+///   link ArgumentParser (it brings FoundationEssentials: process start 6.8 ms instead of 4.7 ms for
+///   plain Swift, measured here) nor Foundation (12 ms), a cost every call of a scripted loop pays.
 public struct ClientOptions: Equatable, Sendable {
     public var command: String?
     public var instance: String?
