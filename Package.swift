@@ -1,8 +1,12 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Layout: a pure core (Raft, topology model, analysis, recovery planning, configuration model), an IO
 // shell (libmariadb, SQLite via GRDB, NIO transport, services) and thin executables.
+
+/// Only the executables that parse command lines link it (never the libraries or the client).
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "orchd",
     platforms: [.macOS(.v14)],
@@ -18,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Default traits off: no swift-configuration / full-Foundation extras needed.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Command lines of orchd and the test/bench tools (not the client: see ClientOptions.swift).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // libmariadb (Debian libmariadb-dev) as a C module.
@@ -46,7 +52,7 @@ let package = Package(
         ),
         // The CLI's logic: flags, commands, HTTP over plain sockets, output. Kept light for start-up time.
         .target(name: "OrchestratorClient"),
-        .executableTarget(name: "orchd", dependencies: ["OrchestratorServer"]),
+        .executableTarget(name: "orchd", dependencies: ["OrchestratorServer", argumentParser]),
         .executableTarget(name: "orchestrator-client", dependencies: ["OrchestratorClient"]),
         // One Raft node with a toy state machine and a control port, for real-process tests and bench-raft.
         .executableTarget(
@@ -56,10 +62,11 @@ let package = Package(
                 "OrchestratorServerTestKit",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                argumentParser,
             ]
         ),
         // Benchmark: discovers a sandbox topology repeatedly (run by Scripts/bench-discovery).
-        .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer"]),
+        .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer", argumentParser]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
         // Test support for the IO shells: in-memory Raft storage/transport/state machine, a recording hook
@@ -75,7 +82,7 @@ let package = Package(
             ]
         ),
         // Deterministic Raft simulation outside the test runner (Scripts/simulate-raft, release build).
-        .executableTarget(name: "raft-sim", dependencies: ["OrchestratorTestKit"]),
+        .executableTarget(name: "raft-sim", dependencies: ["OrchestratorTestKit", argumentParser]),
 
         .testTarget(name: "OrchestratorCoreTests", dependencies: ["OrchestratorCore", "OrchestratorTestKit"]),
         .testTarget(
@@ -89,3 +96,9 @@ let package = Package(
         ),
     ]
 )
+
+// No compiler warnings in our own targets: each is an error (SE-0480), so `swift build --build-tests`
+// (Scripts/test, CI) fails on one. Set per target here, so dependencies' warnings stay warnings.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+}

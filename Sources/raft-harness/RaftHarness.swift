@@ -1,71 +1,164 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import Logging
 import NIOPosix
 import OrchestratorServer
 import OrchestratorServerTestKit
 
-/// Entry point: `node`, `bench` or `ctl` (see `usage`).
+/// Entry point: `node`, `bench` or `ctl`.
 @main
-enum RaftHarness {
-    static func main() async {
-        let args = CommandLine.arguments
-        guard args.count >= 2, !["--help", "-h", "help"].contains(args[1]) else {
-            print(usage)
-            exit(args.count >= 2 ? 0 : 2)
+struct RaftHarness: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raft-harness",
+        abstract: "One Raft node with a toy state machine, for tests and benchmarks.",
+        discussion: """
+            Control protocol (one line each): propose <text>, confirm, transfer <id>, add <id>, remove <id>, \
+            snapshot, status. Answers: ok | err <reason> | status key=value...
+            """,
+        subcommands: [Node.self, Bench.self, Ctl.self])
+
+    /// Without a mode: the usage, exit status 2.
+    func run() async throws {
+        print(Self.helpMessage())
+        throw ExitCode(2)
+    }
+}
+
+// MARK: - node
+
+extension RaftHarness {
+    struct Node: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Runs one Raft node with a control port.")
+
+        @Option(help: ArgumentHelp("This node's Raft id (its advertised address).", valueName: "host:port"))
+        var id: String
+
+        @Option(help: ArgumentHelp("Every voter's id, this node's included.", valueName: "id,id,..."))
+        var peers: String
+
+        @Option(help: ArgumentHelp("Directory of the node's SQLite Raft storage.", valueName: "dir"))
+        var dataDir: String
+
+        @Option(help: ArgumentHelp("Where the control line protocol listens.", valueName: "host:port"))
+        var control: RaftAddress
+
+        @Option(help: ArgumentHelp("Where Raft listens (default: --id).", valueName: "host:port"))
+        var bind: RaftAddress?
+
+        @OptionGroup(title: "Node timing and logging")
+        var timing: NodeTiming
+
+        var voters: [String] { peers.split(separator: ",").map(String.init) }
+
+        func validate() throws {
+            guard RaftAddress(parsing: id) != nil else { throw ValidationError("--id '\(id)' is not a host:port address") }
+            guard !voters.isEmpty else { throw ValidationError("--peers needs at least one id") }
         }
-        do {
-            switch args[1] {
-            case "node": try await runNode(try Flags(args.dropFirst(2)))
-            case "bench": try await Bench(flags: try Flags(args.dropFirst(2))).run()
-            case "ctl":
-                guard args.count >= 5, args[2] == "--control" else { throw HarnessError("usage: ctl --control HOST:PORT COMMAND...") }
-                let addr = try address(args[3])
-                let client = try await RaftControlClient.connect(host: addr.host, port: addr.port)
-                print(try await client.request(args[4...].joined(separator: " ")))
-                await client.close()
-            default: throw HarnessError("unknown mode '\(args[1])' (see --help)")
+
+        func run() async throws {
+            let level = timing.logLevel
+            LoggingSystem.bootstrap { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
             }
-        } catch {
-            FileHandleStderr.write("raft-harness: \(error)\n")
-            exit(1)
+            var settings = RaftService.Settings(id: id, voters: voters)
+            settings.tickInterval = .milliseconds(timing.tickMs)
+            settings.core = RaftConfiguration(electionTicks: timing.electionTicks, heartbeatTicks: timing.heartbeatTicks)
+            settings.snapshotEvery = UInt64(timing.snapshotEvery)
+            let storage = try SQLiteRaftStorage(dataDirectory: dataDir)
+            guard let bind = bind ?? RaftAddress(parsing: id) else { throw HarnessError("--id '\(id)' is not a host:port address") }
+            let transport = NIORaftTransport(localID: id, bind: bind)
+            let machine = InMemoryRaftStateMachine()
+            let service = try RaftService(settings: settings, storage: storage, transport: transport, stateMachine: machine)
+            let control = RaftControlServer(service: service, address: control) {
+                let s = machine.current
+                return "commands=\(s.commands) digest=\(String(s.digest, radix: 16))"
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                group.addTask { try await control.run(group: MultiThreadedEventLoopGroup.singleton) }
+                _ = try await group.next()
+                group.cancelAll()
+            }
         }
     }
 
-    static func address(_ text: String) throws -> RaftAddress {
-        guard let a = RaftAddress(parsing: text) else { throw HarnessError("'\(text)' is not a host:port address") }
-        return a
-    }
+    /// The flags `node` takes that `bench` passes on to the nodes it starts.
+    struct NodeTiming: ParsableArguments {
+        @Option(help: ArgumentHelp("Milliseconds per Raft tick.", valueName: "ms"))
+        var tickMs = 20
 
-    static func runNode(_ flags: Flags) async throws {
-        let id = try flags.string("id")
-        let level = Logger.Level(rawValue: try flags.string("log-level", "info")) ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
+        @Option(help: ArgumentHelp("Election timeout in ticks.", valueName: "n"))
+        var electionTicks = 9
+
+        @Option(help: ArgumentHelp("Heartbeat interval in ticks.", valueName: "n"))
+        var heartbeatTicks = 2
+
+        @Option(help: ArgumentHelp("Take a snapshot every this many applied entries.", valueName: "n"))
+        var snapshotEvery = 10_000
+
+        @Option(help: ArgumentHelp("Log level.", valueName: "level"))
+        var logLevel: Logger.Level = .info
+
+        func validate() throws {
+            for (flag, value) in [("--tick-ms", tickMs), ("--heartbeat-ticks", heartbeatTicks), ("--snapshot-every", snapshotEvery)]
+            where value < 1 {
+                throw ValidationError("\(flag) must be at least 1, got \(value)")
+            }
+            // RaftConfiguration would clamp these; a flag that says otherwise is a mistake, not a wish.
+            guard heartbeatTicks < electionTicks else {
+                throw ValidationError("--heartbeat-ticks (\(heartbeatTicks)) must be below --election-ticks (\(electionTicks))")
+            }
         }
-        var settings = RaftService.Settings(id: id, voters: try flags.string("peers").split(separator: ",").map(String.init))
-        settings.tickInterval = .milliseconds(try flags.int("tick-ms", 20))
-        settings.core = RaftConfiguration(
-            electionTicks: try flags.int("election-ticks", 9), heartbeatTicks: try flags.int("heartbeat-ticks", 2))
-        settings.snapshotEvery = UInt64(try flags.int("snapshot-every", 10_000))
-        let storage = try SQLiteRaftStorage(dataDirectory: try flags.string("data-dir"))
-        let transport = NIORaftTransport(localID: id, bind: try address(try flags.string("bind", id)))
-        let machine = InMemoryRaftStateMachine()
-        let service = try RaftService(settings: settings, storage: storage, transport: transport, stateMachine: machine)
-        let control = RaftControlServer(service: service, address: try address(try flags.string("control"))) {
-            let s = machine.current
-            return "commands=\(s.commands) digest=\(String(s.digest, radix: 16))"
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await service.run() }
-            group.addTask { try await control.run(group: MultiThreadedEventLoopGroup.singleton) }
-            _ = try await group.next()
-            group.cancelAll()
+
+        /// The same settings as `node` flags.
+        var arguments: [String] {
+            ["--tick-ms", "\(tickMs)", "--election-ticks", "\(electionTicks)", "--heartbeat-ticks", "\(heartbeatTicks)",
+             "--snapshot-every", "\(snapshotEvery)", "--log-level", logLevel.rawValue]
         }
     }
+}
+
+// MARK: - ctl
+
+extension RaftHarness {
+    struct Ctl: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sends one control request and prints the answer.",
+            discussion: "COMMAND: propose X | status | transfer ID | add ID | remove ID | snapshot | confirm")
+
+        @Option(help: ArgumentHelp("The node's control address.", valueName: "host:port"))
+        var control: RaftAddress
+
+        @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The request, as words.", valueName: "command"))
+        var command: [String] = []
+
+        func validate() throws {
+            guard !command.isEmpty else { throw ValidationError("ctl needs a COMMAND after --control HOST:PORT") }
+        }
+
+        func run() async throws {
+            let client = try await RaftControlClient.connect(host: control.host, port: control.port)
+            print(try await client.request(command.joined(separator: " ")))
+            await client.close()
+        }
+    }
+}
+
+// MARK: - Argument types
+
+extension RaftAddress: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }
 
 enum FileHandleStderr {

@@ -26,7 +26,8 @@ struct OrchdSecondOpinionTests {
         // Only the witness may reach the master's port; the replicas reconnect, and fail.
         let partition = LeaderIsolation(table: "orchd_test_\(getpid())_opinion")
         defer { partition.remove() }
-        try partition.onlyCgroupReaches(port: sandbox.port(1), cgroup: try #require(group.cgroup(witness)))
+        let witnessCgroup = try #require(group.cgroup(witness))
+        try partition.onlyCgroupReaches(port: sandbox.port(1), cgroup: witnessCgroup)
         for replica in [2, 3] { _ = try await sandbox.sql(replica, "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD") }
 
         // The leader sees a dead master, asks, and is told the master lives: it does not fail over.
