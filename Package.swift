@@ -37,7 +37,6 @@ let package = Package(
             name: "OrchestratorServer",
             dependencies: [
                 "OrchestratorCore",
-                "OrchestratorClient",
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
