@@ -26,8 +26,15 @@ extension HTTPClient {
                 return HTTPClientError(.tlsFailure, address: address, detail:
                     "the peer closed the connection during the handshake (does it want a client certificate? see SSLCertFile)")
             }
-            return HTTPClientError(.connectionClosed, address: address,
-                                   detail: receivedAny ? "in the middle of the response" : "before answering")
+            if receivedAny {
+                return HTTPClientError(.connectionClosed, address: address, detail: "in the middle of the response")
+            }
+            if origin.scheme == .https, configuration.tls.certificateFile == nil {
+                // With TLS 1.3 a server checks the client certificate after the handshake, and just hangs up.
+                return HTTPClientError(.connectionClosed, address: address, detail:
+                    "before answering (a peer that requires a client certificate does this: set SSLCertFile and SSLPrivateKeyFile)")
+            }
+            return HTTPClientError(.connectionClosed, address: address, detail: "before answering")
         case HTTPConnectionFailure.tooLarge(let limit):
             return HTTPClientError(.badResponse, address: address, detail: "the response is larger than \(limit) bytes")
         case HTTPConnectionFailure.busy:
@@ -67,14 +74,15 @@ extension HTTPClient {
         let trust = configuration.tls.trustDescription
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
             return HTTPClientError(.tlsFailure, address: address, detail:
-                "the certificate presented is not valid for the host \"\(origin.host)\" (\(extra)); "
-                + "advertise the name the certificate is issued for")
+                "the certificate presented is not issued for \"\(origin.host)\" (no matching subject alternative name); "
+                + "advertise a name or address the certificate is issued for")
         }
         guard error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError else { return nil }
         let text = "\(error)"
         if text.uppercased().contains("CERTIFICATE_VERIFY_FAILED") {
+            // BoringSSL's text adds only a source location to this; the reason is the whole story.
             return HTTPClientError(.tlsFailure, address: address, detail:
-                "the certificate presented does not verify against \(trust) (\(text))")
+                "the certificate presented does not verify against \(trust) (CERTIFICATE_VERIFY_FAILED)")
         }
         return HTTPClientError(.tlsFailure, address: address, detail:
             "\(text); check the peer's certificate, \(trust), and SSLCertFile/SSLPrivateKeyFile if the peer asks for a client certificate")

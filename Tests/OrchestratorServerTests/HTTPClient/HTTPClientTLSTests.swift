@@ -72,6 +72,7 @@ struct HTTPClientTLSTests {
         } catch let error as HTTPClientError {
             #expect(error.code == .tlsFailure, "\(error)")
             #expect("\(error)".contains("https://127.0.0.2:\(server.port)"), "\(error)")
+            #expect("\(error)".contains("not issued for \"127.0.0.2\""), "\(error)")
         }
         await client.shutDown()
         try await server.stop()
@@ -97,6 +98,7 @@ struct HTTPClientTLSTests {
             Issue.record("the server answered a client without a certificate")
         } catch let error as HTTPClientError {
             #expect(error.code == .tlsFailure || error.code == .connectionClosed, "\(error)")
+            #expect("\(error)".contains("SSLCertFile"), "the message points at the setting: \(error)")
         }
         await without.shutDown()
         try await server.stop()
