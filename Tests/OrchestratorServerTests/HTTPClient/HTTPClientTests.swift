@@ -43,6 +43,22 @@ struct HTTPClientTests {
         try await server.stop()
     }
 
+    @Test("a GET on a kept-alive connection the server drops unanswered is sent again on a fresh one")
+    func staleConnectionRetry() async throws {
+        let server = try await TestHTTPServer.start()
+        let client = try HTTPClient()
+        let target = try address(server)
+        #expect(try await client.execute(.init(target: "/drop-reused"), to: target, timeout: .seconds(10)).status == 200)
+        #expect(try await client.execute(.init(target: "/drop-reused"), to: target, timeout: .seconds(10)).status == 200)
+        #expect(server.accepted.value == 2, "the second request went out twice: reused, then fresh")
+        // Not repeated when it is not idempotent.
+        await #expect(throws: HTTPClientError.self) {
+            _ = try await client.execute(.init(method: "POST", target: "/drop-reused"), to: target, timeout: .seconds(10))
+        }
+        await client.shutDown()
+        try await server.stop()
+    }
+
     @Test("parallel requests leave at most maxIdleConnectionsPerHost connections idle")
     func poolIsBounded() async throws {
         let server = try await TestHTTPServer.start()

@@ -6,7 +6,8 @@ import NIOSSL
 
 /// A small real HTTP/1.1 server on 127.0.0.1 (or another loopback address; ephemeral port) for the client tests. `echo` answers
 /// every request with its method, target, headers and the client certificate it saw, as text;
-/// `/close` answers with `Connection: close`, `/challenge` with 401 and a `WWW-Authenticate` header.
+/// `/close` answers with `Connection: close`, `/challenge` with 401 and a `WWW-Authenticate` header,
+/// `/drop-reused` hangs up without answering when it is not the connection's first request.
 /// `silent` accepts connections and never answers. Counts accepted connections.
 final class TestHTTPServer: Sendable {
     enum Mode: Sendable { case echo, silent }
@@ -58,6 +59,7 @@ private final class EchoHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private var head: HTTPRequestHead?
+    private var served = 0
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -67,6 +69,11 @@ private final class EchoHandler: ChannelInboundHandler {
             break
         case .end:
             guard let head else { return }
+            served += 1
+            if head.uri == "/drop-reused", served > 1 {
+                context.close(promise: nil)
+                return
+            }
             var text = "\(head.method.rawValue) \(head.uri)\n"
             for (name, value) in head.headers { text += "\(name.lowercased()): \(value)\n" }
             let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
