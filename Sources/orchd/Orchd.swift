@@ -8,8 +8,8 @@ import OrchestratorServer
 ///
 /// Flags keep the spellings orchd has always accepted (`--config FILE`, `--config=FILE`, `-config FILE`,
 /// `-c FILE`, `--debug`); a bad or unknown flag is an error with the usage, exit status 64.
-/// Room for more modes (e.g. checking a configuration file and exiting): add an option here and branch
-/// at the top of `run()` before the daemon starts.
+/// `--check-config FILE` prints what orchd makes of every key of FILE and exits (non-zero when orchd
+/// would refuse to start with it).
 @main
 struct Orchd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +31,19 @@ struct Orchd: AsyncParsableCommand {
     @Flag(help: "Log at debug level (default: info).")
     var debug = false
 
+    @Option(name: .customLong("check-config"),
+            help: ArgumentHelp("Print every configuration key of the file with its value (secrets masked), whether "
+                               + "orchd honours, ignores (with a warning) or refuses it, and why; then exit, non-zero "
+                               + "if orchd would refuse to start with it.", valueName: "file"))
+    var checkConfig: String?
+
     func run() async throws {
+        if let checkConfig {
+            let (report, startable) = ConfigurationFile.check(path: checkConfig)
+            print(report)
+            if !startable { throw ExitCode.failure }
+            return
+        }
         let level: Logger.Level = debug ? .debug : .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -1,5 +1,4 @@
 import Foundation
-import OrchestratorClient
 
 /// Raft, leadership and health routes.
 struct RaftController: APIController {
@@ -61,8 +60,10 @@ struct RaftController: APIController {
             guard await ctx.node.raftStatus().voters.contains(id) else {
                 return .error("\"\(id)\" is not a member of this raft group", status: 400)
             }
-            guard address.hasPrefix("http://") || address.hasPrefix("https://"), (try? HTTPEndpoint.parse(address)) != nil else {
-                return .error("invalid address \"\(address)\": expected http://host:port", status: 400)
+            do {
+                _ = try HTTPAddress(parsing: address)
+            } catch {
+                return .error("\(error)", status: 400)
             }
             if let failure = await ctx.submit(.announceNode(raftID: id, httpAddress: address)) { return failure }
             return .ok("Node \(id) answers at \(address)", details: address)

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import OrchestratorClient
 
 /// orchd's HTTP API with upstream orchestrator's paths and JSON shapes. Library-independent: the
 /// HTTP server hands it `APIRequest`s; tests call `handle` directly.
@@ -27,9 +26,13 @@ public struct OrchestratorAPI: Sendable {
     static let probePatterns: Set<String> = ["/api/lb-check", "/api/leader-check", "/api/leader-check/:errorStatusCode",
                                              "/api/raft-health"]
 
-    /// - Parameter statusEndpoint: upstream's `StatusEndpoint`: the health answer is served there too.
+    /// - Parameters:
+    ///   - statusEndpoint: upstream's `StatusEndpoint`: the health answer is served there too.
+    ///   - httpClient: the node's client for reaching the leader (the process-wide one when nil).
+    ///   - forward: replaces forwarding over `httpClient` (tests route between in-process nodes).
     public init(node: OrchestratorNode, recovery: RecoveryService? = nil, access: HTTPAccessPolicy = .open,
                 statusEndpoint: String = "/api/status", logger: Logger = Logger(label: "orchd.api"),
+                httpClient: HTTPClient? = nil,
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.recovery = recovery
@@ -38,7 +41,8 @@ public struct OrchestratorAPI: Sendable {
         let timeout = node.settings.proxyTimeoutSeconds
         // The leader decides again on what the follower relays: the caller's credentials go along.
         let relayed: Set<String> = ["authorization", Self.proxiedHeader, access.userHeader.lowercased()]
-        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: timeout, relayedHeaders: relayed) }
+        let proxy = LeaderProxy(client: httpClient ?? .shared)
+        self.forward = forward ?? { try await proxy.forward($0, $1, timeoutSeconds: timeout, relayedHeaders: relayed) }
         for controller in Self.controllers { controller.register(into: &router) }
         if statusEndpoint.hasPrefix("/"), router.match(statusEndpoint) == nil {
             add(statusEndpoint) { ctx in await ctx.health() }
@@ -138,36 +142,4 @@ public struct APIContext: Sendable {
 struct APIFailure: Error {
     var response: APIResponse
     init(_ response: APIResponse) { self.response = response }
-}
-
-/// Forwards requests to the leader over HTTP/1.1 (the same small socket client the CLI uses).
-enum LeaderProxy {
-    static func forward(_ address: String, _ request: APIRequest, timeoutSeconds: Double,
-                        relayedHeaders: Set<String> = ["authorization", OrchestratorAPI.proxiedHeader]) async throws -> APIResponse {
-        var endpoint = try HTTPEndpoint.parse(address)
-        endpoint.basePath = ""
-        var target = request.path
-        if !request.query.isEmpty {
-            let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))
-            target += "?" + request.query.sorted { $0.key < $1.key }.map { key, value in
-                "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)="
-                    + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-            }.joined(separator: "&")
-        }
-        let headers = request.headers.filter { relayedHeaders.contains($0.key.lowercased()) }.map { ($0.key, $0.value) }
-        let (finalEndpoint, finalTarget) = (endpoint, target)
-        let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-            // A thread of its own: the call blocks for up to the proxy timeout, and Dispatch's global
-            // queue has only as many threads as cores (hook timeouts and other timers need them).
-            Thread {
-                continuation.resume(with: Result {
-                    try SocketHTTPTransport().get(finalEndpoint, path: finalTarget, headers: headers, timeouts: HTTPTimeouts(connect: 2, response: timeoutSeconds))
-                })
-            }.start()
-        }
-        var answer = APIResponse(status: response.status, contentType: response.header("content-type") ?? "application/json",
-                                 body: response.body)
-        if let challenge = response.header("www-authenticate") { answer.headers["WWW-Authenticate"] = challenge }
-        return answer
-    }
 }

@@ -15,12 +15,17 @@ public struct IntentFollower: Service {
     let forward: @Sendable (_ address: String, _ request: APIRequest) async throws -> APIResponse
 
     /// Subscribe before Raft starts applying, so nothing applied is missed.
+    /// - Parameters:
+    ///   - httpClient: the node's client for announcing to the leader (the process-wide one when nil).
+    ///   - forward: replaces sending over `httpClient` (tests route between in-process nodes).
     public init(node: OrchestratorNode, peerAuthorization: String? = nil, logger: Logger = Logger(label: "orchd.intent"),
+                httpClient: HTTPClient? = nil,
                 forward: (@Sendable (String, APIRequest) async throws -> APIResponse)? = nil) {
         self.node = node
         self.logger = logger
         self.peerAuthorization = peerAuthorization
-        self.forward = forward ?? { try await LeaderProxy.forward($0, $1, timeoutSeconds: 5, relayedHeaders: ["authorization"]) }
+        let proxy = LeaderProxy(client: httpClient ?? .shared)
+        self.forward = forward ?? { try await proxy.forward($0, $1, timeoutSeconds: 5, relayedHeaders: ["authorization"]) }
         let (stream, continuation) = AsyncStream.makeStream(of: IntentCommand?.self)
         node.stateMachine.onApply { continuation.yield($0) }
         applied = stream

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Builds one orchd node from its configuration: backend, discovery, Raft, API; and runs them as one
-/// ServiceGroup (storage -> raft -> intent -> discovery -> HTTP), shut down in reverse on SIGTERM/SIGINT.
+/// ServiceGroup (HTTP client -> storage -> raft -> intent -> discovery -> recovery -> HTTP server), shut
+/// down in reverse on SIGTERM/SIGINT.
 public struct OrchestratorDaemon {
     public let configuration: OrchestratorConfiguration
     public let node: OrchestratorNode
@@ -65,7 +66,11 @@ public struct OrchestratorDaemon {
         nodeSettings.recoveryPeriodBlockSeconds = Int64(config.recoveryPeriodBlockSeconds)
         nodeSettings.oscIgnoreHostnameFilters = config.oscIgnoreHostnameFilters
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
-        let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization)
+        // One HTTP client per node for everything it asks its peers (forwarding, second opinions,
+        // announcements); TLS settings come with the SSL* keys later (defaults: system trust roots).
+        let httpClient = try HTTPClient()
+        let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization,
+                                    httpClient: httpClient)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
         // Hooks inherit orchd's environment, less every variable that carries one of its credentials
         // (whatever it is called) and MYSQL_PWD, which MySQL clients in a hook would use unasked.
@@ -74,11 +79,13 @@ public struct OrchestratorDaemon {
         let recovery = RecoveryService(
             node: node, operations: operations, hooks: hooks, configuration: config,
             startupGrace: .seconds(2 * max(1, config.instancePollSeconds)),
-            detectionStore: FailureDetectionStore(database: database))
+            detectionStore: FailureDetectionStore(database: database), httpClient: httpClient)
         let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config),
-                                                          statusEndpoint: config.statusEndpoint), listenAddress: config.listenAddress)
+                                                          statusEndpoint: config.statusEndpoint, httpClient: httpClient),
+                                  listenAddress: config.listenAddress)
         self.node = node
-        services = [raft, intent, discovery, recovery, http]
+        // The client first, so it shuts down last, after every service that talks to peers.
+        services = [httpClient, raft, intent, discovery, recovery, http]
     }
 
     /// HTTPAdvertise, or `http://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.

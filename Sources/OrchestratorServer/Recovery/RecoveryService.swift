@@ -27,12 +27,17 @@ public actor RecoveryService: Service {
     private var masterWatch: MasterWatch?
     /// Where detections are kept across restarts (the node's own SQLite), when given.
     let detectionStore: FailureDetectionStore?
+    /// Asks peers for second opinions.
+    let peers: LeaderProxy
 
+    /// - Parameter httpClient: the node's client for asking peers for second opinions (the process-wide
+    ///   one when nil).
     public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
-                logger: Logger = Logger(label: "orchd.recovery")) {
+                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "orchd.recovery")) {
         self.node = node
+        self.peers = LeaderProxy(client: httpClient ?? .shared)
         self.detectionStore = detectionStore
         self.operations = operations
         self.hooks = hooks
@@ -179,8 +184,8 @@ public actor RecoveryService: Service {
             for address in peers {
                 group.addTask {
                     do {
-                        let response = try await LeaderProxy.forward(address, question, timeoutSeconds: timeout,
-                                                                     relayedHeaders: ["authorization"])
+                        let response = try await self.peers.forward(address, question, timeoutSeconds: timeout,
+                                                                    relayedHeaders: ["authorization"])
                         guard response.status == 200 else {
                             throw HTTPServerError(message: "HTTP \(response.status): \(response.bodyText.prefix(200))")
                         }

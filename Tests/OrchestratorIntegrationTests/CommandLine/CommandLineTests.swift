@@ -52,6 +52,34 @@ struct CommandLineTests {
         #expect(try run("orchd", ["-h"]).stdout == r.stdout)
     }
 
+    @Test func checkConfigPrintsTheKeyTableAndRefusesWhatOrchdCannotDo() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+        var environment = ProcessInfo.processInfo.environment
+        environment["ORCHD_TOPOLOGY_PASSWORD"] = "topo-secret-1"
+        environment["ORCHD_REPLICATION_PASSWORD"] = "repl-secret-2"
+        let good = try run("orchd", ["--check-config", examples.appendingPathComponent("orchd-node1.conf.json").path],
+                           environment: environment)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("orchd can start with this configuration"))
+        #expect(good.stdout.contains("* MySQLTopologyPassword") && good.stdout.contains("********"))
+        #expect(!good.stdout.contains("topo-secret-1") && !good.stdout.contains("repl-secret-2"))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("orchd-check-\(getpid()).json")
+        try Data(#"{"UseSSL": true, "GraphiteAddr": "g:2003", "HTTPAuthPassword": "hunter2"}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let bad = try run("orchd", ["--check-config", file.path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("! UseSSL") && bad.stdout.contains("refused"))
+        #expect(bad.stdout.contains("* GraphiteAddr") && bad.stdout.contains("accepted"))
+        #expect(bad.stdout.contains("orchd refuses to start: UseSSL"))
+        #expect(!bad.stdout.contains("hunter2"))
+        // Started for real with that file, orchd stops at once with the key, the file and the fix.
+        let refused = try run("orchd", ["--config", file.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("key \"UseSSL\" is not supported: orchd does not serve HTTPS yet"))
+    }
+
     @Test(arguments: [["--bogus"], ["--config"], ["--debug", "extra"], ["--debug=yes"]])
     func orchdRejectsABadCommandLine(_ arguments: [String]) throws {
         let r = try run("orchd", arguments)
