@@ -36,8 +36,6 @@ extension ConfigurationSchema {
 
     // MARK: - Reasons shared by several keys
 
-    private static let noHTTPS = "orchd does not serve HTTPS yet; terminate TLS in a proxy in front of orchd "
-        + "(HAProxy, nginx) and remove the key, rather than run a plain-HTTP API you believe is encrypted"
     private static let noMySQLTLS = "orchd does not connect to MySQL over TLS yet; remove the key only if plain "
         + "connections to your servers are acceptable"
     private static let noOAuth = "orchd has no OAuth or token authentication; use AuthenticationMethod basic, "
@@ -77,8 +75,9 @@ extension ConfigurationSchema {
                 "AccessTokenExpiryMinutes")
         refused("group-based permissions are not supported; list the users in PowerAuthUsers instead (members of "
                 + "these groups would otherwise be refused changes you meant to allow)", "PowerAuthGroups")
-        refused(noHTTPS, "UseSSL", "UseMutualTLS", "SSLSkipVerify", "SSLPrivateKeyFile", "SSLCertFile", "SSLCAFile",
-                "SSLValidOUs", "StatusOUVerify")
+        honoured("UseSSL", "UseMutualTLS", "SSLSkipVerify", "SSLPrivateKeyFile", "SSLCertFile", "SSLCAFile", "SSLValidOUs")
+        refused("StatusOUVerify is not supported: the status endpoint answers load balancers without a certificate "
+                + "check; keep it reachable only from them, or remove the key", "StatusOUVerify")
 
         // Topology access
         honoured("MySQLTopologyUser", "MySQLTopologyPassword", "MySQLTopologyCredentialsConfigFile",

@@ -92,6 +92,7 @@ extension OrchestratorConfiguration {
         if !httpAdvertise.isEmpty { try Self.checkHTTPAdvertise(httpAdvertise, fail: { fail("HTTPAdvertise", $0) }) }
         if !statusEndpoint.hasPrefix("/") { throw fail("StatusEndpoint", "must start with \"/\", not \"\(statusEndpoint)\"") }
         try validateHTTPAccess(fail: fail)
+        try validateHTTPTLS(fail: fail)
 
         // Recovery policy
         if failMasterPromotionIfSQLThreadNotUpToDate && delayMasterPromotionIfSQLThreadNotUpToDate {

@@ -67,8 +67,9 @@ public struct OrchestratorDaemon {
         nodeSettings.oscIgnoreHostnameFilters = config.oscIgnoreHostnameFilters
         let node = OrchestratorNode(settings: nodeSettings, raft: raft, stateMachine: stateMachine, discovery: discovery)
         // One HTTP client per node for everything it asks its peers (forwarding, second opinions,
-        // announcements); TLS settings come with the SSL* keys later (defaults: system trust roots).
-        let httpClient = try HTTPClient()
+        // announcements): peers are verified against SSLCAFile (else the system's roots), and under
+        // mutual TLS this node presents its own certificate.
+        let httpClient = try HTTPClient(configuration: .init(tls: Self.peerTLS(config)))
         let intent = IntentFollower(node: node, peerAuthorization: HTTPAccessPolicy(configuration: config).peerAuthorization,
                                     httpClient: httpClient)
         let operations = ReplicationOperations(pool: pool, options: .init(configuration: config))
@@ -82,19 +83,52 @@ public struct OrchestratorDaemon {
             detectionStore: FailureDetectionStore(database: database), httpClient: httpClient)
         let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config),
                                                           statusEndpoint: config.statusEndpoint, httpClient: httpClient),
-                                  listenAddress: config.listenAddress)
+                                  listenAddress: config.listenAddress, tls: config.httpTLS)
+        Self.sayHowTheAPIIsProtected(config, logger: logger)
         self.node = node
         // The client first, so it shuts down last, after every service that talks to peers.
         services = [httpClient, raft, intent, discovery, recovery, http]
     }
 
-    /// HTTPAdvertise, or `http://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.
+    /// HTTPAdvertise, or `http[s]://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.
     static func httpAdvertise(_ config: OrchestratorConfiguration) -> String {
         if !config.httpAdvertise.isEmpty { return config.httpAdvertise }
         let port = (try? HTTPServer.parse(config.listenAddress).1) ?? 3000
         let host = (try? InstanceKey(parsing: config.raftAdvertise, defaultPort: config.defaultRaftPort))?.hostname
             ?? "127.0.0.1"
-        return "http://\(host):\(port)"
+        return (config.useSSL ? "https" : "http") + "://\(host):\(port)"
+    }
+
+    /// How this node's client talks TLS to its peers' APIs.
+    static func peerTLS(_ config: OrchestratorConfiguration) -> HTTPClientTLS {
+        guard let tls = config.httpTLS else { return HTTPClientTLS() }
+        return HTTPClientTLS(caFile: tls.caFile.isEmpty ? nil : tls.caFile,
+                             certificateFile: tls.requireClientCertificate ? tls.certificateFile : nil,
+                             privateKeyFile: tls.requireClientCertificate ? tls.privateKeyFile : nil,
+                             skipVerify: tls.skipVerify)
+    }
+
+    /// Says at start-up, at warning level where it is weak, how callers and peers are authenticated.
+    static func sayHowTheAPIIsProtected(_ config: OrchestratorConfiguration, logger: Logger) {
+        guard let tls = config.httpTLS else {
+            logger.warning("""
+                the API is plain HTTP (UseSSL is false): credentials, changes and peer calls travel unencrypted; \
+                set UseSSL with SSLCertFile/SSLPrivateKeyFile, or keep orchd on a trusted network
+                """)
+            return
+        }
+        if tls.requireClientCertificate {
+            let units = tls.validOUs.isEmpty ? "any organizational unit" : "OU in " + tls.validOUs.joined(separator: ", ")
+            logger.info("the API is HTTPS with mutual TLS: clients need a certificate signed by \(tls.caFile) (\(units))")
+        } else {
+            logger.info("the API is HTTPS (\(tls.certificateFile)); clients are not asked for certificates (UseMutualTLS false)")
+        }
+        if tls.skipVerify {
+            logger.warning("""
+                SSLSkipVerify is true: this node does not verify its peers' certificates when it calls them \
+                (encrypted, but not authenticated)
+                """)
+        }
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails.

@@ -40,7 +40,7 @@ struct ConfigurationStatusTests {
     }
 
     @Test(arguments: [
-        (#"{"UseSSL": true, "SSLCertFile": "/etc/orc.pem", "SSLPrivateKeyFile": "/etc/orc.key"}"#, "UseSSL"),
+        (#"{"StatusOUVerify": true}"#, "StatusOUVerify"),
         (#"{"MySQLTopologyUseMutualTLS": true}"#, "MySQLTopologyUseMutualTLS"),
         (#"{"AutoPseudoGTID": true}"#, "AutoPseudoGTID"),
         (#"{"ConsulAddress": "127.0.0.1:8500"}"#, "ConsulAddress"),
@@ -54,15 +54,15 @@ struct ConfigurationStatusTests {
     }
 
     @Test func severalRefusalsAreAllNamed() {
-        let error = refusal(#"{"UseSSL": true, "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
-        #expect(error?.key == "UseSSL")
+        let error = refusal(#"{"MySQLTopologyUseMutualTLS": true, "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
+        #expect(error?.key == "MySQLTopologyUseMutualTLS")
         #expect(error?.description.contains("also not supported: ZkAddress") == true)
         #expect(error?.description.contains("GraphiteAddr") == false, "accepted keys are not refusals")
     }
 
     @Test func aRefusedKeyAtItsDefaultIsFine() throws {
-        let (config, warnings) = try load(#"{"UseSSL": false, "ZkAddress": "", "MySQLTopologyUseMixedTLS": true}"#)
-        #expect(!config.differsFromDefault("UseSSL"))
+        let (config, warnings) = try load(#"{"StatusOUVerify": false, "ZkAddress": "", "MySQLTopologyUseMixedTLS": true}"#)
+        #expect(!config.differsFromDefault("StatusOUVerify"))
         #expect(warnings.isEmpty)
     }
 
@@ -75,16 +75,16 @@ struct ConfigurationStatusTests {
 
     @Test func checkConfigTableMasksSecretsAndMarksRefusals() throws {
         let (config, _) = try OrchestratorConfiguration.load(
-            json: Array(#"{"MySQLTopologyPassword": "${P}", "UseSSL": true, "GraphiteAddr": "g:2003"}"#.utf8),
+            json: Array(#"{"MySQLTopologyPassword": "${P}", "MySQLTopologyUseMutualTLS": true, "GraphiteAddr": "g:2003"}"#.utf8),
             path: path, environment: ["P": "hunter2"], refuseUnsupportedKeys: false)
         let table = config.keyReportTable()
         #expect(!table.contains("hunter2"))
         let rows = table.split(separator: "\n")
         #expect(rows.count == ConfigurationSchema.keys.count + 1)
-        #expect(rows.contains { $0.hasPrefix("! UseSSL") && $0.contains("refused") })
+        #expect(rows.contains { $0.hasPrefix("! MySQLTopologyUseMutualTLS") && $0.contains("refused") })
         #expect(rows.contains { $0.hasPrefix("* GraphiteAddr") && $0.contains("accepted") })
         #expect(rows.contains { $0.hasPrefix("* MySQLTopologyPassword") && $0.contains("********") })
-        #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["UseSSL"])
+        #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["MySQLTopologyUseMutualTLS"])
     }
 
     @Test func theExampleConfigsPass() throws {

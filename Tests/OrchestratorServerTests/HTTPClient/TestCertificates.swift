@@ -11,6 +11,9 @@ struct TestCertificates {
     var serverKey: String { path("server.key") }
     var clientCertificate: String { path("client.pem") }
     var clientKey: String { path("client.key") }
+    /// A client certificate whose subject holds the organizational units "dba" and "ops".
+    var dbaClientCertificate: String { path("dba-client.pem") }
+    var dbaClientKey: String { path("dba-client.key") }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -29,7 +32,7 @@ struct TestCertificates {
             }
             leaf() {
               key "$1.key"
-              openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$2"
+              openssl req -new -key "$1.key" -out "$1.csr" -subj "${5:-/CN=$2}"
               printf '%s\\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=$3" "subjectAltName=$4" > "$1.ext"
               openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 2 \
                 -extfile "$1.ext" 2>/dev/null
@@ -38,6 +41,7 @@ struct TestCertificates {
             ca other-ca orchd-other-ca
             leaf server orchd-test-server serverAuth "IP:127.0.0.1,DNS:localhost"
             leaf client orchd-test-client clientAuth "DNS:orchd-test-client"
+            leaf dba-client orchd-dba clientAuth "DNS:orchd-dba" "/O=Example/OU=dba/OU=ops/CN=orchd-dba"
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

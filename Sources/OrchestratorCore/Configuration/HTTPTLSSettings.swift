@@ -1,0 +1,62 @@
+/// How orchd's API speaks TLS (upstream's `UseSSL`, `SSLCertFile`, `SSLPrivateKeyFile`, `SSLCAFile`,
+/// `UseMutualTLS`, `SSLValidOUs`, `SSLSkipVerify`).
+public struct HTTPTLSSettings: Sendable, Equatable {
+    /// PEM certificate (chain) the API serves, and presents to peers under mutual TLS.
+    public var certificateFile: String
+    /// PEM private key of `certificateFile`.
+    public var privateKeyFile: String
+    /// PEM certificate authorities: client certificates must chain to them (mutual TLS), and peers'
+    /// certificates are verified against them; empty means the system's trust roots for peers.
+    public var caFile: String
+    /// Every client must present a certificate signed by `caFile` (`UseMutualTLS`).
+    public var requireClientCertificate: Bool
+    /// When not empty, a client certificate's subject must hold one of these organizational units.
+    public var validOUs: [String]
+    /// Peers' certificates are not verified when this node calls them (`SSLSkipVerify`): encryption
+    /// without authentication, said loudly at start-up.
+    public var skipVerify: Bool
+
+    public init(certificateFile: String, privateKeyFile: String, caFile: String = "",
+                requireClientCertificate: Bool = false, validOUs: [String] = [], skipVerify: Bool = false) {
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+        self.caFile = caFile
+        self.requireClientCertificate = requireClientCertificate
+        self.validOUs = validOUs
+        self.skipVerify = skipVerify
+    }
+
+    /// Whether a client certificate with these organizational units may use the API.
+    public func allows(organizationalUnits: [String]) -> Bool {
+        validOUs.isEmpty || organizationalUnits.contains { validOUs.contains($0) }
+    }
+}
+
+extension OrchestratorConfiguration {
+    /// `UseSSL`: the API is served over HTTPS.
+    public var useSSL: Bool { bool("UseSSL") }
+
+    /// The API's TLS settings, nil when `UseSSL` is false (plain HTTP).
+    public var httpTLS: HTTPTLSSettings? {
+        guard useSSL else { return nil }
+        return HTTPTLSSettings(
+            certificateFile: string("SSLCertFile"), privateKeyFile: string("SSLPrivateKeyFile"), caFile: string("SSLCAFile"),
+            requireClientCertificate: bool("UseMutualTLS"), validOUs: strings("SSLValidOUs"), skipVerify: bool("SSLSkipVerify"))
+    }
+
+    /// The TLS keys hang together: HTTPS needs a certificate and key; mutual TLS needs HTTPS and a CA;
+    /// OUs are checked only under mutual TLS.
+    func validateHTTPTLS(fail: (String, String) -> ConfigurationError) throws(ConfigurationError) {
+        if useSSL {
+            if string("SSLCertFile").isEmpty { throw fail("SSLCertFile", "is required when UseSSL is true; give the PEM certificate the API serves") }
+            if string("SSLPrivateKeyFile").isEmpty { throw fail("SSLPrivateKeyFile", "is required when UseSSL is true; give the certificate's PEM private key") }
+        }
+        if bool("UseMutualTLS") {
+            if !useSSL { throw fail("UseMutualTLS", "needs UseSSL true: client certificates are checked only over HTTPS") }
+            if string("SSLCAFile").isEmpty { throw fail("SSLCAFile", "is required when UseMutualTLS is true; give the CA that signs client certificates") }
+        }
+        if !strings("SSLValidOUs").isEmpty, !bool("UseMutualTLS") {
+            throw fail("SSLValidOUs", "needs UseMutualTLS true: organizational units are read from client certificates")
+        }
+    }
+}
