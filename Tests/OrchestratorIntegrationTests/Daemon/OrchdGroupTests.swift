@@ -38,16 +38,15 @@ struct OrchdGroupTests {
         #expect(topology.out.split(separator: "\n").count == 4)
 
         // The web UI, as a browser builds it on the follower: the script the node serves, run against its API.
-        if let page = try WebUIRenderer.render(api: group.api(follower), page: "/web/cluster/alias/group-test") {
-            let lines = page.split(separator: "\n").map(String.init)
-            #expect(lines.contains("TITLE orchd: group-test"), "\(page)")
-            let tree = lines.filter { $0.contains("- 127.0.0.1:") }
-            #expect(tree.count == 4, "\(page)")
-            #expect(tree.first?.hasPrefix("    - 127.0.0.1:\(sandbox.port(1))[writable]") == true, "the master is the root: \(page)")
-            #expect(tree.contains { $0.hasPrefix("            - 127.0.0.1:\(sandbox.port(4))[read-only]") },
-                    "the deepest replica sits two levels below: \(page)")
-            #expect(lines.contains("[no problem]"), "\(page)")
-        }
+        let page = try WebUIRenderer.render(api: group.api(follower), page: "/web/cluster/alias/group-test")
+        let lines = page.split(separator: "\n").map(String.init)
+        #expect(lines.contains("TITLE orchd: group-test"), "\(page)")
+        let tree = lines.filter { $0.contains("- 127.0.0.1:") }
+        #expect(tree.count == 4, "\(page)")
+        #expect(tree.first?.hasPrefix("    - 127.0.0.1:\(sandbox.port(1))[writable]") == true, "the master is the root: \(page)")
+        #expect(tree.contains { $0.hasPrefix("            - 127.0.0.1:\(sandbox.port(4))[read-only]") },
+                "the deepest replica sits two levels below: \(page)")
+        #expect(lines.contains("[no problem]"), "\(page)")
 
         // kill -9 the leader: a new one appears and the CLI (all endpoints listed) keeps working.
         group.kill9(leaderIndex)
@@ -80,13 +79,15 @@ struct OrchdGroupTests {
     }
 }
 
-/// Runs Tests/WebUI/render.js with node (nil, and a note, when node is not installed).
+/// Runs Tests/WebUI/render.js with node. Without node the check fails (it does not skip): a web UI
+/// check that passes because it did not run would hide a broken UI.
 enum WebUIRenderer {
-    static func render(api: String, page: String, action: String? = nil, answer: String? = nil) throws -> String? {
-        let candidates = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"]
-        guard let node = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            print("web UI rendering skipped: node is not installed (Scripts/setup --test-tools installs it)")
-            return nil
+    static let nodeCandidates = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"]
+
+    static func render(api: String, page: String, action: String? = nil, answer: String? = nil) throws -> String {
+        guard let node = nodeCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw GroupError("the web UI check needs node, found at none of \(nodeCandidates.joined(separator: ", ")): "
+                             + "install it with `Scripts/setup --test-tools` (Scripts/test does this)")
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("WebUI/render.js").path

@@ -42,10 +42,9 @@ struct OrchdSecondOpinionTests {
         #expect(try group.cli(["-c", "which-cluster-master", "-a", "opinion-test"]).out == master)
         #expect(await sandbox.readOnly(1) == "0")
         // The web UI on the leader explains why nothing happened.
-        if let page = try WebUIRenderer.render(api: group.api(leaderIndex), page: "/web/cluster/alias/opinion-test") {
-            #expect(page.split(separator: "\n").contains { $0.contains("[held back] vetoed: \(master) answers and is writable") },
-                    "\(page)")
-        }
+        let heldBack = try WebUIRenderer.render(api: group.api(leaderIndex), page: "/web/cluster/alias/opinion-test")
+        #expect(heldBack.split(separator: "\n").contains { $0.contains("[held back] vetoed: \(master) answers and is writable") },
+                "\(heldBack)")
 
         // The witness loses the master too: now it is dead to everyone, and the failover goes ahead.
         partition.remove()
@@ -64,13 +63,12 @@ struct OrchdSecondOpinionTests {
 
         // The web UI's acknowledge button, clicked on a follower, reaches the leader.
         let follower = group.api((leaderIndex + 2) % OrchdProcessGroup.size)
-        if let page = try WebUIRenderer.render(api: follower, page: "/web/cluster/alias/opinion-test",
-                                                action: "click=acknowledge", answer: "seen in the UI") {
-            #expect(page.contains("FLASH [acknowledge recovery"), "\(page)")
-            #expect(group.eventually {
-                try apiJSON(group, "audit-recovery").first?["AcknowledgedComment"] as? String == "seen in the UI"
-            }, "the recovery is acknowledged with the comment typed in the UI")
-        }
+        let acknowledged = try WebUIRenderer.render(api: follower, page: "/web/cluster/alias/opinion-test",
+                                                    action: "click=acknowledge", answer: "seen in the UI")
+        #expect(acknowledged.contains("FLASH [acknowledge recovery"), "\(acknowledged)")
+        #expect(group.eventually {
+            try apiJSON(group, "audit-recovery").first?["AcknowledgedComment"] as? String == "seen in the UI"
+        }, "the recovery is acknowledged with the comment typed in the UI")
     }
 }
 
