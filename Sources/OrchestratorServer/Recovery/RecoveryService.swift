@@ -10,7 +10,11 @@ import ServiceLifecycle
 /// replicas agree.
 public actor RecoveryService: Service {
     let node: OrchestratorNode
-    let operations: ReplicationOperations
+    /// The libmariadb operations, for the API's replication-control and refactoring routes (nil when the
+    /// service was built over another `RecoveryMySQLOperations`, e.g. a test twin).
+    let operations: ReplicationOperations?
+    /// What recoveries run their MySQL steps through.
+    let recoveryOperations: any RecoveryMySQLOperations
     let hooks: any HookRunner
     /// Where the hook phases' commands, shell and timeout come from.
     let configuration: OrchestratorConfiguration
@@ -32,9 +36,30 @@ public actor RecoveryService: Service {
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
                 logger: Logger = Logger(label: "orchd.recovery")) {
+        self.init(node: node, operations: operations, recoveryOperations: operations, hooks: hooks,
+                  configuration: configuration, interval: interval, startupGrace: startupGrace,
+                  detectionStore: detectionStore, logger: logger)
+    }
+
+    /// A service whose recoveries run their MySQL steps through `recoveryOperations` (tests: a recording
+    /// twin). The API's replication-control and refactoring routes answer 503 on such a node.
+    public init(node: OrchestratorNode, recoveryOperations: any RecoveryMySQLOperations,
+                hooks: any HookRunner = ProcessHookRunner(),
+                configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
+                startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
+                logger: Logger = Logger(label: "orchd.recovery")) {
+        self.init(node: node, operations: nil, recoveryOperations: recoveryOperations, hooks: hooks,
+                  configuration: configuration, interval: interval, startupGrace: startupGrace,
+                  detectionStore: detectionStore, logger: logger)
+    }
+
+    private init(node: OrchestratorNode, operations: ReplicationOperations?, recoveryOperations: any RecoveryMySQLOperations,
+                 hooks: any HookRunner, configuration: OrchestratorConfiguration, interval: Duration,
+                 startupGrace: Duration, detectionStore: FailureDetectionStore?, logger: Logger) {
         self.node = node
         self.detectionStore = detectionStore
         self.operations = operations
+        self.recoveryOperations = recoveryOperations
         self.hooks = hooks
         self.configuration = configuration
         self.interval = interval
@@ -312,21 +337,30 @@ public actor RecoveryService: Service {
         }
         var ok = plan.isExecutable
         if !ok { recovery.allErrors += plan.errors.isEmpty ? ["no promotable replica"] : plan.errors }
-        // Pre hooks: a failing one aborts the recovery before anything changes.
+        // Pre hooks: a failing one aborts the recovery before anything changes. As upstream, an aborted
+        // recovery was never attempted: no post hooks run for it, not even the "unsuccessful" ones.
+        var abortedByHook = false
         for phase in pre where ok {
             ok = await runHooks(phase, command: command, recovery: &recovery)
+            abortedByHook = !ok
         }
         if ok {
-            let executor = RecoveryExecutor(node: node, operations: operations, logger: logger)
+            let executor = RecoveryExecutor(node: node, operations: recoveryOperations, logger: logger)
             ok = await executor.execute(plan, recovery: &recovery)
         }
         recovery.resolve(successor: ok ? plan.successor : nil, successful: ok, at: node.now)
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
-        for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
+        if !abortedByHook {
+            for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
+        }
         if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
-        try? await node.submit(.writeRecovery(recovery))
+        do {
+            try await node.submit(.writeRecovery(recovery))
+        } catch {
+            logger.error("recovery \(recovery.uid): cannot record its outcome through raft: \(error)")
+        }
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
         // Pick up the new topology at once.
         await node.discovery.refresh(plan.participatingInstanceKeys)
