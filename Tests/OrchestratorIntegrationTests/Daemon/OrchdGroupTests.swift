@@ -48,9 +48,11 @@ struct OrchdGroupTests {
                 "the deepest replica sits two levels below: \(page)")
         #expect(lines.contains("[no problem]"), "\(page)")
 
-        // kill -9 the leader: a new one appears and the CLI (all endpoints listed) keeps working.
-        group.kill9(leaderIndex)
-        #expect(group.eventually { (group.leader() ?? leader) != leader }, "a new leader after kill -9")
+        // kill -9 the leader (whoever leads now): a new one appears and the CLI (all endpoints listed) keeps working.
+        let killed = try #require(group.leader())
+        let killedIndex = try #require(group.index(ofRaftID: killed))
+        group.kill9(killedIndex)
+        #expect(group.eventually { (group.leader() ?? killed) != killed }, "a new leader after kill -9")
         let clusters = try group.cli(["-c", "clusters"])
         #expect(clusters.status == 0)
         #expect(clusters.out == "127.0.0.1:\(sandbox.port(1))")
@@ -63,16 +65,16 @@ struct OrchdGroupTests {
         }
 
         // The restarted node catches up (snapshot threshold is 5, so possibly by snapshot).
-        try group.start(leaderIndex)
+        try group.start(killedIndex)
         #expect(group.eventually {
-            try group.sqlite(leaderIndex, "SELECT count(*) FROM database_instance_downtime") == "1"
+            try group.sqlite(killedIndex, "SELECT count(*) FROM database_instance_downtime") == "1"
         }, "restarted node applied what it missed")
         #expect(group.eventually {
-            try group.sqlite(leaderIndex, "SELECT promotion_rule FROM candidate_database_instance") == "neutral"
+            try group.sqlite(killedIndex, "SELECT promotion_rule FROM candidate_database_instance") == "neutral"
         })
 
         // raft-elect-leader -H makes the named node leader (all nodes share one host name: match on address).
-        let target = group.raftID(leaderIndex)
+        let target = group.raftID(killedIndex)
         let elect = try group.cli(["-c", "raft-elect-leader", "-H", target])
         #expect(elect.status == 0, "\(elect.err)")
         #expect(group.eventually { group.leader() == target }, "\(target) leads after raft-elect-leader")

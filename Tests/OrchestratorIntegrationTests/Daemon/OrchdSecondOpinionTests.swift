@@ -31,7 +31,8 @@ struct OrchdSecondOpinionTests {
 
         // The leader sees a dead master, asks, and is told the master lives: it does not fail over.
         #expect(group.eventually(seconds: 40) {
-            let detections = try apiJSON(group, "audit-failure-detection", apis: group.api(leaderIndex))
+            // Whoever leads now decides (and records the veto); the witness never sees the master dead.
+            let detections = try apiJSON(group, "audit-failure-detection", apis: group.leaderAPI() ?? group.api(leaderIndex))
             return detections.contains {
                 (($0["AnalysisEntry"] as? [String: Any])?["Analysis"] as? String)?.hasPrefix("DeadMaster") == true
                     && ($0["Decision"] as? String ?? "").contains("writable from orchd node \(group.raftID(witness))")
@@ -42,7 +43,8 @@ struct OrchdSecondOpinionTests {
         #expect(try group.cli(["-c", "which-cluster-master", "-a", "opinion-test"]).out == master)
         #expect(await sandbox.readOnly(1) == "0")
         // The web UI on the leader explains why nothing happened.
-        let heldBack = try WebUIRenderer.render(api: group.api(leaderIndex), page: "/web/cluster/alias/opinion-test")
+        let heldBack = try WebUIRenderer.render(api: group.leaderAPI() ?? group.api(leaderIndex),
+                                                page: "/web/cluster/alias/opinion-test")
         #expect(heldBack.split(separator: "\n").contains { $0.contains("[held back] vetoed: \(master) answers and is writable") },
                 "\(heldBack)")
 
