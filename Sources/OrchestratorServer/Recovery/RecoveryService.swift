@@ -29,6 +29,9 @@ public actor RecoveryService: Service {
     private var lastSkipped: [String: String] = [:]
     private var detectionLog = FailureDetectionLog()
     private var masterWatch: MasterWatch?
+    /// Recoveries this service is running now (their uids): any other recovery still marked active in
+    /// the replicated audit was abandoned by a node that lost leadership mid-way.
+    private var running: Set<String> = []
     /// Where detections are kept across restarts (the node's own SQLite), when given.
     let detectionStore: FailureDetectionStore?
 
@@ -135,6 +138,7 @@ public actor RecoveryService: Service {
     /// (leader with quorum only).
     func checkAndRecover() async {
         guard ContinuousClock.now - started >= startupGrace else { return }
+        if await node.raftStatus().role == .leader { await closeAbandonedRecoveries() }
         let actionable = await node.analyze().filter(\.isActionableRecovery)
         let decided = actionable.map { analysis in
             (analysis, RecoveryPolicy.decide(
@@ -328,6 +332,8 @@ public actor RecoveryService: Service {
             processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
         recovery.participatingInstanceKeys = plan.participatingInstanceKeys
         recovery.lostReplicas = plan.lostReplicas
+        running.insert(recovery.uid)
+        defer { running.remove(recovery.uid) }
         let what = analysis.analysis == .noProblem ? command : "recovering \(analysis.analysis.rawValue) (\(command))"
         logger.notice("\(what) on \(analysis.analyzedInstanceKey): \(plan.successor.map { "promoting \($0)" } ?? "no successor")")
         do {
@@ -369,6 +375,33 @@ public actor RecoveryService: Service {
 }
 
 extension RecoveryService {
+    /// Closes, as failed, every recovery the replicated audit still shows as running that this node is
+    /// not running: a leader that loses leadership mid-recovery stops before its next MySQL step and
+    /// cannot record the outcome, and an active record would refuse every later recovery of the
+    /// cluster, manual ones included. One abandoned before any MySQL step changed nothing: it is also
+    /// acknowledged, so it does not hold back the new leader's recovery (RecoveryPeriodBlockSeconds);
+    /// one that got further stays unacknowledged for an operator to look at, as any failed recovery.
+    /// Called on the leader only.
+    func closeAbandonedRecoveries() async {
+        for var recovery in node.intent.recoveries where recovery.isActive && !running.contains(recovery.uid) {
+            let changedMySQL = recovery.steps.contains { !$0.name.hasPrefix("hook ") }
+            let who = recovery.processingNodeHostname.isEmpty ? "its node" : recovery.processingNodeHostname
+            recovery.allErrors.append("abandoned: \(who) stopped before recording the outcome (it lost raft leadership); "
+                                      + "closed by \(node.settings.httpAdvertise)")
+            recovery.resolve(successor: nil, successful: false, at: node.now)
+            if !changedMySQL {
+                recovery.acknowledge(by: "orchd", comment: "abandoned before any MySQL step; does not block a new recovery",
+                                     at: node.now)
+            }
+            do {
+                try await node.submit(.writeRecovery(recovery))
+                logger.warning("closed recovery \(recovery.uid) of \(recovery.analysisEntry.analyzedInstanceKey), abandoned by \(who)\(changedMySQL ? " after changing MySQL: it blocks automated recoveries of the cluster until acknowledged" : " before any MySQL step")")
+            } catch {
+                logger.error("cannot close abandoned recovery \(recovery.uid) through raft: \(error)")
+            }
+        }
+    }
+
     /// Runs one hook phase with upstream's placeholders and ORC_* variables; its results go to the
     /// audit as steps. Returns false when a pre-phase hook failed (the recovery must abort).
     func runHooks(_ phase: HookPhase, command: String, recovery: inout TopologyRecovery) async -> Bool {
