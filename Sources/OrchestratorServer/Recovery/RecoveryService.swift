@@ -10,7 +10,11 @@ import ServiceLifecycle
 /// replicas agree.
 public actor RecoveryService: Service {
     let node: OrchestratorNode
-    let operations: ReplicationOperations
+    /// The libmariadb operations, for the API's replication-control and refactoring routes (nil when the
+    /// service was built over another `RecoveryMySQLOperations`, e.g. a test twin).
+    let operations: ReplicationOperations?
+    /// What recoveries run their MySQL steps through.
+    let recoveryOperations: any RecoveryMySQLOperations
     let hooks: any HookRunner
     /// Where the hook phases' commands, shell and timeout come from.
     let configuration: OrchestratorConfiguration
@@ -25,6 +29,9 @@ public actor RecoveryService: Service {
     private var lastSkipped: [String: String] = [:]
     private var detectionLog = FailureDetectionLog()
     private var masterWatch: MasterWatch?
+    /// Recoveries this service is running now (their uids): any other recovery still marked active in
+    /// the replicated audit was abandoned by a node that lost leadership mid-way.
+    private var running: Set<String> = []
     /// Where detections are kept across restarts (the node's own SQLite), when given.
     let detectionStore: FailureDetectionStore?
     /// Asks peers for second opinions.
@@ -36,10 +43,31 @@ public actor RecoveryService: Service {
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
                 httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "orchd.recovery")) {
+        self.init(node: node, operations: operations, recoveryOperations: operations, hooks: hooks,
+                  configuration: configuration, interval: interval, startupGrace: startupGrace,
+                  detectionStore: detectionStore, httpClient: httpClient, logger: logger)
+    }
+
+    /// A service whose recoveries run their MySQL steps through `recoveryOperations` (tests: a recording
+    /// twin). The API's replication-control and refactoring routes answer 503 on such a node.
+    public init(node: OrchestratorNode, recoveryOperations: any RecoveryMySQLOperations,
+                hooks: any HookRunner = ProcessHookRunner(),
+                configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
+                startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
+                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "orchd.recovery")) {
+        self.init(node: node, operations: nil, recoveryOperations: recoveryOperations, hooks: hooks,
+                  configuration: configuration, interval: interval, startupGrace: startupGrace,
+                  detectionStore: detectionStore, httpClient: httpClient, logger: logger)
+    }
+
+    private init(node: OrchestratorNode, operations: ReplicationOperations?, recoveryOperations: any RecoveryMySQLOperations,
+                 hooks: any HookRunner, configuration: OrchestratorConfiguration, interval: Duration,
+                 startupGrace: Duration, detectionStore: FailureDetectionStore?, httpClient: HTTPClient?, logger: Logger) {
         self.node = node
         self.peers = LeaderProxy(client: httpClient ?? .shared)
         self.detectionStore = detectionStore
         self.operations = operations
+        self.recoveryOperations = recoveryOperations
         self.hooks = hooks
         self.configuration = configuration
         self.interval = interval
@@ -115,6 +143,7 @@ public actor RecoveryService: Service {
     /// (leader with quorum only).
     func checkAndRecover() async {
         guard ContinuousClock.now - started >= startupGrace else { return }
+        if await node.raftStatus().role == .leader { await closeAbandonedRecoveries() }
         let actionable = await node.analyze().filter(\.isActionableRecovery)
         let decided = actionable.map { analysis in
             (analysis, RecoveryPolicy.decide(
@@ -308,6 +337,8 @@ public actor RecoveryService: Service {
             processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
         recovery.participatingInstanceKeys = plan.participatingInstanceKeys
         recovery.lostReplicas = plan.lostReplicas
+        running.insert(recovery.uid)
+        defer { running.remove(recovery.uid) }
         let what = analysis.analysis == .noProblem ? command : "recovering \(analysis.analysis.rawValue) (\(command))"
         logger.notice("\(what) on \(analysis.analyzedInstanceKey): \(plan.successor.map { "promoting \($0)" } ?? "no successor")")
         do {
@@ -317,21 +348,30 @@ public actor RecoveryService: Service {
         }
         var ok = plan.isExecutable
         if !ok { recovery.allErrors += plan.errors.isEmpty ? ["no promotable replica"] : plan.errors }
-        // Pre hooks: a failing one aborts the recovery before anything changes.
+        // Pre hooks: a failing one aborts the recovery before anything changes. As upstream, an aborted
+        // recovery was never attempted: no post hooks run for it, not even the "unsuccessful" ones.
+        var abortedByHook = false
         for phase in pre where ok {
             ok = await runHooks(phase, command: command, recovery: &recovery)
+            abortedByHook = !ok
         }
         if ok {
-            let executor = RecoveryExecutor(node: node, operations: operations, logger: logger)
+            let executor = RecoveryExecutor(node: node, operations: recoveryOperations, logger: logger)
             ok = await executor.execute(plan, recovery: &recovery)
         }
         recovery.resolve(successor: ok ? plan.successor : nil, successful: ok, at: node.now)
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
-        for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
+        if !abortedByHook {
+            for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
+        }
         if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
-        try? await node.submit(.writeRecovery(recovery))
+        do {
+            try await node.submit(.writeRecovery(recovery))
+        } catch {
+            logger.error("recovery \(recovery.uid): cannot record its outcome through raft: \(error)")
+        }
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
         // Pick up the new topology at once.
         await node.discovery.refresh(plan.participatingInstanceKeys)
@@ -340,6 +380,33 @@ public actor RecoveryService: Service {
 }
 
 extension RecoveryService {
+    /// Closes, as failed, every recovery the replicated audit still shows as running that this node is
+    /// not running: a leader that loses leadership mid-recovery stops before its next MySQL step and
+    /// cannot record the outcome, and an active record would refuse every later recovery of the
+    /// cluster, manual ones included. One abandoned before any MySQL step changed nothing: it is also
+    /// acknowledged, so it does not hold back the new leader's recovery (RecoveryPeriodBlockSeconds);
+    /// one that got further stays unacknowledged for an operator to look at, as any failed recovery.
+    /// Called on the leader only.
+    func closeAbandonedRecoveries() async {
+        for var recovery in node.intent.recoveries where recovery.isActive && !running.contains(recovery.uid) {
+            let changedMySQL = recovery.steps.contains { !$0.name.hasPrefix("hook ") }
+            let who = recovery.processingNodeHostname.isEmpty ? "its node" : recovery.processingNodeHostname
+            recovery.allErrors.append("abandoned: \(who) stopped before recording the outcome (it lost raft leadership); "
+                                      + "closed by \(node.settings.httpAdvertise)")
+            recovery.resolve(successor: nil, successful: false, at: node.now)
+            if !changedMySQL {
+                recovery.acknowledge(by: "orchd", comment: "abandoned before any MySQL step; does not block a new recovery",
+                                     at: node.now)
+            }
+            do {
+                try await node.submit(.writeRecovery(recovery))
+                logger.warning("closed recovery \(recovery.uid) of \(recovery.analysisEntry.analyzedInstanceKey), abandoned by \(who)\(changedMySQL ? " after changing MySQL: it blocks automated recoveries of the cluster until acknowledged" : " before any MySQL step")")
+            } catch {
+                logger.error("cannot close abandoned recovery \(recovery.uid) through raft: \(error)")
+            }
+        }
+    }
+
     /// Runs one hook phase with upstream's placeholders and ORC_* variables; its results go to the
     /// audit as steps. Returns false when a pre-phase hook failed (the recovery must abort).
     func runHooks(_ phase: HookPhase, command: String, recovery: inout TopologyRecovery) async -> Bool {

@@ -38,20 +38,21 @@ struct OrchdGroupTests {
         #expect(topology.out.split(separator: "\n").count == 4)
 
         // The web UI, as a browser builds it on the follower: the script the node serves, run against its API.
-        if let page = try WebUIRenderer.render(api: group.api(follower), page: "/web/cluster/alias/group-test") {
-            let lines = page.split(separator: "\n").map(String.init)
-            #expect(lines.contains("TITLE orchd: group-test"), "\(page)")
-            let tree = lines.filter { $0.contains("- 127.0.0.1:") }
-            #expect(tree.count == 4, "\(page)")
-            #expect(tree.first?.hasPrefix("    - 127.0.0.1:\(sandbox.port(1))[writable]") == true, "the master is the root: \(page)")
-            #expect(tree.contains { $0.hasPrefix("            - 127.0.0.1:\(sandbox.port(4))[read-only]") },
-                    "the deepest replica sits two levels below: \(page)")
-            #expect(lines.contains("[no problem]"), "\(page)")
-        }
+        let page = try WebUIRenderer.render(api: group.api(follower), page: "/web/cluster/alias/group-test")
+        let lines = page.split(separator: "\n").map(String.init)
+        #expect(lines.contains("TITLE orchd: group-test"), "\(page)")
+        let tree = lines.filter { $0.contains("- 127.0.0.1:") }
+        #expect(tree.count == 4, "\(page)")
+        #expect(tree.first?.hasPrefix("    - 127.0.0.1:\(sandbox.port(1))[writable]") == true, "the master is the root: \(page)")
+        #expect(tree.contains { $0.hasPrefix("            - 127.0.0.1:\(sandbox.port(4))[read-only]") },
+                "the deepest replica sits two levels below: \(page)")
+        #expect(lines.contains("[no problem]"), "\(page)")
 
-        // kill -9 the leader: a new one appears and the CLI (all endpoints listed) keeps working.
-        group.kill9(leaderIndex)
-        #expect(group.eventually { (group.leader() ?? leader) != leader }, "a new leader after kill -9")
+        // kill -9 the leader (whoever leads now): a new one appears and the CLI (all endpoints listed) keeps working.
+        let killed = try #require(group.leader())
+        let killedIndex = try #require(group.index(ofRaftID: killed))
+        group.kill9(killedIndex)
+        #expect(group.eventually { (group.leader() ?? killed) != killed }, "a new leader after kill -9")
         let clusters = try group.cli(["-c", "clusters"])
         #expect(clusters.status == 0)
         #expect(clusters.out == "127.0.0.1:\(sandbox.port(1))")
@@ -64,29 +65,31 @@ struct OrchdGroupTests {
         }
 
         // The restarted node catches up (snapshot threshold is 5, so possibly by snapshot).
-        try group.start(leaderIndex)
+        try group.start(killedIndex)
         #expect(group.eventually {
-            try group.sqlite(leaderIndex, "SELECT count(*) FROM database_instance_downtime") == "1"
+            try group.sqlite(killedIndex, "SELECT count(*) FROM database_instance_downtime") == "1"
         }, "restarted node applied what it missed")
         #expect(group.eventually {
-            try group.sqlite(leaderIndex, "SELECT promotion_rule FROM candidate_database_instance") == "neutral"
+            try group.sqlite(killedIndex, "SELECT promotion_rule FROM candidate_database_instance") == "neutral"
         })
 
         // raft-elect-leader -H makes the named node leader (all nodes share one host name: match on address).
-        let target = group.raftID(leaderIndex)
+        let target = group.raftID(killedIndex)
         let elect = try group.cli(["-c", "raft-elect-leader", "-H", target])
         #expect(elect.status == 0, "\(elect.err)")
         #expect(group.eventually { group.leader() == target }, "\(target) leads after raft-elect-leader")
     }
 }
 
-/// Runs Tests/WebUI/render.js with node (nil, and a note, when node is not installed).
+/// Runs Tests/WebUI/render.js with node. Without node the check fails (it does not skip): a web UI
+/// check that passes because it did not run would hide a broken UI.
 enum WebUIRenderer {
-    static func render(api: String, page: String, action: String? = nil, answer: String? = nil) throws -> String? {
-        let candidates = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"]
-        guard let node = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            print("web UI rendering skipped: node is not installed (Scripts/setup --test-tools installs it)")
-            return nil
+    static let nodeCandidates = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"]
+
+    static func render(api: String, page: String, action: String? = nil, answer: String? = nil) throws -> String {
+        guard let node = nodeCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw GroupError("the web UI check needs node, found at none of \(nodeCandidates.joined(separator: ", ")): "
+                             + "install it with `Scripts/setup --test-tools` (Scripts/test does this)")
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("WebUI/render.js").path

@@ -194,6 +194,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
         return r.out
     }
 
+    /// The API of the node that leads now (nil while none does). Tests that read or act on the leader's
+    /// own records ask whoever leads at that moment: on a loaded machine an election can move leadership.
+    func leaderAPI() -> String? { leader().flatMap(index(ofRaftID:)).map(api) }
+
     /// Polls until `condition` holds (a hang guard, not a timing check).
     func eventually(seconds: Double = 30, _ condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

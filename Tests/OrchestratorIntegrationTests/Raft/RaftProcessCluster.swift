@@ -3,9 +3,17 @@ import OrchestratorServer
 import OrchestratorServerTestKit
 
 /// Three `raft-harness node` processes on 127.0.0.1-3 for the real-process tests.
-/// Raft ports 24001-24003, control ports 24051-24053 (the 24000-24099 test range).
+/// Raft ports base+1...base+3, control ports base+51...base+53. The base is `$ORCHD_TEST_RAFT_PORTS`, else
+/// `$ORCHD_TEST_ORCHD_PORTS` + 500 (so a test run given its own orchd ports also gets its own Raft ports;
+/// orchd groups take blocks of 20 from their base), else 24000.
 final class RaftProcessCluster: @unchecked Sendable {
     static let size = 3
+    static let portBase: Int = {
+        let env = ProcessInfo.processInfo.environment
+        if let base = Int(env["ORCHD_TEST_RAFT_PORTS"] ?? "") { return base }
+        if let orchd = Int(env["ORCHD_TEST_ORCHD_PORTS"] ?? "") { return orchd + 500 }
+        return 24000
+    }()
     let binary: String
     let dir: String
     let extraFlags: [String]
@@ -39,7 +47,8 @@ final class RaftProcessCluster: @unchecked Sendable {
 
     deinit { killAll() }
 
-    func id(_ i: Int) -> String { "127.0.0.\(i + 1):\(24001 + i)" }
+    func id(_ i: Int) -> String { "127.0.0.\(i + 1):\(Self.portBase + 1 + i)" }
+    func controlPort(_ i: Int) -> Int { Self.portBase + 51 + i }
     var ids: [String] { (0..<Self.size).map(id) }
     func index(of id: String) -> Int? { ids.firstIndex(of: id) }
 
@@ -48,7 +57,7 @@ final class RaftProcessCluster: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = [
             "node", "--id", id(i), "--peers", ids.joined(separator: ","), "--data-dir", "\(dir)/node\(i)",
-            "--control", "127.0.0.\(i + 1):\(24051 + i)",
+            "--control", "127.0.0.\(i + 1):\(controlPort(i))",
         ] + extraFlags
         let logPath = "\(dir)/node\(i).log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
@@ -84,7 +93,7 @@ final class RaftProcessCluster: @unchecked Sendable {
             if let existing = clients[i] {
                 c = existing
             } else {
-                c = try await RaftControlClient.connect(host: "127.0.0.\(i + 1)", port: 24051 + i)
+                c = try await RaftControlClient.connect(host: "127.0.0.\(i + 1)", port: controlPort(i))
                 clients[i] = c
             }
             return try await withThrowingTaskGroup(of: String?.self) { g in
@@ -119,7 +128,6 @@ final class RaftProcessCluster: @unchecked Sendable {
         return await condition()
     }
 
-    /// The node among `nodes` that reports itself leader in a term above `term`.
     /// Proposes `command` on whichever node leads now. Retries only answers that prove the proposal
     /// was not applied (not the leader, or dropped by a new leader), so nothing is applied twice;
     /// on a loaded machine an election can happen between finding the leader and proposing.
@@ -135,6 +143,7 @@ final class RaftProcessCluster: @unchecked Sendable {
         return last
     }
 
+    /// The node among `nodes` that reports itself leader in a term above `term`.
     func waitForLeader(among nodes: [Int] = Array(0..<size), above term: UInt64 = 0) async -> (index: Int, term: UInt64)? {
         var found: (Int, UInt64)?
         _ = await eventually {

@@ -82,7 +82,8 @@ struct ReplicationControlTests {
             let viaFollower = try f.group.cli(["-c", "stop-replica", "-i", f.instance(3)], apis: f.group.api(follower))
             #expect(viaFollower.status == 0 && viaFollower.out == f.instance(3), "\(viaFollower.err)")
             #expect(try await f.threads(3) == "No/No")
-            #expect(try f.group.cli(["-c", "start-replica", "-i", f.instance(3)], apis: f.group.api(follower)).status == 0)
+            let startViaFollower = try f.group.cli(["-c", "start-replica", "-i", f.instance(3)], apis: f.group.api(follower))
+            #expect(startViaFollower.status == 0, "\(startViaFollower.err)")
             #expect(await eventuallyAsync { await f.replicating(3) })
 
             // --noop: the SQL is printed and nothing changes.
