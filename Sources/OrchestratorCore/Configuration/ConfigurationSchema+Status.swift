@@ -209,7 +209,8 @@ extension ConfigurationSchema {
 
         // orchd's own keys
         honoured("HookTimeoutSeconds", "RaftTickMilliseconds", "RaftElectionTicks", "RaftHeartbeatTicks",
-                 "RaftSnapshotThreshold", "HTTPProxyTimeoutSeconds", "MySQLReplicationUser", "MySQLReplicationPassword")
+                 "RaftSnapshotThreshold", "HTTPProxyTimeoutSeconds", "MySQLReplicationUser", "MySQLReplicationPassword",
+                 "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile")
         return table
     }()
 
@@ -233,6 +234,6 @@ extension ConfigurationSchema {
         "PreventCrossDataCenterMasterFailover", "PreventCrossRegionMasterFailover", "FailMasterPromotionOnLagMinutes",
         "FailMasterPromotionIfSQLThreadNotUpToDate", "RecoveryPeriodBlockSeconds", "RecoveryPeriodBlockMinutes",
         "PreFailoverProcesses", "PostFailoverProcesses", "PostMasterFailoverProcesses", "AutoPseudoGTID",
-        "PseudoGTIDPattern", "ServeAgentsHttp",
+        "PseudoGTIDPattern", "ServeAgentsHttp", "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile",
     ]
 }

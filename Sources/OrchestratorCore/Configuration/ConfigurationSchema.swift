@@ -169,6 +169,10 @@ public enum ConfigurationSchema {
         ours("HTTPProxyTimeoutSeconds", 10, min: 1),
         ConfigKeySpec("MySQLReplicationUser", .string(""), isExtension: true),
         ConfigKeySpec("MySQLReplicationPassword", .string(""), isSecret: true, isExtension: true),
+        // Mutual TLS between Raft members (upstream's Raft is plain TCP).
+        ConfigKeySpec("RaftTLSCertFile", .string(""), isExtension: true),
+        ConfigKeySpec("RaftTLSPrivateKeyFile", .string(""), isExtension: true),
+        ConfigKeySpec("RaftTLSCAFile", .string(""), isExtension: true),
     ]
 
     /// Keys upstream accepts but no longer uses: warned about as deprecated, not as unknown.

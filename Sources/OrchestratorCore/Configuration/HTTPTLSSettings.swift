@@ -60,3 +60,29 @@ extension OrchestratorConfiguration {
         }
     }
 }
+
+/// Mutual TLS between Raft members: the three files of orchd's `RaftTLS*` keys.
+public struct RaftTLSSettings: Sendable, Equatable {
+    public var certificateFile: String
+    public var privateKeyFile: String
+    public var caFile: String
+}
+
+extension OrchestratorConfiguration {
+    /// Raft's TLS files, nil when Raft is plain TCP (none of the keys set).
+    public var raftTLS: RaftTLSSettings? {
+        let files = (string("RaftTLSCertFile"), string("RaftTLSPrivateKeyFile"), string("RaftTLSCAFile"))
+        if files.0.isEmpty && files.1.isEmpty && files.2.isEmpty { return nil }
+        return RaftTLSSettings(certificateFile: files.0, privateKeyFile: files.1, caFile: files.2)
+    }
+
+    /// All three Raft TLS keys, or none: a half-configured Raft TLS would silently stay plain TCP.
+    func validateRaftTLS(fail: (String, String) -> ConfigurationError) throws(ConfigurationError) {
+        let keys = ["RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile"]
+        let set = keys.filter { !string($0).isEmpty }
+        guard !set.isEmpty, set.count < keys.count else { return }
+        let missing = keys.filter { string($0).isEmpty }
+        throw fail(missing[0], "is required when \(set.joined(separator: " and ")) is set: Raft's mutual TLS needs a "
+            + "certificate, its private key and the CA that signs every member's certificate")
+    }
+}

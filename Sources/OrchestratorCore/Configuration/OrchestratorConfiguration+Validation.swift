@@ -93,6 +93,7 @@ extension OrchestratorConfiguration {
         if !statusEndpoint.hasPrefix("/") { throw fail("StatusEndpoint", "must start with \"/\", not \"\(statusEndpoint)\"") }
         try validateHTTPAccess(fail: fail)
         try validateHTTPTLS(fail: fail)
+        try validateRaftTLS(fail: fail)
 
         // Recovery policy
         if failMasterPromotionIfSQLThreadNotUpToDate && delayMasterPromotionIfSQLThreadNotUpToDate {

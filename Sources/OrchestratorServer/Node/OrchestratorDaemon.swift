@@ -42,7 +42,18 @@ public struct OrchestratorDaemon {
             guard let bind = RaftAddress(parsing: config.raftBind, defaultPort: config.defaultRaftPort) else {
                 throw DaemonError("RaftBind \"\(config.raftBind)\" is not host:port")
             }
-            transport = NIORaftTransport(localID: raftID, bind: bind)
+            var options = NIORaftTransport.Options()
+            if let tls = config.raftTLS {
+                options.tls = try RaftTLS(certificateFile: tls.certificateFile, privateKeyFile: tls.privateKeyFile,
+                                          caFile: tls.caFile)
+                logger.info("raft connections use mutual TLS: every member's certificate must chain to \(tls.caFile)")
+            } else {
+                logger.warning("""
+                    raft is unauthenticated: anyone who reaches \(config.raftBind) can speak the Raft protocol to \
+                    this node; set RaftTLSCertFile, RaftTLSPrivateKeyFile and RaftTLSCAFile for mutual TLS
+                    """)
+            }
+            transport = NIORaftTransport(localID: raftID, bind: bind, options: options)
         } else {
             transport = SoloRaftTransport()
         }

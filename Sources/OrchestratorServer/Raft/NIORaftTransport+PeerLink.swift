@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import OrchestratorCore
 
 extension NIORaftTransport {
@@ -101,8 +102,12 @@ extension NIORaftTransport {
                 .connectTimeout(transport.options.connectTimeout)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-                .channelInitializer { ch in
+                .channelInitializer { [tls = transport.options.tls] ch in
                     ch.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try ch.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls.clientContext, serverHostname: nil))
+                        }
                         try ch.pipeline.syncOperations.addHandler(MessageToByteHandler(RaftFrameEncoder()))
                         try ch.pipeline.syncOperations.addHandler(handler)
                     }

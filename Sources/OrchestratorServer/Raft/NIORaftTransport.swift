@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import OrchestratorCore
 
 /// TCP transport between Raft members (SwiftNIO). Each node dials every peer it sends to and only
@@ -23,6 +24,8 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         public var maxFrameSize = RaftWire.defaultMaxFrameSize
         /// Inbound frames waiting for the consumer; beyond this the oldest are dropped.
         public var inboundBufferLimit = 8192
+        /// Mutual TLS on every connection; nil is plain TCP (said at start-up by the daemon).
+        public var tls: RaftTLS?
 
         public init() {}
     }
@@ -65,11 +68,15 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         let localID = localID
         let continuation = continuation
         let logger = logger
+        let tls = options.tls
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [weak self] child in
                 child.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.serverContext))
+                    }
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(RaftFrameDecoder(maxFrameSize: maxFrame)))
                     try child.pipeline.syncOperations.addHandler(
                         InboundFrameHandler(localID: localID, continuation: continuation, logger: logger))
@@ -79,7 +86,8 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
             .bind(host: bind.host, port: bind.port).get()
         boundPort = channel.localAddress?.port
         try await loop.submit { self.server = channel }.get()
-        logger.info("raft transport listening", metadata: ["bind": "\(bind)", "id": "\(localID)"])
+        logger.info("raft transport listening", metadata: ["bind": "\(bind)", "id": "\(localID)",
+                                                          "tls": "\(tls == nil ? "off" : "mutual")"])
     }
 
     public func send(_ frame: RaftFrame) {

@@ -14,6 +14,11 @@ struct TestCertificates {
     /// A client certificate whose subject holds the organizational units "dba" and "ops".
     var dbaClientCertificate: String { path("dba-client.pem") }
     var dbaClientKey: String { path("dba-client.key") }
+    /// A Raft member's certificate (server and client use) signed by the CA, and one signed by the other CA.
+    var memberCertificate: String { path("member.pem") }
+    var memberKey: String { path("member.key") }
+    var rogueCertificate: String { path("rogue.pem") }
+    var rogueKey: String { path("rogue.key") }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -34,7 +39,7 @@ struct TestCertificates {
               key "$1.key"
               openssl req -new -key "$1.key" -out "$1.csr" -subj "${5:-/CN=$2}"
               printf '%s\\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=$3" "subjectAltName=$4" > "$1.ext"
-              openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 2 \
+              openssl x509 -req -in "$1.csr" -CA "${6:-ca}.pem" -CAkey "${6:-ca}.key" -CAcreateserial -out "$1.pem" -days 2 \
                 -extfile "$1.ext" 2>/dev/null
             }
             ca ca orchd-test-ca
@@ -42,6 +47,8 @@ struct TestCertificates {
             leaf server orchd-test-server serverAuth "IP:127.0.0.1,DNS:localhost"
             leaf client orchd-test-client clientAuth "DNS:orchd-test-client"
             leaf dba-client orchd-dba clientAuth "DNS:orchd-dba" "/O=Example/OU=dba/OU=ops/CN=orchd-dba"
+            leaf member orchd-member serverAuth,clientAuth "IP:127.0.0.1"
+            leaf rogue orchd-rogue serverAuth,clientAuth "IP:127.0.0.1" "/CN=orchd-rogue" other-ca
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
