@@ -26,8 +26,8 @@ struct AnalysisCodeTests {
         } }
     }
     static var lagging: [Instance] {
-        t.replacing(1) { $0.unreachable() }.replacing(2) { $0.with { $0.secondsBehindMaster = 120 } }
-            .replacing(3) { $0.with { $0.secondsBehindMaster = 300 } }
+        t.replacing(1) { $0.unreachable() }.replacing(2) { $0.with { $0.secondsBehindMaster = 120; $0.replicationLagSeconds = 120 } }
+            .replacing(3) { $0.with { $0.secondsBehindMaster = 300; $0.replicationLagSeconds = 300 } }
     }
 
     static let cases: [Case] = [
