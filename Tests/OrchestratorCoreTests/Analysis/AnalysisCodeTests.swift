@@ -78,6 +78,12 @@ struct AnalysisCodeTests {
              port: 3, expected: .unreachableIntermediateMaster),
         Case(name: "intermediate master fine, replicas stopped", instances: t.replacing(4) { $0.stopped() }.replacing(5) { $0.stopped() },
              port: 3, expected: .allIntermediateMasterReplicasNotReplicating),
+        // Upstream needs at least one reachable replica: unreachable ones say nothing about replication.
+        Case(name: "intermediate master fine, all its replicas unreachable", instances: t.replacing(4) { $0.unreachable() }
+            .replacing(5) { $0.unreachable() }, port: 3, expected: .noProblem),
+        Case(name: "intermediate master fine, one replica unreachable, the other stopped", instances: t
+            .replacing(4) { $0.unreachable() }.replacing(5) { $0.stopped() }, port: 3,
+             expected: .allIntermediateMasterReplicasNotReplicating),
         Case(name: "intermediate master fine, replicas failing to connect", instances: t.replacing(4) { $0.failingToConnect() }
             .replacing(5) { $0.failingToConnect() }, port: 3, expected: .allIntermediateMasterReplicasFailingToConnectOrDead),
         Case(name: "first-tier replica cannot connect", instances: t.replacing(2) { $0.failingToConnect() }, port: 2,
