@@ -234,6 +234,13 @@ public actor Discovery: Service {
             instance.isRecentlyChecked = true
             instance.secondsSinceLastSeen = 0
             instance.lastError = result.warnings.joined(separator: "; ")
+            // The first time these coordinates were seen, carried while they do not move (a failed
+            // probe in between keeps it: nothing says they moved).
+            if record.binlogCoordinatesUnchangedSince == nil
+                || previous.selfBinlogCoordinates != instance.selfBinlogCoordinates {
+                record.binlogCoordinatesUnchangedSince = now
+            }
+            record.lastIOErrno = result.lastIOErrno
             record.instance = instance
             if !instance.isReplica { record.clusterDomain = result.clusterDomain }
         } else {

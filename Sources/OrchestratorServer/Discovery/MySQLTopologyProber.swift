@@ -73,8 +73,10 @@ struct InstanceReader {
         if flavor.isMariaDB, instance.logBinEnabled {
             instance.oldestBinlogGTIDPosition = await readOldestBinlogStart(&warnings)
         }
+        var lastIOErrno = 0
         if let row = try await connection.query(flavor.replicaStatusQuery).first {
             InstanceMapper.apply(replicaStatus: row, to: &instance)
+            lastIOErrno = Int(row.int("Last_IO_Errno") ?? 0)
         }
         instance.replicas = try await readReplicas(flavor)
 
@@ -83,6 +85,7 @@ struct InstanceReader {
         }
 
         var result = ProbeResult(key: key, instance: instance, warnings: warnings)
+        result.lastIOErrno = lastIOErrno
         await runDetectionQueries(&result)
         return result
     }
