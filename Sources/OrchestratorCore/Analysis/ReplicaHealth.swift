@@ -33,9 +33,11 @@ enum ReplicaHealth {
         return rest.contains("connecting to master") || rest.contains("connecting to source")
     }
 
-    /// Seconds of lag as upstream's `slave_lag_seconds`: `ReplicationLagQuery` result when probed,
-    /// else `Seconds_Behind_Master`.
-    static func lagSeconds(_ r: Instance) -> Int64? { r.replicationLagSeconds ?? r.secondsBehindMaster }
+    /// Seconds of lag as upstream's `slave_lag_seconds`: the prober fills `replicationLagSeconds` with
+    /// `ReplicationLagQuery`'s value when one is configured, else with `Seconds_Behind_Master`. Nil
+    /// (unknown) stays unknown: falling back to `Seconds_Behind_Master` here would rank candidates by
+    /// the number the operator's query exists to replace.
+    static func lagSeconds(_ r: Instance) -> Int64? { r.replicationLagSeconds }
 
     /// `STATEMENT` < `MIXED` < `ROW`: upstream's order for binlog formats.
     static func binlogFormatRank(_ format: String) -> Int {

@@ -90,8 +90,10 @@ extension ReplicationAnalyzer {
         } else if valid && n > 1 && nRepl == 0 && a.countReplicasFailingToConnectToMaster > 0
                     && a.countReplicasFailingToConnectToMaster == nValid {
             set(.allIntermediateMasterReplicasFailingToConnectOrDead, "Intermediate master is reachable but all of its replicas are failing to connect to it or unreachable")
-        } else if valid && n > 0 && nRepl == 0 {
-            set(.allIntermediateMasterReplicasNotReplicating, "Intermediate master is reachable but none of its replicas is replicating")
+        } else if valid && n > 0 && nValid > 0 && nRepl == 0 {
+            // Upstream requires a reachable replica: replicas orchd cannot reach say nothing about
+            // whether they replicate (all unreachable is not this code).
+            set(.allIntermediateMasterReplicasNotReplicating, "Intermediate master is reachable but none of its reachable replicas is replicating")
         } else if a.replicationDepth == 1 && a.isFailingToConnectToMaster {
             set(.firstTierReplicaFailingToConnectToMaster, "Replica of the cluster master cannot connect to it")
         }

@@ -112,7 +112,7 @@ extension ConfigurationSchema {
 
         // Discovery
         honoured("InstancePollSeconds", "ReasonableInstanceCheckSeconds", "UnseenInstanceForgetHours",
-                 "DiscoverByShowSlaveHosts", "DiscoveryMaxConcurrency")
+                 "DiscoverByShowSlaveHosts", "DiscoveryMaxConcurrency", "DiscoverySeeds")
         accepted(internalBuffers, "InstanceWriteBufferSize", "BufferInstanceWrites", "InstanceFlushIntervalMilliseconds",
                  "DiscoveryQueueCapacity", "DiscoveryQueueMaxStatisticsSize", "DiscoveryCollectionRetentionSeconds",
                  "InstanceBulkOperationsWaitTimeoutSeconds")
@@ -123,8 +123,6 @@ extension ConfigurationSchema {
                  "SkipBinlogServerUnresolveCheck", "ExpiryHostnameResolvesMinutes", "RejectHostnameResolvePattern")
         accepted("orchd polls unreachable servers at the normal period", "DeadInstancePollSecondsMultiplyFactor",
                  "DeadInstancePollSecondsMax")
-        refused("DiscoverySeeds " + notYet + "; discover each seed once with `orchestrator-client -c discover -i "
-                + "host:port` (it is replicated and kept)", "DiscoverySeeds")
         refused("this discovery filter " + notYet + ": orchd would probe and manage the servers you meant it to "
                 + "ignore", "DiscoveryIgnoreReplicaHostnameFilters", "DiscoveryIgnoreMasterHostnameFilters",
                 "DiscoveryIgnoreHostnameFilters")
@@ -139,9 +137,8 @@ extension ConfigurationSchema {
         accepted("orchd shows host names as they are", "RemoveTextFromHostnameDisplay")
 
         // Lag and problems
-        honoured("ReasonableReplicationLagSeconds", "ReasonableLockedSemiSyncMasterSeconds")
-        refused("a lag query " + notYet + ": orchd measures lag with Seconds_Behind_Master, which would decide "
-                + "promotions differently from what you configured", "ReplicationLagQuery", "SlaveLagQuery")
+        honoured("ReasonableReplicationLagSeconds", "ReasonableLockedSemiSyncMasterSeconds", "ReplicationLagQuery",
+                 "SlaveLagQuery")
         accepted("orchd lists problems on every server", "ProblemIgnoreHostnameFilters")
         refused("VerifyReplicationFilters " + notYet + ": orchd does not compare replication filters before a move",
                 "VerifyReplicationFilters")

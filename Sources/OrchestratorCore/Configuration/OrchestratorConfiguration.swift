@@ -96,6 +96,11 @@ extension OrchestratorConfiguration {
     public var discoveryMaxConcurrency: Int { get { int("DiscoveryMaxConcurrency") } set { values["DiscoveryMaxConcurrency"] = .int(Int64(newValue)) } }
     public var discoveryQueueCapacity: Int { int("DiscoveryQueueCapacity") }
     public var discoverySeeds: [String] { get { strings("DiscoverySeeds") } set { values["DiscoverySeeds"] = .strings(newValue) } }
+    /// `DiscoverySeeds` as instance keys, a missing port taking `DefaultInstancePort`; entries that do
+    /// not parse are dropped (`load` rejects them, naming the entry).
+    public var discoverySeedKeys: [InstanceKey] {
+        discoverySeeds.compactMap { try? InstanceKey(parsing: $0, defaultPort: defaultInstancePort) }
+    }
     public var unseenInstanceForgetHours: Int { get { int("UnseenInstanceForgetHours") } set { values["UnseenInstanceForgetHours"] = .int(Int64(newValue)) } }
     public var hostnameResolveMethod: String { string("HostnameResolveMethod") }
     public var mysqlHostnameResolveMethod: String { string("MySQLHostnameResolveMethod") }

@@ -44,7 +44,7 @@ extension RecoveryPlanner {
                                         operatorState: IntentState, now: Timestamp, settings: PromotionSettings) -> RecoveryPlan? {
         guard let m = instances.first(where: { $0.key == master }) else { return nil }
         return planGracefulTakeover(master: m, replicas: replicas(of: master, in: instances), designated: designated,
-                                    startOldMasterReplication: auto, operatorState: operatorState, now: now, settings: settings)
+                                    auto: auto, operatorState: operatorState, now: now, settings: settings)
     }
 
     /// Direct replicas of `key` among `instances`, by key.

@@ -194,9 +194,10 @@ public struct RefactorPlanner: Sendable {
     /// `make-co-master`: the instance's top master also replicates from the instance.
     private func makeCoMaster(_ request: RefactorRequest, _ instance: Instance) throws(RefactorRefusal) -> RefactorPlan {
         let master = try masterOf(instance, command: request.command)
+        // Refused, not a no-op: upstream fails here and scripts check for its wording.
         if master.masterKey == instance.key {
-            try usable(instance, request)
-            return RefactorPlan(request: request, noopReason: "\(instance.key) and \(master.key) are already co-masters")
+            throw RefactorRefusal(.invalid, "instance \(instance.key) is already co master of \(master.key); nothing to do "
+                + "(to undo the ring, reset replication on one of them: reset-replica)")
         }
         if let other = master.masterKey {
             throw RefactorRefusal(.unsafe, "\(master.key) replicates from \(other): only a top master can become a co-master")

@@ -103,9 +103,17 @@ public struct ClusterGrouping: Sendable {
             }
         }
 
-        var children: [InstanceKey: [InstanceKey]] = [:]
+        // `Replicas` as upstream fills it: the replicas connected to the server, which upstream reads
+        // only from the server's own probe (SHOW SLAVE HOSTS / binlog dump threads). orchd keeps that
+        // list and adds replicas whose own probe shows them connected (reachable, IO thread running),
+        // which covers replicas without report_host. A replica that is unreachable, or reachable but
+        // not connected, still points at its master (the tree shows it there) but is not listed unless
+        // the master itself still reports it: a dead replica is not one the master serves.
+        var connectedChildren: [InstanceKey: [InstanceKey]] = [:]
         for key in byKey.keys {
-            if let mk = master(of: key), byKey[mk] != nil { children[mk, default: []].append(key) }
+            guard let mk = master(of: key), byKey[mk] != nil, let child = byKey[key],
+                  child.isLastCheckValid, child.replicationIOThreadState.isRunning else { continue }
+            connectedChildren[mk, default: []].append(key)
         }
 
         var result: [Instance] = []
@@ -116,7 +124,7 @@ public struct ClusterGrouping: Sendable {
             instance.clusterName = placement.cluster
             instance.replicationDepth = placement.depth
             instance.isCoMaster = coMasters.contains(key)
-            instance.replicas = Array(Set(instance.replicas).union(children[key] ?? [])).sorted()
+            instance.replicas = Array(Set(instance.replicas).union(connectedChildren[key] ?? [])).sorted()
             instance.ancestryUUID = ClusterGrouping.ancestry(of: key, byKey, master: master)
             result.append(instance)
             membersByCluster[placement.cluster, default: []].append(key)

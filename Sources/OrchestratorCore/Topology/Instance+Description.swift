@@ -22,7 +22,8 @@ extension Instance {
         if isDetached { return "detached" }
         if !isLastCheckValid || !isRecentlyChecked { return "unknown" }
         if isReplica && !replicaRunning { return "null" }
-        if isReplica && secondsBehindMaster == nil { return "null" }
+        // Unknown lag (SQL thread not running, or ReplicationLagQuery failed) is `null`, not 0s.
+        if isReplica && (secondsBehindMaster == nil || replicationLagSeconds == nil) { return "null" }
         return "\(replicationLagSeconds ?? 0)s"
     }
 

@@ -21,6 +21,8 @@ public actor Discovery: Service {
     /// Changes whenever `records` does, so readers can tell their copy is still current.
     private var generation: UInt64 = 0
     private var loaded = false
+    /// Whether `DiscoverySeeds` were injected (on the first poll round).
+    private var seeded = false
     /// Keys an operator forgot: not re-added through a neighbour until discovered explicitly.
     private var forgotten: Set<InstanceKey> = []
     private var subscribers: [Int: AsyncStream<ProbeResult>.Continuation] = [:]
@@ -63,11 +65,20 @@ public actor Discovery: Service {
     }
 
     /// Probes every known instance once (and anything new they point at), then forgets instances
-    /// unseen for `UnseenInstanceForgetHours`. Returns this round's probe results.
+    /// unseen for `UnseenInstanceForgetHours`. The first round also probes `DiscoverySeeds`.
+    /// Returns this round's probe results.
     @discardableResult
     public func pollOnce() async -> [ProbeResult] {
         await loadIfNeeded()
-        let results = await crawl(from: records.keys.sorted())
+        var keys = records.keys.sorted()
+        if !seeded {
+            // Like upstream, seeds are injected once per process: a seed that answers (or not) gets a
+            // record, and known instances are probed every round, so a seed that is down is retried at
+            // each poll; one the operator forgets stays forgotten until the next start.
+            seeded = true
+            keys += settings.discoverySeeds.filter { records[$0] == nil && !forgotten.contains($0) }
+        }
+        let results = await crawl(from: keys)
         await forgetUnseen()
         return results
     }
@@ -223,6 +234,13 @@ public actor Discovery: Service {
             instance.isRecentlyChecked = true
             instance.secondsSinceLastSeen = 0
             instance.lastError = result.warnings.joined(separator: "; ")
+            // The first time these coordinates were seen, carried while they do not move (a failed
+            // probe in between keeps it: nothing says they moved).
+            if record.binlogCoordinatesUnchangedSince == nil
+                || previous.selfBinlogCoordinates != instance.selfBinlogCoordinates {
+                record.binlogCoordinatesUnchangedSince = now
+            }
+            record.lastIOErrno = result.lastIOErrno
             record.instance = instance
             if !instance.isReplica { record.clusterDomain = result.clusterDomain }
         } else {

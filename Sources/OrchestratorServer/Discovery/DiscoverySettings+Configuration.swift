@@ -13,6 +13,7 @@ extension DiscoverySettings {
         instancePollSeconds = c.instancePollSeconds
         discoveryMaxConcurrency = c.discoveryMaxConcurrency
         unseenInstanceForgetHours = c.unseenInstanceForgetHours
+        discoverySeeds = c.discoverySeedKeys
         discoverByShowSlaveHosts = c.discoverByShowSlaveHosts
         reasonableReplicationLagSeconds = c.reasonableReplicationLagSeconds
         clusterNameToAlias = c.clusterNameToAlias
@@ -26,5 +27,6 @@ extension DiscoverySettings {
         detectPhysicalEnvironmentQuery = c.detectPhysicalEnvironmentQuery
         physicalEnvironmentPattern = c.physicalEnvironmentPattern
         detectSemiSyncEnforcedQuery = c.detectSemiSyncEnforcedQuery
+        replicationLagQuery = c.replicationLagQuery
     }
 }

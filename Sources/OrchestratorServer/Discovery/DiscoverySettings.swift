@@ -14,6 +14,10 @@ public struct DiscoverySettings: Sendable {
     public var unseenInstanceForgetHours: Int = 240
     /// `ReasonableReplicationLagSeconds` (10): lag above this is the `replication_lag` problem.
     public var reasonableReplicationLagSeconds: Int = 10
+    /// `DiscoverySeeds` ([]): servers discovery probes (and crawls from) on its first round without
+    /// anyone calling `discover`; from then on they are known instances, polled and retried like any
+    /// other.
+    public var discoverySeeds: [InstanceKey] = []
     /// `DiscoverByShowSlaveHosts` (false). Replicas are read with `SHOW SLAVE HOSTS` whenever it lists
     /// any; when it lists none and this is false, the processlist's binlog dump threads are used.
     public var discoverByShowSlaveHosts: Bool = false
@@ -35,6 +39,10 @@ public struct DiscoverySettings: Sendable {
     /// `DetectPhysicalEnvironmentQuery` / `PhysicalEnvironmentPattern`.
     public var detectPhysicalEnvironmentQuery: String = ""
     public var physicalEnvironmentPattern: String = ""
+
+    /// `ReplicationLagQuery` (synonym `SlaveLagQuery`): run as written on every replica; its single
+    /// value is the replica's lag (`ReplicationLagSeconds`) instead of `Seconds_Behind_Master`.
+    public var replicationLagQuery: String = ""
 
     /// `DetectSemiSyncEnforcedQuery`: a number; above 0 marks the instance semi-sync enforced (with
     /// that priority).

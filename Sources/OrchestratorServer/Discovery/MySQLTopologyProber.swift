@@ -73,12 +73,19 @@ struct InstanceReader {
         if flavor.isMariaDB, instance.logBinEnabled {
             instance.oldestBinlogGTIDPosition = await readOldestBinlogStart(&warnings)
         }
+        var lastIOErrno = 0
         if let row = try await connection.query(flavor.replicaStatusQuery).first {
             InstanceMapper.apply(replicaStatus: row, to: &instance)
+            lastIOErrno = Int(row.int("Last_IO_Errno") ?? 0)
         }
         instance.replicas = try await readReplicas(flavor)
 
+        if instance.isReplica, !settings.replicationLagQuery.isEmpty {
+            instance.replicationLagSeconds = await readReplicationLag(&warnings)
+        }
+
         var result = ProbeResult(key: key, instance: instance, warnings: warnings)
+        result.lastIOErrno = lastIOErrno
         await runDetectionQueries(&result)
         return result
     }
@@ -141,6 +148,34 @@ struct InstanceReader {
             let replica = InstanceKey(hostname: host, port: key.port)
             return replica == key ? nil : replica
         }
+    }
+
+    // MARK: - Replication lag
+
+    /// `ReplicationLagQuery`'s single value, run as written (no value of ours spliced in). Upstream's
+    /// reading: a negative lag is clock skew and counts as 0. A failing query, no row, NULL or a value
+    /// that is not a number leave the lag unknown (nil, `null` in the API), with a warning on the
+    /// instance; unlike upstream, orchd does not quietly fall back to `Seconds_Behind_Master`, which
+    /// is the number the operator configured the query to replace. A decimal answer (pt-heartbeat's
+    /// fractional seconds) is rounded.
+    private func readReplicationLag(_ warnings: inout [String]) async -> Int64? {
+        let text: String?
+        do {
+            text = try await connection.query(settings.replicationLagQuery).first?[position: 0]
+        } catch {
+            warnings.append("ReplicationLagQuery failed on \(key): \(error); its replication lag is unknown")
+            return nil
+        }
+        guard let text = text.map({ String($0.filter { !$0.isWhitespace }) }), !text.isEmpty else {
+            warnings.append("ReplicationLagQuery returned no value on \(key); its replication lag is unknown")
+            return nil
+        }
+        guard let seconds = Int64(text) ?? Double(text).flatMap({ abs($0) < 1e15 ? Int64($0.rounded()) : nil }) else {
+            warnings.append("ReplicationLagQuery returned \"\(text)\" on \(key), not a number of seconds; "
+                + "its replication lag is unknown")
+            return nil
+        }
+        return max(0, seconds)
     }
 
     // MARK: - Operator's detection queries

@@ -21,6 +21,8 @@ public struct ProbeResult: Sendable {
     public var warnings: [String]
     /// Wall time the probe took, nanoseconds.
     public var latencyNanoseconds: Int64
+    /// `Last_IO_Errno` of the replica status (0: none, or not a replica).
+    public var lastIOErrno: Int = 0
 
     public init(
         key: InstanceKey,

@@ -105,6 +105,10 @@ public actor OrchestratorNode {
         var snapshot = AnalysisSnapshot(inventory: inventory, operatorState: stateMachine.state)
         for record in await discovery.instanceRecords() {
             if let attempted = record.lastAttemptedCheck { snapshot.lastAttemptedCheck[record.key] = attempted }
+            if let since = record.binlogCoordinatesUnchangedSince {
+                snapshot.binlogCoordinatesUnchangedSince[record.key] = since
+            }
+            if record.lastIOErrno != 0 { snapshot.lastIOErrno[record.key] = record.lastIOErrno }
         }
         return ReplicationAnalyzer.analyze(snapshot, now: clock.now(), settings: settings.analysis)
     }

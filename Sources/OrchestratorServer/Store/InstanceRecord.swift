@@ -14,6 +14,13 @@ public struct InstanceRecord: Sendable, Equatable {
     public var lastChecked: Timestamp?
     /// When the last probe started.
     public var lastAttemptedCheck: Timestamp?
+    /// When discovery first saw the instance's current own binlog coordinates (reset whenever they
+    /// move): analysis turns `LockedSemiSyncMasterHypothesis` into `LockedSemiSyncMaster` once it is
+    /// older than `ReasonableLockedSemiSyncMasterSeconds`. Kept in memory only: after a restart the
+    /// wait starts again, which can only delay that verdict.
+    public var binlogCoordinatesUnchangedSince: Timestamp?
+    /// `Last_IO_Errno` from the last successful probe of a replica (0: none). In memory only.
+    public var lastIOErrno: Int = 0
 
     public init(
         instance: Instance,

@@ -26,8 +26,8 @@ struct AnalysisCodeTests {
         } }
     }
     static var lagging: [Instance] {
-        t.replacing(1) { $0.unreachable() }.replacing(2) { $0.with { $0.secondsBehindMaster = 120 } }
-            .replacing(3) { $0.with { $0.secondsBehindMaster = 300 } }
+        t.replacing(1) { $0.unreachable() }.replacing(2) { $0.with { $0.secondsBehindMaster = 120; $0.replicationLagSeconds = 120 } }
+            .replacing(3) { $0.with { $0.secondsBehindMaster = 300; $0.replicationLagSeconds = 300 } }
     }
 
     static let cases: [Case] = [
@@ -57,6 +57,14 @@ struct AnalysisCodeTests {
         Case(name: "semi-sync master short of acks", instances: semiSync, port: 1, expected: .lockedSemiSyncMasterHypothesis),
         Case(name: "semi-sync master short of acks, binlog frozen", instances: semiSync, port: 1, expected: .lockedSemiSyncMaster,
              unchangedSince: [Fixture.key(1): Fixture.now.adding(seconds: -60)]),
+        Case(name: "semi-sync master short of acks, binlog still for exactly ReasonableLockedSemiSyncMasterSeconds",
+             instances: semiSync, port: 1, expected: .lockedSemiSyncMasterHypothesis,
+             settings: { var s = AnalysisSettings(); s.reasonableLockedSemiSyncMasterSeconds = 30; return s }(),
+             unchangedSince: [Fixture.key(1): Fixture.now.adding(seconds: -30)]),
+        Case(name: "semi-sync master short of acks, binlog still for longer than ReasonableLockedSemiSyncMasterSeconds",
+             instances: semiSync, port: 1, expected: .lockedSemiSyncMaster,
+             settings: { var s = AnalysisSettings(); s.reasonableLockedSemiSyncMasterSeconds = 30; return s }(),
+             unchangedSince: [Fixture.key(1): Fixture.now.adding(seconds: -31)]),
         Case(name: "read-only master with RecoverNonWriteableMaster", instances: t.replacing(1) { $0.with { $0.readOnly = true } },
              port: 1, expected: .noWriteableMasterStructureWarning,
              settings: { var s = AnalysisSettings(); s.recoverNonWriteableMaster = true; return s }()),
@@ -78,6 +86,12 @@ struct AnalysisCodeTests {
              port: 3, expected: .unreachableIntermediateMaster),
         Case(name: "intermediate master fine, replicas stopped", instances: t.replacing(4) { $0.stopped() }.replacing(5) { $0.stopped() },
              port: 3, expected: .allIntermediateMasterReplicasNotReplicating),
+        // Upstream needs at least one reachable replica: unreachable ones say nothing about replication.
+        Case(name: "intermediate master fine, all its replicas unreachable", instances: t.replacing(4) { $0.unreachable() }
+            .replacing(5) { $0.unreachable() }, port: 3, expected: .noProblem),
+        Case(name: "intermediate master fine, one replica unreachable, the other stopped", instances: t
+            .replacing(4) { $0.unreachable() }.replacing(5) { $0.stopped() }, port: 3,
+             expected: .allIntermediateMasterReplicasNotReplicating),
         Case(name: "intermediate master fine, replicas failing to connect", instances: t.replacing(4) { $0.failingToConnect() }
             .replacing(5) { $0.failingToConnect() }, port: 3, expected: .allIntermediateMasterReplicasFailingToConnectOrDead),
         Case(name: "first-tier replica cannot connect", instances: t.replacing(2) { $0.failingToConnect() }, port: 2,

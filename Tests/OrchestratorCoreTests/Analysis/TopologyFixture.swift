@@ -46,6 +46,7 @@ enum Fixture {
         i.gtidCurrentPos = "0-\(origin)-\(seq)"
         i.gtidBinlogPos = "0-\(origin)-\(seq)"
         i.secondsBehindMaster = 0
+        i.replicationLagSeconds = 0
         i.clusterName = key(cluster).displayString
         i.replicationDepth = depth
         i.isLastCheckValid = true

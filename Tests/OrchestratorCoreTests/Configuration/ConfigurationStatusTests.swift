@@ -87,6 +87,19 @@ struct ConfigurationStatusTests {
         #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["MySQLTopologyUseMutualTLS"])
     }
 
+    @Test("DiscoverySeeds, ReplicationLagQuery and its synonym SlaveLagQuery load as honoured keys")
+    func seedsAndLagQueryAreHonoured() throws {
+        for key in ["DiscoverySeeds", "ReplicationLagQuery", "SlaveLagQuery"] {
+            #expect(ConfigurationSchema.status(of: key) == .honoured, "\(key)")
+        }
+        let (config, warnings) = try load(#"{"DiscoverySeeds": ["db1", "db2:3307"], "SlaveLagQuery": "SELECT 1", "#
+            + #""FailMasterPromotionOnLagMinutes": 1}"#)
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(config.keyReport.filter(\.blocksStartup).isEmpty)
+        #expect(config.replicationLagQuery == "SELECT 1")
+        #expect(config.discoverySeedKeys == [InstanceKey(hostname: "db1", port: 3306), InstanceKey(hostname: "db2", port: 3307)])
+    }
+
     @Test func theExampleConfigsPass() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")

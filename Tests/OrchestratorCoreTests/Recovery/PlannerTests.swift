@@ -134,7 +134,7 @@ struct PlannerTests {
         let backup = Fixture.replica(2, of: 1).with { $0.key = InstanceKey(hostname: "backup1", port: 2); $0.dataCenter = "dc1" }
         let remote = Fixture.replica(3, of: 1).with { $0.dataCenter = "dc2" }
         let newer = Fixture.replica(4, of: 1).with { $0.dataCenter = "dc1"; $0.version = "11.4.2-MariaDB-log" }
-        let lagging = Fixture.replica(5, of: 1).with { $0.dataCenter = "dc1"; $0.secondsBehindMaster = 120 }
+        let lagging = Fixture.replica(5, of: 1).with { $0.dataCenter = "dc1"; $0.secondsBehindMaster = 120; $0.replicationLagSeconds = 120 }
         let good = Fixture.replica(6, of: 1, seq: 99).with { $0.dataCenter = "dc1" }
         let plan = failover([backup, remote, newer, lagging, good], settings: settings, master: master)
         #expect(plan.successor == Fixture.key(6))

@@ -53,6 +53,24 @@ struct ClusterGroupingTests {
         #expect(g.cluster(matching: "127.0.0.1:4")?.clusterName == "127.0.0.1:1")
     }
 
+    @Test("Replicas lists the replicas connected to a server, not dead or disconnected ones still pointing at it")
+    func replicasAreTheConnectedOnes() {
+        var dead = node(2, master: 1)
+        dead.isLastCheckValid = false
+        var stopped = node(3, master: 1)
+        stopped.replicationIOThreadState = .stopped
+        stopped.replicationIOThreadRunning = false
+        var reportedByMaster = node(5, master: 1)
+        reportedByMaster.isLastCheckValid = false
+        var master = node(1)
+        master.replicas = [key(5)]  // SHOW SLAVE HOSTS on the master still lists 5
+        let g = ClusterGrouping(instances: [master, dead, stopped, node(4, master: 1), reportedByMaster])
+        #expect(g.instance(1).replicas == [key(4), key(5)])
+        // The dead and the stopped replica are still in the cluster, below their master.
+        #expect(g.instance(2).clusterName == "127.0.0.1:1" && g.instance(2).replicationDepth == 1)
+        #expect(g.instance(3).clusterName == "127.0.0.1:1" && g.instance(3).replicationDepth == 1)
+    }
+
     @Test func chain() {
         let g = ClusterGrouping(instances: (1...5).map { node($0, master: $0 == 1 ? nil : $0 - 1) })
         #expect(g.instances.map(\.replicationDepth) == [0, 1, 2, 3, 4])

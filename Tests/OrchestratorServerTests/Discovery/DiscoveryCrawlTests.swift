@@ -19,6 +19,7 @@ struct DiscoveryCrawlTests {
         init(masters: [InstanceKey: InstanceKey?]) { self.masters = masters }
 
         func setDown(_ key: InstanceKey) { lock.withLock { _ = down.insert(key) } }
+        func setUp(_ key: InstanceKey) { lock.withLock { _ = down.remove(key) } }
 
         func probe(_ key: InstanceKey) async -> ProbeResult {
             lock.withLock {

@@ -11,6 +11,9 @@ struct DiscoveryRegroupingTests {
         instance.masterKey = master.map(key)
         instance.usingMariaDBGTID = master != nil
         instance.suggestedClusterAlias = alias
+        // Probed and, for a replica, connected (its master lists it among its Replicas).
+        instance.isLastCheckValid = true
+        if master != nil { instance.replicationIOThreadState = .running }
         return InstanceRecord(instance: instance, clusterDomain: domain)
     }
 
