@@ -49,6 +49,18 @@ struct RaftFrameDecoder: ByteToMessageDecoder {
         guard Int(length) <= maxFrameSize else {
             throw RaftDecodeError.invalid("frame of \(length) bytes exceeds the \(maxFrameSize)-byte limit")
         }
+        // Check the marker and version as soon as they arrive, before buffering the announced length:
+        // a stray or hostile connection is closed after 6 bytes, not after up to maxFrameSize.
+        if buffer.readableBytes >= 6,
+           let marker = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
+           let version = buffer.getInteger(at: buffer.readerIndex + 5, as: UInt8.self) {
+            guard marker == RaftWire.magic else {
+                throw RaftDecodeError.invalid("bad magic 0x\(String(marker, radix: 16)); not a raft peer")
+            }
+            guard version == RaftWire.version else {
+                throw RaftDecodeError.invalid("unsupported frame version \(version) (this node speaks \(RaftWire.version)); upgrade all members")
+            }
+        }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
         let body = buffer.readBytes(length: Int(length))!

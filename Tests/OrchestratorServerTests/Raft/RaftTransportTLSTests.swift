@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import OrchestratorServer
 
 /// Raft over mutual TLS (RaftTLSCertFile / RaftTLSPrivateKeyFile / RaftTLSCAFile): members whose
@@ -45,6 +49,32 @@ struct RaftTransportTLSTests {
         #expect(await inboxStranger.frames.isEmpty, "a member sent frames to a stranger")
         #expect(await inboxB.frames.isEmpty)
         for t in [a, b, stranger, plain] { await t.shutdown() }
+    }
+
+    @Test func aStrayConnectionIsClosedAfterItsFirstBytes() async throws {
+        let a = transport(24094, nil)
+        try await a.start()
+        defer { Task { await a.shutdown() } }
+        // Announce a 200 MB frame, then a wrong marker: the node closes at once instead of buffering.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(24094).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        try #require(connected)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let length = UInt32(200 << 20)
+        let header: [UInt8] = [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF),
+                               UInt8(length >> 24), 0x47, 0x45]  // "GE", as an HTTP client would send
+        #expect(header.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == 6)
+        var byte: UInt8 = 0
+        let read = recv(fd, &byte, 1, 0)
+        #expect(read == 0, "the node keeps a stray connection open (recv returned \(read), errno \(errno))")
     }
 
     @Test func unusableFilesNameTheKey() {
