@@ -98,6 +98,15 @@ final class InProcessOrchd: @unchecked Sendable {
 
     func api(_ id: RaftNodeID) -> OrchestratorAPI { apis.withLock { $0["http://\(id)"]! } }
 
+    /// A single-node group with the scripted tree discovered through its API.
+    static func discoveredSingleNode() async throws -> (InProcessOrchd, RaftNodeID) {
+        let orchd = try InProcessOrchd(size: 1)
+        let id = try #require(await orchd.leader())
+        let response = await orchd.get(id, "/api/discover/db/3309")
+        #expect(response.status == 200, "\(response.bodyText)")
+        return (orchd, id)
+    }
+
     func leader() async -> RaftNodeID? {
         _ = await eventually {
             for node in nodes.values where await node.raftStatus().role == .leader { return true }

@@ -4,13 +4,8 @@ import Testing
 
 @Suite("HTTP API, in process", .serialized)
 struct APITests {
-    /// A single-node group with the tree discovered.
     func discoveredSingleNode() async throws -> (InProcessOrchd, RaftNodeID) {
-        let orchd = try InProcessOrchd(size: 1)
-        let id = try #require(await orchd.leader())
-        let response = await orchd.get(id, "/api/discover/db/3309")
-        #expect(response.status == 200, "\(response.bodyText)")
-        return (orchd, id)
+        try await InProcessOrchd.discoveredSingleNode()
     }
 
     @Test func discoverCrawlsWholeTopologyAndAnswersInUpstreamShapes() async throws {

@@ -7,11 +7,7 @@ import Testing
 @Suite("HTTP API: upstream's other paths", .serialized)
 struct UpstreamPathsAPITests {
     func discoveredSingleNode() async throws -> (InProcessOrchd, RaftNodeID) {
-        let orchd = try InProcessOrchd(size: 1)
-        let id = try #require(await orchd.leader())
-        let response = await orchd.get(id, "/api/discover/db/3309")
-        #expect(response.status == 200, "\(response.bodyText)")
-        return (orchd, id)
+        try await InProcessOrchd.discoveredSingleNode()
     }
 
     func keys(_ response: APIResponse) -> [String] {
