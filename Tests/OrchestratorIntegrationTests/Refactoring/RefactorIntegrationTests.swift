@@ -8,14 +8,7 @@ import Testing
 struct RefactorIntegrationTests {
     /// tree: 1 primary; 2 and 3 replicate from 1; 4 from 3.
     @Test func treeRelocationsRefusalsAndNoop() async throws {
-        let w = try await RefactorWorld.up("tree", alias: "refactor-tree")
-        do {
-            try await treeScenario(w)
-        } catch {
-            await w.down()
-            throw error
-        }
-        await w.down()
+        try await RefactorWorld.with("tree", alias: "refactor-tree", treeScenario)
     }
 
     private func treeScenario(_ w: RefactorWorld) async throws {

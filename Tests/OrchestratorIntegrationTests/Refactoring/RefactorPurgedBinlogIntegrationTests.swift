@@ -10,14 +10,7 @@ import Testing
 struct RefactorPurgedBinlogIntegrationTests {
     /// tree: 1 primary; 2 and 3 replicate from 1; 4 from 3.
     @Test func aReplicaBehindThePurgedBinlogsIsRefused() async throws {
-        let w = try await RefactorWorld.up("tree", alias: "refactor-purged")
-        do {
-            try await scenario(w)
-        } catch {
-            await w.down()
-            throw error
-        }
-        await w.down()
+        try await RefactorWorld.with("tree", alias: "refactor-purged", scenario)
     }
 
     private func scenario(_ w: RefactorWorld) async throws {

@@ -32,6 +32,18 @@ struct RefactorWorld {
         return world
     }
 
+    /// Starts `topology` and the group, runs `scenario`, and takes everything down whether it throws or not.
+    static func with(_ topology: String, alias: String, _ scenario: (RefactorWorld) async throws -> Void) async throws {
+        let world = try await up(topology, alias: alias)
+        do {
+            try await scenario(world)
+        } catch {
+            await world.down()
+            throw error
+        }
+        await world.down()
+    }
+
     func down() async {
         group.killAll()
         await harness.shutdown()

@@ -9,14 +9,7 @@ import Testing
 struct ScriptRefusalIntegrationTests {
     /// tree: 1 primary; 2 and 3 replicate from 1; 4 from 3.
     @Test func refusalsLeaveReplicationUntouched() async throws {
-        let w = try await RefactorWorld.up("tree", alias: "script-refusals")
-        do {
-            try await scenario(w)
-        } catch {
-            await w.down()
-            throw error
-        }
-        await w.down()
+        try await RefactorWorld.with("tree", alias: "script-refusals", scenario)
     }
 
     private func readOnly(_ w: RefactorWorld, _ n: Int) async throws -> String {
