@@ -215,6 +215,24 @@ public struct RaftSimulation {
         let actions = slots[to].node!.step(message)
         observe(to)
         perform(to, actions)
+        if let bug = options.plantedBug { plant(bug, after: message) }
+    }
+
+    /// Forges the messages a planted bug would make nodes send.
+    mutating func plant(_ bug: RaftPlantedBug, after message: RaftMessage) {
+        switch (bug, message.kind) {
+        case (.doubleVote, .voteRequest(preVote: let pre, _, _, _)):
+            enqueue(RaftMessage(from: message.to, to: message.from, term: message.term,
+                                kind: .voteResponse(preVote: pre, granted: true)))
+        case (.commitWithoutQuorum, .appendEntries(let prevIndex, _, let entries, _)) where !entries.isEmpty:
+            let last = prevIndex + UInt64(entries.count)
+            for slot in slots where slot.id != message.from {
+                enqueue(RaftMessage(from: slot.id, to: message.from, term: message.term,
+                                    kind: .appendResponse(reject: false, index: last, hintIndex: 0, hintTerm: 0)))
+            }
+        default:
+            break
+        }
     }
 
     /// A burst of 1-5 proposals (exercises batching and pipelining), usually on a leader.

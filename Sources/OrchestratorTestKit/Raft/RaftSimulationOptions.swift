@@ -18,6 +18,8 @@ public struct RaftSimulationOptions: Sendable {
     /// Per seed, sometimes turn pre-vote and/or check-quorum off and vary the heartbeat interval:
     /// safety must not depend on them.
     public var varyConfiguration: Bool
+    /// A bug planted on purpose, to show the checker catches it (nil: honest nodes and network).
+    public var plantedBug: RaftPlantedBug?
 
     public init(
         nodeCount: Int = 3,
@@ -38,6 +40,15 @@ public struct RaftSimulationOptions: Sendable {
         self.traceLength = traceLength
         self.varyConfiguration = varyConfiguration
     }
+}
+
+/// Misbehaviour the simulation can plant, forged in its network so no production code carries a hook.
+/// A checker that never reports a planted bug would be checking nothing.
+public enum RaftPlantedBug: String, Sendable, CaseIterable {
+    /// Every voter also grants its vote to every candidate that asks (votes twice in a term).
+    case doubleVote
+    /// A leader hears every member acknowledge every append at once (commits without a quorum).
+    case commitWithoutQuorum
 }
 
 /// A violated invariant, with what is needed to replay it (`SEED=<seed>`).

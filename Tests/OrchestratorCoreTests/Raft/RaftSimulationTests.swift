@@ -32,12 +32,30 @@ import Testing
         #expect(result.stats.elections > 0)
         #expect(result.stats.committedEntries > 0)
         if result.stats.runs >= 100 {
+            // The faults it claims to inject actually happened.
+            #expect(result.stats.partitions > 0)
+            #expect(result.stats.heals > 0)
+            #expect(result.stats.messagesDropped > 0)
+            #expect(result.stats.crashes > 0)
             #expect(result.stats.snapshotsInstalled > 0)
             #expect(result.stats.transfersStarted > 0)
             #expect(result.stats.membershipChanges > 0)
             #expect(result.stats.midActionCrashes > 0)
             #expect(result.stats.readsServed > 0)
         }
+    }
+
+    /// A checker that cannot catch a planted bug checks nothing: each bug must be reported within
+    /// a few hundred seeds.
+    @Test(arguments: RaftPlantedBug.allCases)
+    func plantedBugsAreCaught(_ bug: RaftPlantedBug) async {
+        var base = RaftSimulationOptions()
+        base.plantedBug = bug
+        let seeds = 300
+        let result = await RaftSimulation.runSeeds(first: 1, count: seeds, events: 2000, workers: 2, base: base)
+        print("raft simulation with planted \(bug): \(result.failures.count) of \(seeds) seeds caught it; first: "
+              + (result.failures.first.map { "seed \($0.seed): \($0.message)" } ?? "none"))
+        #expect(!result.failures.isEmpty, "the checker never noticed \(bug) in \(seeds) seeds")
     }
 
     @Test func sameSeedReplaysIdentically() {
