@@ -97,6 +97,21 @@ struct CommandLineTests {
         #expect(r.stderr.contains("orchd: ") && r.stderr.contains(missing), "\(spelling): \(r.stderr)")
     }
 
+    @Test("TLS to MySQL with a CA file that cannot be read stops orchd at start-up naming the key and the file")
+    func orchdRefusesAnUnreadableMySQLCAFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchd-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("no-such-ca.pem").path
+        let file = dir.appendingPathComponent("orchestrator.conf.json")
+        let json = #"{"BackendDB": "sqlite", "SQLite3DataFile": "\#(dir.path)/orchd.sqlite3", "ListenAddress": "127.0.0.1:0", "#
+            + #""MySQLTopologyUseMutualTLS": true, "MySQLTopologySSLCAFile": "\#(missing)"}"#
+        try Data(json.utf8).write(to: file)
+        let r = try run("orchd", ["--config", file.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("MySQLTopologySSLCAFile \"\(missing)\" cannot be read"), "\(r.stderr)")
+    }
+
     // MARK: - raft-harness
 
     @Test func raftHarnessHelpListsItsModes() throws {
