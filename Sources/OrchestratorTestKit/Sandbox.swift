@@ -19,24 +19,33 @@ public final class MariaDBSandbox: Sendable {
     public let basePort: Int
     public let count: Int
     public let alias: String
+    /// True when made with `--tls`: TCP clients must use TLS (see ``tlsDirectory``).
+    public let tls: Bool
 
-    private init(directory: String, basePort: Int, count: Int, alias: String) {
+    private init(directory: String, basePort: Int, count: Int, alias: String, tls: Bool) {
         self.directory = directory
         self.basePort = basePort
         self.count = count
         self.alias = alias
+        self.tls = tls
     }
+
+    /// Where a `--tls` sandbox keeps its throwaway CA and certificates: `ca.pem`, `server-cert.pem`,
+    /// `server-key.pem`, `client-cert.pem`, `client-key.pem`.
+    public var tlsDirectory: String { directory + "/tls" }
 
     /// True when `ORCHD_SKIP_INTEGRATION=1`: integration tests should not run.
     public static var integrationSkipped: Bool {
         ProcessInfo.processInfo.environment["ORCHD_SKIP_INTEGRATION"] == "1"
     }
 
-    /// Starts a sandbox (`tree`, `star:N`, `chain:N`) and waits until every replica replicates.
+    /// Starts a sandbox (`tree`, `star:N`, `chain:N`) and waits until every replica replicates. With
+    /// `tls`, every server requires TLS (`require_secure_transport=ON`) and replication uses it too.
     public static func up(
         topology: String = "tree",
         alias: String? = nil,
-        semiSync: Bool = false
+        semiSync: Bool = false,
+        tls: Bool = false
     ) async throws -> MariaDBSandbox {
         let count = try instanceCount(topology)
         var lastError: (any Error)?
@@ -47,9 +56,10 @@ public final class MariaDBSandbox: Sendable {
             let name = alias ?? "sandbox-\(basePort)"
             var arguments = ["--dir", directory, "--base-port", String(basePort), "--topology", topology, "--alias", name]
             if semiSync { arguments.append("--semi-sync") }
+            if tls { arguments.append("--tls") }
             do {
                 _ = try await runScript(arguments + ["up"])
-                return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name)
+                return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name, tls: tls)
             } catch let error as SandboxError
                 where error.output.contains("is in use") || error.output.contains("Address already in use")
             {

@@ -36,8 +36,6 @@ extension ConfigurationSchema {
 
     // MARK: - Reasons shared by several keys
 
-    private static let noMySQLTLS = "orchd does not connect to MySQL over TLS yet; remove the key only if plain "
-        + "connections to your servers are acceptable"
     private static let noOAuth = "orchd has no OAuth or token authentication; use AuthenticationMethod basic, "
         + "multi or proxy (an SSO proxy in front of orchd) and remove the key"
     private static let noMySQLBackend = "orchd keeps its backend in SQLite on every node (BackendDB \"sqlite\"); "
@@ -83,10 +81,11 @@ extension ConfigurationSchema {
         honoured("MySQLTopologyUser", "MySQLTopologyPassword", "MySQLTopologyCredentialsConfigFile",
                  "MySQLConnectTimeoutSeconds", "MySQLDiscoveryReadTimeoutSeconds", "DefaultInstancePort",
                  "UseSuperReadOnly")
-        refused(noMySQLTLS, "MySQLTopologySSLPrivateKeyFile", "MySQLTopologySSLCertFile", "MySQLTopologySSLCAFile",
-                "MySQLTopologySSLSkipVerify", "MySQLTopologyUseMutualTLS", "MySQLTopologyUseMixedTLS")
+        honoured("MySQLTopologySSLPrivateKeyFile", "MySQLTopologySSLCertFile", "MySQLTopologySSLCAFile",
+                 "MySQLTopologySSLSkipVerify", "MySQLTopologyUseMutualTLS", "MySQLTopologyUseMixedTLS")
         accepted("orchd uses the client library's max_allowed_packet", "MySQLTopologyMaxAllowedPacket")
-        accepted("orchd keeps no TLS configuration cache", "TLSCacheTTLFactor")
+        accepted("orchd keeps no per-server TLS cache: under MySQLTopologyUseMixedTLS a new pooled connection tries "
+                 + "plain first and TLS when the server refuses it", "TLSCacheTTLFactor")
         accepted("orchd bounds each operation step by its own deadline and MySQLDiscoveryReadTimeoutSeconds",
                  "MySQLTopologyReadTimeoutSeconds")
         accepted("orchd reopens a pooled connection when it fails rather than after a fixed lifetime",

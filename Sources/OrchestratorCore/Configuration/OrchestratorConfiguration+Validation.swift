@@ -94,6 +94,7 @@ extension OrchestratorConfiguration {
         try validateHTTPAccess(fail: fail)
         try validateHTTPTLS(fail: fail)
         try validateRaftTLS(fail: fail)
+        try validateMySQLTopologyTLS(fail: fail)
 
         // Recovery policy
         if failMasterPromotionIfSQLThreadNotUpToDate && delayMasterPromotionIfSQLThreadNotUpToDate {

@@ -9,7 +9,8 @@ extension DiscoverySettings {
             password: credentials?.password ?? c.mysqlTopologyPassword,
             connectTimeoutSeconds: c.mysqlConnectTimeoutSeconds,
             readTimeoutSeconds: c.mysqlDiscoveryReadTimeoutSeconds,
-            writeTimeoutSeconds: c.mysqlDiscoveryReadTimeoutSeconds))
+            writeTimeoutSeconds: c.mysqlDiscoveryReadTimeoutSeconds,
+            tls: MySQLTLSSettings(configuration: c)))
         instancePollSeconds = c.instancePollSeconds
         discoveryMaxConcurrency = c.discoveryMaxConcurrency
         unseenInstanceForgetHours = c.unseenInstanceForgetHours

@@ -13,16 +13,20 @@ public final class MySQLConnection: @unchecked Sendable {
     public let endpoint: MySQLEndpoint
     /// `mysql_get_server_info` at connect time, e.g. "10.11.19-MariaDB-0+deb12u1-log".
     public let serverInfo: String
+    /// The TLS cipher of this connection (`mysql_get_ssl_cipher`), nil for a plain connection.
+    public let tlsCipher: String?
 
     private let queue: DispatchQueue
     /// Touched only on `queue` (and in `deinit`, when no call can be running).
     private var handle: UnsafeMutablePointer<MYSQL>?
 
-    private init(endpoint: MySQLEndpoint, queue: DispatchQueue, handle: UnsafeMutablePointer<MYSQL>, serverInfo: String) {
+    private init(endpoint: MySQLEndpoint, queue: DispatchQueue, handle: UnsafeMutablePointer<MYSQL>, serverInfo: String,
+                 tlsCipher: String?) {
         self.endpoint = endpoint
         self.queue = queue
         self.handle = handle
         self.serverInfo = serverInfo
+        self.tlsCipher = tlsCipher
     }
 
     deinit {
@@ -31,9 +35,9 @@ public final class MySQLConnection: @unchecked Sendable {
 
     // MARK: - Connect
 
-    /// Opens a TCP connection with the config's credentials and timeouts.
+    /// Opens a TCP connection with the config's credentials, timeouts and TLS (``MySQLTLSSettings``).
     /// - Throws: ``MySQLError`` with the library's code, e.g. 2003 (nothing listens), 1045 (bad
-    ///   credentials), 2013/2027 (not a MySQL server).
+    ///   credentials), 2013/2027 (not a MySQL server), 2026 (TLS failed: the message names the TLS error).
     public static func connect(to endpoint: MySQLEndpoint, config: MySQLClientConfig) async throws -> MySQLConnection {
         let queue = DispatchQueue(label: "orchd.mysql.\(endpoint)")
         return try await withCheckedThrowingContinuation { continuation in
@@ -41,15 +45,44 @@ public final class MySQLConnection: @unchecked Sendable {
                 MySQLClientLibrary.prepareCurrentThread()
                 continuation.resume(with: Result {
                     let (handle, info) = try openHandle(endpoint: endpoint, config: config)
-                    return MySQLConnection(endpoint: endpoint, queue: queue, handle: handle, serverInfo: info)
+                    let cipher = mysql_get_ssl_cipher(handle).map { String(cString: $0) }
+                    return MySQLConnection(endpoint: endpoint, queue: queue, handle: handle, serverInfo: info, tlsCipher: cipher)
                 })
+            }
+        }
+    }
+
+    /// Connects as `config.tls.mode` says: TLS only, plain only, or plain and then TLS when the server
+    /// refuses plain connections (mixed).
+    private static func openHandle(
+        endpoint: MySQLEndpoint,
+        config: MySQLClientConfig
+    ) throws -> (UnsafeMutablePointer<MYSQL>, String) {
+        switch config.tls.mode {
+        case .disabled:
+            return try openHandle(endpoint: endpoint, config: config, tls: false)
+        case .required:
+            return try openHandle(endpoint: endpoint, config: config, tls: true)
+        case .mixed:
+            do {
+                return try openHandle(endpoint: endpoint, config: config, tls: false)
+            } catch let plain as MySQLError where MySQLTLSSettings.plainRefusalMayNeedTLS(plain) {
+                do {
+                    return try openHandle(endpoint: endpoint, config: config, tls: true)
+                } catch let overTLS as MySQLError {
+                    // 1045 is also plain bad credentials: keep the server's answer and add the retry's.
+                    throw MySQLError(code: plain.code, sqlState: plain.sqlState,
+                                     message: "\(plain.message); retried over TLS (MySQLTopologyUseMixedTLS): \(overTLS.message)",
+                                     endpoint: endpoint.description)
+                }
             }
         }
     }
 
     private static func openHandle(
         endpoint: MySQLEndpoint,
-        config: MySQLClientConfig
+        config: MySQLClientConfig,
+        tls: Bool
     ) throws -> (UnsafeMutablePointer<MYSQL>, String) {
         guard let handle = mysql_init(nil) else {
             throw MySQLError(code: 0, message: "mysql_init failed (out of memory)", endpoint: endpoint.description)
@@ -67,14 +100,50 @@ public final class MySQLConnection: @unchecked Sendable {
         mysql_options(handle, MYSQL_OPT_RECONNECT, &noReconnect)
         mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &noLocalInfile)
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        if tls { applyTLSOptions(config.tls, to: handle) }
 
         let port = UInt32(clamping: endpoint.port)
         guard mysql_real_connect(handle, endpoint.host, config.user, config.password, nil, port, nil, 0) != nil else {
-            let error = MySQLConnection.error(of: handle, endpoint: endpoint)
+            var error = MySQLConnection.error(of: handle, endpoint: endpoint)
             mysql_close(handle)
+            if tls { error = tlsError(error, settings: config.tls) }
             throw error
         }
+        // MYSQL_OPT_SSL_ENFORCE already refuses a plain session; this makes "TLS or nothing" not depend on it.
+        if tls && mysql_get_ssl_cipher(handle) == nil {
+            mysql_close(handle)
+            throw MySQLError(code: 2026, message: "TLS is required (MySQLTopologyUseMutualTLS) but the connection is not "
+                             + "encrypted", endpoint: endpoint.description)
+        }
         return (handle, String(cString: mysql_get_server_info(handle)))
+    }
+
+    /// TLS enforced (a server without TLS is an error, not a plain session), the CA, the client
+    /// certificate, and verification of the server's certificate chain and host name unless skipped.
+    private static func applyTLSOptions(_ settings: MySQLTLSSettings, to handle: UnsafeMutablePointer<MYSQL>) {
+        var enforce: my_bool = 1
+        var verify: my_bool = settings.skipVerify ? 0 : 1
+        mysql_options(handle, MYSQL_OPT_SSL_ENFORCE, &enforce)
+        mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
+        // libmariadb verifies the chain whenever a CA is given, whatever VERIFY_SERVER_CERT says: skipping
+        // verification means not handing it the CA.
+        if !settings.skipVerify && !settings.caFile.isEmpty { mysql_options(handle, MYSQL_OPT_SSL_CA, settings.caFile) }
+        if !settings.certificateFile.isEmpty && !settings.privateKeyFile.isEmpty {
+            mysql_options(handle, MYSQL_OPT_SSL_CERT, settings.certificateFile)
+            mysql_options(handle, MYSQL_OPT_SSL_KEY, settings.privateKeyFile)
+        }
+    }
+
+    /// A failed TLS connection's error, saying that TLS failed and which settings were in play.
+    private static func tlsError(_ error: MySQLError, settings: MySQLTLSSettings) -> MySQLError {
+        // 2026 CR_SSL_CONNECTION_ERROR; the library's message names the cause (no TLS on the server,
+        // unknown issuer, name mismatch...).
+        guard error.code == 2026 else { return error }
+        let trust = settings.skipVerify ? "server certificate not verified"
+            : "server certificate verified against " + (settings.caFile.isEmpty ? "the system's trust roots (MySQLTopologySSLCAFile is empty)"
+                                                                                 : "MySQLTopologySSLCAFile \(settings.caFile)")
+        return MySQLError(code: error.code, sqlState: error.sqlState,
+                          message: "TLS connection failed: \(error.message) (\(trust))", endpoint: error.endpoint)
     }
 
     static func error(of handle: UnsafeMutablePointer<MYSQL>, endpoint: MySQLEndpoint) -> MySQLError {

@@ -24,14 +24,18 @@ public struct MySQLClientConfig: Sendable, CustomStringConvertible {
     public var readTimeoutSeconds: Int
     /// Timeout of each write to the server, seconds.
     public var writeTimeoutSeconds: Int
+    /// TLS to the servers (upstream's `MySQLTopology*TLS*` keys); plain by default.
+    public var tls: MySQLTLSSettings
 
     public init(
         user: String,
         password: String,
         connectTimeoutSeconds: Int = 2,
         readTimeoutSeconds: Int = 10,
-        writeTimeoutSeconds: Int = 10
+        writeTimeoutSeconds: Int = 10,
+        tls: MySQLTLSSettings = .disabled
     ) {
+        self.tls = tls
         self.user = user
         self.password = password
         self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -41,6 +45,6 @@ public struct MySQLClientConfig: Sendable, CustomStringConvertible {
 
     public var description: String {
         "MySQLClientConfig(user: \(user), password: <hidden>, connect: \(connectTimeoutSeconds)s, "
-            + "read: \(readTimeoutSeconds)s, write: \(writeTimeoutSeconds)s)"
+            + "read: \(readTimeoutSeconds)s, write: \(writeTimeoutSeconds)s, tls: \(tls))"
     }
 }

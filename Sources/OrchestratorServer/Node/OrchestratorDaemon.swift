@@ -23,6 +23,16 @@ public struct OrchestratorDaemon {
         var discoverySettings = DiscoverySettings(configuration: config)
         discoverySettings.mysql.connectTimeoutSeconds = max(1, discoverySettings.mysql.connectTimeoutSeconds)
         let mysql = discoverySettings.mysql
+        if let bad = mysql.tls.unreadableFiles().first {
+            throw DaemonError("\(bad.key) \"\(bad.path)\" \(bad.reason): give a readable PEM file for TLS to MySQL")
+        }
+        switch mysql.tls.mode {
+        case .disabled: logger.info("connections to MySQL are plain TCP (MySQLTopologyUseMutualTLS and MySQLTopologyUseMixedTLS are false)")
+        case .required, .mixed: logger.info("connections to MySQL: \(mysql.tls)")
+        }
+        if mysql.tls.mode != .disabled && mysql.tls.skipVerify {
+            logger.warning("MySQLTopologySSLSkipVerify: MySQL servers' certificates are not verified; TLS to them is encrypted but unauthenticated")
+        }
         let pool = MySQLConnectionPool(config: mysql)
         let discovery = Discovery(
             settings: discoverySettings, prober: MySQLTopologyProber(pool: pool, settings: discoverySettings),

@@ -41,7 +41,7 @@ struct ConfigurationStatusTests {
 
     @Test(arguments: [
         (#"{"StatusOUVerify": true}"#, "StatusOUVerify"),
-        (#"{"MySQLTopologyUseMutualTLS": true}"#, "MySQLTopologyUseMutualTLS"),
+        (#"{"PowerAuthGroups": ["dba"]}"#, "PowerAuthGroups"),
         (#"{"AutoPseudoGTID": true}"#, "AutoPseudoGTID"),
         (#"{"ConsulAddress": "127.0.0.1:8500"}"#, "ConsulAddress"),
         (#"{"URLPrefix": "/orc"}"#, "URLPrefix"),
@@ -54,8 +54,8 @@ struct ConfigurationStatusTests {
     }
 
     @Test func severalRefusalsAreAllNamed() {
-        let error = refusal(#"{"MySQLTopologyUseMutualTLS": true, "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
-        #expect(error?.key == "MySQLTopologyUseMutualTLS")
+        let error = refusal(#"{"URLPrefix": "/orc", "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
+        #expect(error?.key == "URLPrefix")
         #expect(error?.description.contains("also not supported: ZkAddress") == true)
         #expect(error?.description.contains("GraphiteAddr") == false, "accepted keys are not refusals")
     }
@@ -75,16 +75,35 @@ struct ConfigurationStatusTests {
 
     @Test func checkConfigTableMasksSecretsAndMarksRefusals() throws {
         let (config, _) = try OrchestratorConfiguration.load(
-            json: Array(#"{"MySQLTopologyPassword": "${P}", "MySQLTopologyUseMutualTLS": true, "GraphiteAddr": "g:2003"}"#.utf8),
+            json: Array(#"{"MySQLTopologyPassword": "${P}", "URLPrefix": "/orc", "GraphiteAddr": "g:2003"}"#.utf8),
             path: path, environment: ["P": "hunter2"], refuseUnsupportedKeys: false)
         let table = config.keyReportTable()
         #expect(!table.contains("hunter2"))
         let rows = table.split(separator: "\n")
         #expect(rows.count == ConfigurationSchema.keys.count + 1)
-        #expect(rows.contains { $0.hasPrefix("! MySQLTopologyUseMutualTLS") && $0.contains("refused") })
+        #expect(rows.contains { $0.hasPrefix("! URLPrefix") && $0.contains("refused") })
         #expect(rows.contains { $0.hasPrefix("* GraphiteAddr") && $0.contains("accepted") })
         #expect(rows.contains { $0.hasPrefix("* MySQLTopologyPassword") && $0.contains("********") })
-        #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["MySQLTopologyUseMutualTLS"])
+        #expect(config.keyReport.filter(\.blocksStartup).map(\.key) == ["URLPrefix"])
+    }
+
+    @Test("The MySQLTopology TLS keys load as honoured keys; a client certificate needs its key and vice versa")
+    func mysqlTopologyTLSKeysAreHonoured() throws {
+        let keys = ["MySQLTopologyUseMutualTLS", "MySQLTopologyUseMixedTLS", "MySQLTopologySSLCAFile",
+                    "MySQLTopologySSLCertFile", "MySQLTopologySSLPrivateKeyFile", "MySQLTopologySSLSkipVerify"]
+        for key in keys { #expect(ConfigurationSchema.status(of: key) == .honoured, "\(key)") }
+        let (config, warnings) = try load(#"{"MySQLTopologyUseMutualTLS": true, "MySQLTopologySSLCAFile": "/etc/ca.pem", "#
+            + #""MySQLTopologySSLCertFile": "/etc/c.pem", "MySQLTopologySSLPrivateKeyFile": "/etc/k.pem", "#
+            + #""MySQLTopologySSLSkipVerify": true, "MySQLTopologyUseMixedTLS": false}"#)
+        #expect(warnings.isEmpty)
+        #expect(config.mysqlTopologyUseMutualTLS && !config.mysqlTopologyUseMixedTLS && config.mysqlTopologySSLSkipVerify)
+        #expect(config.mysqlTopologySSLCAFile == "/etc/ca.pem" && config.mysqlTopologySSLCertFile == "/etc/c.pem"
+                && config.mysqlTopologySSLPrivateKeyFile == "/etc/k.pem")
+        let (defaults, _) = try load("{}")
+        #expect(!defaults.mysqlTopologyUseMutualTLS && defaults.mysqlTopologyUseMixedTLS, "upstream's defaults")
+
+        #expect(refusal(#"{"MySQLTopologySSLCertFile": "/etc/c.pem"}"#)?.key == "MySQLTopologySSLPrivateKeyFile")
+        #expect(refusal(#"{"MySQLTopologySSLPrivateKeyFile": "/etc/k.pem"}"#)?.key == "MySQLTopologySSLCertFile")
     }
 
     @Test("DiscoverySeeds, ReplicationLagQuery and its synonym SlaveLagQuery load as honoured keys")

@@ -66,18 +66,18 @@ struct CommandLineTests {
         #expect(!good.stdout.contains("topo-secret-1") && !good.stdout.contains("repl-secret-2"))
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("orchd-check-\(getpid()).json")
-        try Data(#"{"MySQLTopologyUseMutualTLS": true, "GraphiteAddr": "g:2003", "HTTPAuthPassword": "hunter2"}"#.utf8).write(to: file)
+        try Data(#"{"URLPrefix": "/orc", "GraphiteAddr": "g:2003", "HTTPAuthPassword": "hunter2"}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let bad = try run("orchd", ["--check-config", file.path])
         #expect(bad.status == 1)
-        #expect(bad.stdout.contains("! MySQLTopologyUseMutualTLS") && bad.stdout.contains("refused"))
+        #expect(bad.stdout.contains("! URLPrefix") && bad.stdout.contains("refused"))
         #expect(bad.stdout.contains("* GraphiteAddr") && bad.stdout.contains("accepted"))
-        #expect(bad.stdout.contains("orchd refuses to start: MySQLTopologyUseMutualTLS"))
+        #expect(bad.stdout.contains("orchd refuses to start: URLPrefix"))
         #expect(!bad.stdout.contains("hunter2"))
         // Started for real with that file, orchd stops at once with the key, the file and the fix.
         let refused = try run("orchd", ["--config", file.path])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("key \"MySQLTopologyUseMutualTLS\" is not supported: orchd does not connect to MySQL over TLS yet"))
+        #expect(refused.stderr.contains("key \"URLPrefix\" is not supported: orchd serves its API and web UI at the root path"))
     }
 
     @Test(arguments: [["--bogus"], ["--config"], ["--debug", "extra"], ["--debug=yes"]])
@@ -95,6 +95,21 @@ struct CommandLineTests {
         let r = try run("orchd", spelling.map { $0.replacingOccurrences(of: "FILE", with: missing) })
         #expect(r.status == 1)
         #expect(r.stderr.contains("orchd: ") && r.stderr.contains(missing), "\(spelling): \(r.stderr)")
+    }
+
+    @Test("TLS to MySQL with a CA file that cannot be read stops orchd at start-up naming the key and the file")
+    func orchdRefusesAnUnreadableMySQLCAFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchd-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("no-such-ca.pem").path
+        let file = dir.appendingPathComponent("orchestrator.conf.json")
+        let json = #"{"BackendDB": "sqlite", "SQLite3DataFile": "\#(dir.path)/orchd.sqlite3", "ListenAddress": "127.0.0.1:0", "#
+            + #""MySQLTopologyUseMutualTLS": true, "MySQLTopologySSLCAFile": "\#(missing)"}"#
+        try Data(json.utf8).write(to: file)
+        let r = try run("orchd", ["--config", file.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("MySQLTopologySSLCAFile \"\(missing)\" cannot be read"), "\(r.stderr)")
     }
 
     // MARK: - raft-harness
