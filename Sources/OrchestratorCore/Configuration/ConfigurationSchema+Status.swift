@@ -48,9 +48,6 @@ extension ConfigurationSchema {
     private static let noGraphite = "orchd exports metrics at /metrics in Prometheus' format instead of Graphite"
     private static let noConsul = "orchd cannot publish to Consul (it cannot be tested here, so no untested "
         + "writer ships); remove the key and use a hook (PostFailoverProcesses) to update Consul"
-    private static let noZooKeeper = "orchd publishes masters to etcd only (EtcdEndpoints), not to ZooKeeper yet; "
-        + "remove ZkAddress (applications would keep reading a stale master from ZooKeeper) and use etcd or a "
-        + "hook (PostFailoverProcesses) to update ZooKeeper"
     private static let notYet = "is not implemented by orchd yet; remove the key (orchd would silently not do it)"
     private static let internalBuffers = "orchd's discovery has no such internal queue or buffer to tune"
 
@@ -201,8 +198,7 @@ extension ConfigurationSchema {
         refused(noConsul, "ConsulAddress", "ConsulAclToken")
         accepted(noConsul, "ConsulScheme", "ConsulCrossDataCenterDistribution", "ConsulKVStoreProvider",
                  "ConsulMaxKVsPerTransaction")
-        refused(noZooKeeper, "ZkAddress")
-        honoured("KVClusterMasterPrefix")
+        honoured("KVClusterMasterPrefix", "ZkAddress")
 
         // orchd's own keys
         honoured("HookTimeoutSeconds", "RaftTickMilliseconds", "RaftElectionTicks", "RaftHeartbeatTicks",

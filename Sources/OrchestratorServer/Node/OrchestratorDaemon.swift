@@ -88,13 +88,16 @@ public struct OrchestratorDaemon {
         // (whatever it is called) and MYSQL_PWD, which MySQL clients in a hook would use unasked.
         let withheld = config.credentialEnvironmentNames(in: ProcessInfo.processInfo.environment).union(["MYSQL_PWD"])
         let hooks = ProcessHookRunner(withheldEnvironment: withheld)
-        // Master discovery for applications: etcd (EtcdEndpoints), written by the leader only.
+        // Master discovery for applications: etcd (EtcdEndpoints) and ZooKeeper (ZkAddress), written by the leader only.
         var kvStores: [any MasterKVStore] = []
         if !config.etcdEndpoints.isEmpty {
             let endpoints = try config.etcdEndpoints.map { text in
                 do { return try HTTPAddress(parsing: text) } catch { throw DaemonError("EtcdEndpoints: \(error)") }
             }
             kvStores.append(EtcdKVStore(endpoints: endpoints, client: httpClient))
+        }
+        if !config.zkAddress.isEmpty {
+            do { kvStores.append(try ZooKeeperKVStore(address: config.zkAddress)) } catch { throw DaemonError("\(error)") }
         }
         let kvPublisher = MasterKVPublisher(node: node, stores: kvStores, prefix: config.kvClusterMasterPrefix,
                                             syncInterval: .seconds(config.kvSyncIntervalSeconds))
