@@ -23,6 +23,8 @@ public actor MasterKVPublisher: Service {
     private var pinned: [String: (key: InstanceKey, at: ContinuousClock.Instant)] = [:]
     private var wasLeader = false
     private var lastFullSync: [ContinuousClock.Instant?]
+    /// Per store: the last failure logged and when, so a store that stays down is logged once a minute.
+    private var lastWarning: [(text: String, at: ContinuousClock.Instant)?]
 
     public init(node: OrchestratorNode, stores: [any MasterKVStore], prefix: String, syncInterval: Duration,
                 tick: Duration = .seconds(1), logger: Logger = Logger(label: "orchd.kv")) {
@@ -34,6 +36,7 @@ public actor MasterKVPublisher: Service {
         self.logger = logger
         written = Array(repeating: [:], count: stores.count)
         lastFullSync = Array(repeating: nil, count: stores.count)
+        lastWarning = Array(repeating: nil, count: stores.count)
     }
 
     public func run() async throws {
@@ -127,13 +130,18 @@ public actor MasterKVPublisher: Service {
             for pair in pairs { written[index][pair.key] = pair.value }
             if markFullSync { lastFullSync[index] = .now }
             logger.info("\(stores[index].name): wrote \(pairs.map(\.description).joined(separator: " "))")
+            if lastWarning[index] != nil { logger.notice("\(stores[index].name): reachable again") }
+            lastWarning[index] = nil
             return nil
         } catch {
             // Forget what this store had: the next round writes everything again.
             written[index] = [:]
             lastFullSync[index] = nil
-            logger.warning("\(stores[index].name): cannot publish masters: \(error)")
-            return "\(error)"
+            let text = "\(error)"
+            if let last = lastWarning[index], last.text == text, ContinuousClock.now - last.at < .seconds(60) { return text }
+            lastWarning[index] = (text, .now)
+            logger.warning("\(stores[index].name): cannot publish masters (retried every \(tick)): \(text)")
+            return text
         }
     }
 }
