@@ -18,7 +18,6 @@ extension CommandSpec {
             table[name] = "orchd does not resolve or unresolve host names"
         }
         table["snapshot-topologies"] = "orchd keeps no topology history"
-        table["submit-masters-to-kv-stores"] = "key-value store publishing is not implemented yet"
         return table
     }()
 

@@ -46,8 +46,6 @@ extension ConfigurationSchema {
     private static let noGraphite = "orchd exports metrics at /metrics in Prometheus' format instead of Graphite"
     private static let noConsul = "orchd cannot publish to Consul (it cannot be tested here, so no untested "
         + "writer ships); remove the key and use a hook (PostFailoverProcesses) to update Consul"
-    private static let noKV = "orchd publishes no masters to key-value stores yet; use a hook "
-        + "(PostFailoverProcesses) to update your store"
     private static let notYet = "is not implemented by orchd yet; remove the key (orchd would silently not do it)"
     private static let internalBuffers = "orchd's discovery has no such internal queue or buffer to tune"
 
@@ -199,14 +197,12 @@ extension ConfigurationSchema {
         refused(noConsul, "ConsulAddress", "ConsulAclToken")
         accepted(noConsul, "ConsulScheme", "ConsulCrossDataCenterDistribution", "ConsulKVStoreProvider",
                  "ConsulMaxKVsPerTransaction")
-        refused(noKV + "; remove ZkAddress (applications would keep reading a stale master from ZooKeeper)",
-                "ZkAddress")
-        accepted(noKV, "KVClusterMasterPrefix")
+        honoured("KVClusterMasterPrefix", "ZkAddress")
 
         // orchd's own keys
         honoured("HookTimeoutSeconds", "RaftTickMilliseconds", "RaftElectionTicks", "RaftHeartbeatTicks",
                  "RaftSnapshotThreshold", "HTTPProxyTimeoutSeconds", "MySQLReplicationUser", "MySQLReplicationPassword",
-                 "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile")
+                 "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile", "EtcdEndpoints", "KVSyncIntervalSeconds")
         return table
     }()
 
@@ -221,7 +217,7 @@ extension ConfigurationSchema {
         "MySQLTopologyUseMixedTLS", "MySQLOrchestratorSSLPrivateKeyFile", "MySQLOrchestratorSSLCertFile",
         "MySQLOrchestratorSSLCAFile", "MySQLOrchestratorSSLSkipVerify", "MySQLOrchestratorUseMutualTLS",
         "AgentsUseSSL", "AgentsUseMutualTLS", "AgentSSLSkipVerify", "AgentSSLPrivateKeyFile", "AgentSSLCertFile",
-        "AgentSSLCAFile", "AgentSSLValidOUs", "ConsulAclToken", "ConsulAddress", "ZkAddress",
+        "AgentSSLCAFile", "AgentSSLValidOUs", "ConsulAclToken", "ConsulAddress", "ZkAddress", "EtcdEndpoints",
         "ReplicationCredentialsQuery", "DiscoveryIgnoreReplicaHostnameFilters", "DiscoveryIgnoreMasterHostnameFilters",
         "DiscoveryIgnoreHostnameFilters", "DetectPromotionRuleQuery", "ReplicationLagQuery", "SlaveLagQuery",
         "VerifyReplicationFilters", "RecoverNonWriteableMaster", "RecoverLockedSemiSyncMaster",

@@ -173,6 +173,10 @@ public enum ConfigurationSchema {
         ConfigKeySpec("RaftTLSCertFile", .string(""), isExtension: true),
         ConfigKeySpec("RaftTLSPrivateKeyFile", .string(""), isExtension: true),
         ConfigKeySpec("RaftTLSCAFile", .string(""), isExtension: true),
+        // Master discovery through etcd v3 (its JSON gateway): http[s]://host:port, tried in order.
+        ConfigKeySpec("EtcdEndpoints", .strings([]), isExtension: true),
+        // The Raft leader re-asserts every cluster's master in the stores this often.
+        ours("KVSyncIntervalSeconds", 60, min: 1),
     ]
 
     /// Keys upstream accepts but no longer uses: warned about as deprecated, not as unknown.

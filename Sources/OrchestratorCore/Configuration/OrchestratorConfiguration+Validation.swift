@@ -57,6 +57,11 @@ extension OrchestratorConfiguration {
             throw fail("BackendDB", "must be \"sqlite\", \"sqlite3\" or \"mysql\", not \"\(backendDB)\"")
         }
 
+        // KV stores
+        for endpoint in etcdEndpoints where !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            throw fail("EtcdEndpoints", "must list etcd gateway addresses like \"http://127.0.0.1:2379\", not \"\(endpoint)\"")
+        }
+
         // Raft
         if raftEnabled {
             if raftDataDir.isEmpty { throw fail("RaftDataDir", "is required when RaftEnabled is true; give a directory for the Raft log") }

@@ -177,4 +177,10 @@ extension OrchestratorConfiguration {
     // KV
     /// Normalized to end in exactly one "/" (except "/" itself) by `load`.
     public var kvClusterMasterPrefix: String { string("KVClusterMasterPrefix") }
+    /// ZooKeeper servers, `host[:port],...` (upstream's key).
+    public var zkAddress: String { string("ZkAddress") }
+    /// orchd: etcd v3 JSON gateway endpoints (`http://host:port`), tried in order.
+    public var etcdEndpoints: [String] { get { strings("EtcdEndpoints") } set { values["EtcdEndpoints"] = .strings(newValue) } }
+    /// orchd: how often the leader re-asserts every master in the key-value stores.
+    public var kvSyncIntervalSeconds: Int { int("KVSyncIntervalSeconds") }
 }

@@ -98,17 +98,30 @@ public struct OrchestratorDaemon {
         // (whatever it is called) and MYSQL_PWD, which MySQL clients in a hook would use unasked.
         let withheld = config.credentialEnvironmentNames(in: ProcessInfo.processInfo.environment).union(["MYSQL_PWD"])
         let hooks = ProcessHookRunner(withheldEnvironment: withheld)
+        // Master discovery for applications: etcd (EtcdEndpoints) and ZooKeeper (ZkAddress), written by the leader only.
+        var kvStores: [any MasterKVStore] = []
+        if !config.etcdEndpoints.isEmpty {
+            let endpoints = try config.etcdEndpoints.map { text in
+                do { return try HTTPAddress(parsing: text) } catch { throw DaemonError("EtcdEndpoints: \(error)") }
+            }
+            kvStores.append(EtcdKVStore(endpoints: endpoints, client: httpClient))
+        }
+        if !config.zkAddress.isEmpty {
+            do { kvStores.append(try ZooKeeperKVStore(address: config.zkAddress)) } catch { throw DaemonError("\(error)") }
+        }
+        let kvPublisher = MasterKVPublisher(node: node, stores: kvStores, prefix: config.kvClusterMasterPrefix,
+                                            syncInterval: .seconds(config.kvSyncIntervalSeconds))
         let recovery = RecoveryService(
             node: node, operations: operations, hooks: hooks, configuration: config,
             startupGrace: .seconds(2 * max(1, config.instancePollSeconds)),
-            detectionStore: FailureDetectionStore(database: database), httpClient: httpClient)
+            detectionStore: FailureDetectionStore(database: database), httpClient: httpClient, kvPublisher: kvPublisher)
         let http = try HTTPServer(api: OrchestratorAPI(node: node, recovery: recovery, access: HTTPAccessPolicy(configuration: config),
                                                           statusEndpoint: config.statusEndpoint, httpClient: httpClient),
                                   listenAddress: config.listenAddress, tls: config.httpTLS)
         Self.sayHowTheAPIIsProtected(config, logger: logger)
         self.node = node
         // The client first, so it shuts down last, after every service that talks to peers.
-        services = [httpClient, raft, intent, discovery, recovery, http]
+        services = [httpClient, raft, intent, discovery, kvPublisher, recovery, http]
     }
 
     /// HTTPAdvertise, or `http[s]://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.

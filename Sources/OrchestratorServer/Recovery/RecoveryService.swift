@@ -36,16 +36,19 @@ public actor RecoveryService: Service {
     let detectionStore: FailureDetectionStore?
     /// Asks peers for second opinions.
     let peers: LeaderProxy
+    /// Publishes masters to key-value stores (nil: none configured).
+    public nonisolated let kvPublisher: MasterKVPublisher?
 
     /// - Parameter httpClient: the node's client for asking peers for second opinions (the process-wide
     ///   one when nil).
     public init(node: OrchestratorNode, operations: ReplicationOperations, hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
-                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "orchd.recovery")) {
+                httpClient: HTTPClient? = nil, kvPublisher: MasterKVPublisher? = nil,
+                logger: Logger = Logger(label: "orchd.recovery")) {
         self.init(node: node, operations: operations, recoveryOperations: operations, hooks: hooks,
                   configuration: configuration, interval: interval, startupGrace: startupGrace,
-                  detectionStore: detectionStore, httpClient: httpClient, logger: logger)
+                  detectionStore: detectionStore, httpClient: httpClient, kvPublisher: kvPublisher, logger: logger)
     }
 
     /// A service whose recoveries run their MySQL steps through `recoveryOperations` (tests: a recording
@@ -54,16 +57,19 @@ public actor RecoveryService: Service {
                 hooks: any HookRunner = ProcessHookRunner(),
                 configuration: OrchestratorConfiguration = OrchestratorConfiguration(), interval: Duration = .seconds(1),
                 startupGrace: Duration, detectionStore: FailureDetectionStore? = nil,
-                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "orchd.recovery")) {
+                httpClient: HTTPClient? = nil, kvPublisher: MasterKVPublisher? = nil,
+                logger: Logger = Logger(label: "orchd.recovery")) {
         self.init(node: node, operations: nil, recoveryOperations: recoveryOperations, hooks: hooks,
                   configuration: configuration, interval: interval, startupGrace: startupGrace,
-                  detectionStore: detectionStore, httpClient: httpClient, logger: logger)
+                  detectionStore: detectionStore, httpClient: httpClient, kvPublisher: kvPublisher, logger: logger)
     }
 
     private init(node: OrchestratorNode, operations: ReplicationOperations?, recoveryOperations: any RecoveryMySQLOperations,
                  hooks: any HookRunner, configuration: OrchestratorConfiguration, interval: Duration,
-                 startupGrace: Duration, detectionStore: FailureDetectionStore?, httpClient: HTTPClient?, logger: Logger) {
+                 startupGrace: Duration, detectionStore: FailureDetectionStore?, httpClient: HTTPClient?,
+                 kvPublisher: MasterKVPublisher?, logger: Logger) {
         self.node = node
+        self.kvPublisher = kvPublisher
         self.peers = LeaderProxy(client: httpClient ?? .shared)
         self.detectionStore = detectionStore
         self.operations = operations
@@ -363,6 +369,12 @@ public actor RecoveryService: Service {
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
+        // Applications learn the new master before the post-failover hooks run (upstream's order). A
+        // store that is down does not fail the recovery: the step records it, the publisher retries.
+        if ok, plan.kind != .intermediateMasterRecovery, let successor = plan.successor, let kvPublisher {
+            await publishMaster(successor, alias: analysis.clusterDetails.clusterAlias, through: kvPublisher,
+                                recovery: &recovery)
+        }
         if !abortedByHook {
             for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
         }
@@ -405,6 +417,25 @@ extension RecoveryService {
                 logger.error("cannot close abandoned recovery \(recovery.uid) through raft: \(error)")
             }
         }
+    }
+
+    /// The recovery's key-value step: publishes `master` for `alias` and records the outcome as a
+    /// (best-effort) step of the audit.
+    func publishMaster(_ master: InstanceKey, alias: String, through publisher: MasterKVPublisher,
+                       recovery: inout TopologyRecovery) async {
+        guard !alias.isEmpty else { return }
+        var record = RecoveryStepRecord(name: "kv publish", detail: "\(alias) -> \(master)")
+        record.started = node.now
+        let (ok, summary) = await publisher.publish(clusterAlias: alias, master: master)
+        record.ended = node.now
+        record.ok = ok
+        record.output = summary
+        if !ok {
+            record.error = summary
+            recovery.allErrors.append("kv publish (best effort, retried): \(summary)")
+        }
+        recovery.steps.append(record)
+        logger.info("recovery \(recovery.uid): published \(alias) -> \(master) to key-value stores: \(ok ? "ok" : summary)")
     }
 
     /// Runs one hook phase with upstream's placeholders and ORC_* variables; its results go to the

@@ -54,14 +54,14 @@ struct ConfigurationStatusTests {
     }
 
     @Test func severalRefusalsAreAllNamed() {
-        let error = refusal(#"{"URLPrefix": "/orc", "ZkAddress": "zk1:2181", "GraphiteAddr": "g:2003"}"#)
+        let error = refusal(#"{"URLPrefix": "/orc", "ConsulAddress": "consul1:8500", "GraphiteAddr": "g:2003"}"#)
         #expect(error?.key == "URLPrefix")
-        #expect(error?.description.contains("also not supported: ZkAddress") == true)
+        #expect(error?.description.contains("also not supported: ConsulAddress") == true)
         #expect(error?.description.contains("GraphiteAddr") == false, "accepted keys are not refusals")
     }
 
     @Test func aRefusedKeyAtItsDefaultIsFine() throws {
-        let (config, warnings) = try load(#"{"StatusOUVerify": false, "ZkAddress": "", "MySQLTopologyUseMixedTLS": true}"#)
+        let (config, warnings) = try load(#"{"StatusOUVerify": false, "ConsulAddress": "", "MySQLTopologyUseMixedTLS": true}"#)
         #expect(!config.differsFromDefault("StatusOUVerify"))
         #expect(warnings.isEmpty)
     }

@@ -18,6 +18,8 @@ final class OrchdProcessGroup: @unchecked Sendable {
     private var processes: [Int: Process] = [:]
     /// Configuration keys that replace or add to the defaults below (e.g. recovery filters).
     let overrides: [String: Any]
+    /// Keys that differ per node (e.g. each node its own store), applied after `overrides`.
+    let nodeOverrides: [Int: [String: Any]]
     /// With a cgroup v2 directory, node `i` runs in its own child cgroup `<dir>-<i>` (so nftables can
     /// match its sockets); the directories are removed by `killAll`.
     let cgroupBase: String?
@@ -35,8 +37,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    init(name: String, overrides: [String: Any] = [:], cgroupBase: String? = nil) throws {
+    init(name: String, overrides: [String: Any] = [:], nodeOverrides: [Int: [String: Any]] = [:],
+         cgroupBase: String? = nil) throws {
         self.overrides = overrides
+        self.nodeOverrides = nodeOverrides
         self.cgroupBase = cgroupBase
         guard let orchd = Self.executable("orchd"), let client = Self.executable("orchestrator-client") else {
             throw GroupError("orchd / orchestrator-client not built: run `swift build` first")
@@ -97,7 +101,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
                 "echo promoted {failedHost}:{failedPort} {successorHost}:{successorPort} $ORC_FAILURE_CLUSTER_ALIAS >> \(dir)/hooks.log",
             ],
         ]
-        let data = try JSONSerialization.data(withJSONObject: config.merging(overrides) { _, new in new }, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: config.merging(overrides) { _, new in new }.merging(nodeOverrides[i] ?? [:]) { _, new in new }, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))
     }
 

@@ -61,12 +61,15 @@ struct UpstreamPathsAPITests {
     @Test func unservedUpstreamPathsAnswer501WithTheReason() async throws {
         let (orchd, id) = try await discoveredSingleNode()
         defer { Task { await orchd.stop() } }
-        for path in ["/api/match-up/db/3309", "/api/tags/db/3309", "/api/submit-masters-to-kv-stores",
-                     "/api/snapshot-topologies"] {
+        for path in ["/api/match-up/db/3309", "/api/tags/db/3309", "/api/snapshot-topologies"] {
             let answer = await orchd.get(id, path)
             #expect(answer.status == 501, "\(path)")
             #expect((answer.object["Message"] as? String)?.contains("is not served by orchd: ") == true)
         }
         #expect(await orchd.get(id, "/api/no-such-path").status == 404)
+        // Served now; without a store configured it says which key to set.
+        let kv = await orchd.get(id, "/api/submit-masters-to-kv-stores")
+        #expect(kv.status == 400)
+        #expect((kv.object["Message"] as? String)?.contains("EtcdEndpoints") == true, "\(kv.object)")
     }
 }

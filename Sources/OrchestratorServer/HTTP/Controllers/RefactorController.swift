@@ -97,6 +97,9 @@ extension APIContext {
                 return APIResponse.envelope(code: "ERROR", message: "\(name) of \(key) failed: \(error)",
                                             details: plan.explain + log, status: 500)
             case .done(let plan, _):
+                if command == .takeMaster, plan.noopReason == nil {
+                    await publishNewMaster(key)
+                }
                 let inventory = await node.inventory()
                 if command.movesReplicas {
                     let moved = plan.moves.compactMap { inventory.instance($0.instance) }
@@ -114,4 +117,14 @@ extension APIContext {
 
 extension APIContext {
     var refactorLogger: Logger { Logger(label: "orchd.refactor") }
+}
+
+extension APIContext {
+    /// After take-master: `key` now leads its cluster; applications learn it at once.
+    func publishNewMaster(_ key: InstanceKey) async {
+        guard let publisher = recovery?.kvPublisher, !publisher.stores.isEmpty else { return }
+        let inventory = await node.inventory()
+        guard let alias = inventory.instance(key)?.suggestedClusterAlias, !alias.isEmpty else { return }
+        _ = await publisher.publish(clusterAlias: alias, master: key)
+    }
 }

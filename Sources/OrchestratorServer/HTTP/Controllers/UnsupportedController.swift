@@ -30,9 +30,6 @@ struct UnsupportedController: APIController {
                 + "replicas report (report_host); name servers as clients reach them"),
         Entry(patterns: ["/api/snapshot-topologies"],
               reason: "orchd keeps no history of topologies; read the current one with topology"),
-        Entry(patterns: ["/api/submit-masters-to-kv-stores", "/api/submit-masters-to-kv-stores/:clusterHint"],
-              reason: "orchd does not publish masters to key-value stores yet; update your store from a "
-                + "PostFailoverProcesses hook ({successorHost}:{successorPort})"),
     ]
 
     func register(into routes: inout APIRoutes) {

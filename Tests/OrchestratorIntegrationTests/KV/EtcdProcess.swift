@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+/// Port pairs for etcd processes started at the same time (suites run in parallel).
+private let nextEtcdPorts = Mutex(0)
+
+/// A real single-member etcd (Debian `etcd-server`, 3.4), started as a plain process on loopback with
+/// its own ports (`ORCHD_TEST_KV_PORTS`, default 27500, two per instance) and its data under the test
+/// directory; `stop()` kills it, `start()` starts it again on the same ports and data.
+final class EtcdProcess: @unchecked Sendable {
+    static let executable = ["/usr/bin/etcd", "/usr/local/bin/etcd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var skipped: Bool { executable == nil || ProcessInfo.processInfo.environment["ORCHD_SKIP_INTEGRATION"] == "1" }
+
+    let clientPort: Int
+    let peerPort: Int
+    let dir: String
+    private var process: Process?
+
+    init(name: String) throws {
+        let first = Int(ProcessInfo.processInfo.environment["ORCHD_TEST_KV_PORTS"] ?? "") ?? 27500
+        let block = nextEtcdPorts.withLock { n in
+            defer { n += 1 }
+            return n
+        }
+        clientPort = first + 2 * block
+        peerPort = clientPort + 1
+        let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
+        dir = (base as NSString).appendingPathComponent("etcd-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    deinit { stop() }
+
+    var endpoint: String { "http://127.0.0.1:\(clientPort)" }
+
+    /// Starts etcd and waits until it answers a read.
+    func start() throws {
+        guard let executable = Self.executable else { throw EtcdError("etcd is not installed (apt-get install etcd-server)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        let peer = "http://127.0.0.1:\(peerPort)"
+        p.arguments = ["--name", "orchd-test", "--data-dir", "\(dir)/data", "--listen-client-urls", endpoint,
+                       "--advertise-client-urls", endpoint, "--listen-peer-urls", peer,
+                       "--initial-advertise-peer-urls", peer, "--initial-cluster", "orchd-test=\(peer)"]
+        let logPath = "\(dir)/etcd.log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if (try? get("orchd-test/ready-check")) != nil { return }
+            usleep(100_000)
+        }
+        throw EtcdError("etcd on \(endpoint) did not answer within 30 s (see \(logPath))")
+    }
+
+    /// kill -9: the store is down (connections refused) until `start()`.
+    func stop() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    /// The value of `key` ("" when absent), read through the JSON gateway with curl (not orchd's code).
+    func get(_ key: String) throws -> String {
+        let body = "{\"key\":\"\(Data(key.utf8).base64EncodedString())\"}"
+        let out = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/kv/range", "-d", body])
+        guard let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] else {
+            throw EtcdError("unexpected etcd answer: \(out)")
+        }
+        guard let kvs = json["kvs"] as? [[String: Any]], let value = kvs.first?["value"] as? String,
+              let data = Data(base64Encoded: value) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// How many keys start with `prefix`.
+    func count(prefix: String) throws -> Int {
+        var end = Array(prefix.utf8)
+        end[end.count - 1] += 1
+        let body = "{\"key\":\"\(Data(prefix.utf8).base64EncodedString())\",\"range_end\":\"\(Data(end).base64EncodedString())\",\"count_only\":true}"
+        let out = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/kv/range", "-d", body])
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        return Int(json?["count"] as? String ?? "0") ?? 0
+    }
+
+    /// Deletes every key under `prefix`.
+    func deleteAll(prefix: String) throws {
+        var end = Array(prefix.utf8)
+        end[end.count - 1] += 1
+        let body = "{\"key\":\"\(Data(prefix.utf8).base64EncodedString())\",\"range_end\":\"\(Data(end).base64EncodedString())\"}"
+        _ = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/kv/deleterange", "-d", body])
+    }
+
+    private func curl(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["--max-time", "3"] + arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw EtcdError("curl \(arguments.last ?? "") failed (\(p.terminationStatus))") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct EtcdError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
