@@ -82,7 +82,7 @@ extension ConfigurationSchema {
         // Topology access
         honoured("MySQLTopologyUser", "MySQLTopologyPassword", "MySQLTopologyCredentialsConfigFile",
                  "MySQLConnectTimeoutSeconds", "MySQLDiscoveryReadTimeoutSeconds", "DefaultInstancePort",
-                 "UseSuperReadOnly")
+                 "UseSuperReadOnly", "ReplicationCredentialsQuery")
         refused(noMySQLTLS, "MySQLTopologySSLPrivateKeyFile", "MySQLTopologySSLCertFile", "MySQLTopologySSLCAFile",
                 "MySQLTopologySSLSkipVerify", "MySQLTopologyUseMutualTLS", "MySQLTopologyUseMixedTLS")
         accepted("orchd uses the client library's max_allowed_packet", "MySQLTopologyMaxAllowedPacket")
@@ -91,8 +91,6 @@ extension ConfigurationSchema {
                  "MySQLTopologyReadTimeoutSeconds")
         accepted("orchd reopens a pooled connection when it fails rather than after a fixed lifetime",
                  "MySQLConnectionLifetimeSeconds")
-        refused("ReplicationCredentialsQuery " + notYet + "; give the replication user in MySQLReplicationUser / "
-                + "MySQLReplicationPassword instead", "ReplicationCredentialsQuery")
 
         // Backend
         honoured("BackendDB", "SQLite3DataFile")
