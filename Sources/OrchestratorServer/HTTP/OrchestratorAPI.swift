@@ -53,7 +53,7 @@ public struct OrchestratorAPI: Sendable {
     static let controllers: [any APIController] = [
         InstancesController(), IntentController(), RaftController(), RecoveryController(), FailoverController(),
         TakeoverController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
-        MaintenanceController(), MetricsController(), WebUIController(), UnsupportedController(),
+        MaintenanceController(), MetricsController(), ConfigurationController(), WebUIController(), UnsupportedController(),
     ]
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Detects failures and recovers them, on the Raft leader only. Every node analyses its own view and
 /// records what it detects (`audit-failure-detection`); only a leader that still has its quorum acts.
@@ -16,8 +17,9 @@ public actor RecoveryService: Service {
     /// What recoveries run their MySQL steps through.
     let recoveryOperations: any RecoveryMySQLOperations
     let hooks: any HookRunner
-    /// Where the hook phases' commands, shell and timeout come from.
-    let configuration: OrchestratorConfiguration
+    private let configurationBox: Mutex<OrchestratorConfiguration>
+    /// Where the hook phases' commands, shell and timeout come from (replaced by `reload-configuration`).
+    nonisolated var configuration: OrchestratorConfiguration { configurationBox.withLock { $0 } }
     let logger: Logger
     /// How often the leader re-checks the analysis without a trigger.
     let interval: Duration
@@ -69,7 +71,7 @@ public actor RecoveryService: Service {
         self.operations = operations
         self.recoveryOperations = recoveryOperations
         self.hooks = hooks
-        self.configuration = configuration
+        self.configurationBox = Mutex(configuration)
         self.interval = interval
         self.startupGrace = startupGrace
         self.logger = logger
@@ -97,6 +99,11 @@ public actor RecoveryService: Service {
             }
         }
         await watch.stopAll()
+    }
+
+    /// Takes a reloaded configuration's hooks and recovery keys (the caller keeps the rest as it runs).
+    public nonisolated func apply(reloaded c: OrchestratorConfiguration) {
+        configurationBox.withLock { $0 = c }
     }
 
     /// The watched connection to master `key` broke: re-probe it and its replicas until the analysis
