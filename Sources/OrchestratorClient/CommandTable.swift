@@ -11,6 +11,8 @@ extension CommandSpec {
         .init("help", .meta, nil, .nothing, "Print this help"),
         .init("which-api", .meta, nil, .nothing, "Print the API endpoint that would be used (the leader's, with several endpoints)"),
         .init("api", .meta, "{path}", .responseEchoed, "Call any API path given with -P and print the JSON answer"),
+        .init("reload-configuration", .meta, "reload-configuration", .responseField("Message"),
+              "Re-read the configuration file of the node answering; print what was applied and what needs a restart"),
     ]
 
     static let discovery: [CommandSpec] = [

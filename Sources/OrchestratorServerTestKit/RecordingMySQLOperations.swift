@@ -72,6 +72,11 @@ public final class RecordingMySQLOperations: RecoveryMySQLOperations, @unchecked
         return done("repoint", key)
     }
 
+    public func replicationCredentials(from key: InstanceKey, query: String) async throws -> ReplicationCredentials {
+        try record("replication-credentials", key, query)
+        return ReplicationCredentials(user: "repl", password: "repl-pw")
+    }
+
     public func waitUntilReplicating(_ key: InstanceKey, from master: InstanceKey, timeoutSeconds: Double) async throws
         -> ReplicaStatus? {
         try record("wait-until-replicating", key, "from \(master)")

@@ -60,7 +60,7 @@ struct Orchd: AsyncParsableCommand {
         }
 
         do {
-            let daemon = try OrchestratorDaemon(configuration: configuration, logger: logger)
+            let daemon = try OrchestratorDaemon(configuration: configuration, configurationPath: config, logger: logger)
             logger.info("orchd starting", metadata: [
                 "version": "\(OrchestratorVersion.current)",
                 "listen": "\(configuration.listenAddress)", "raft": "\(configuration.raftEnabled)",

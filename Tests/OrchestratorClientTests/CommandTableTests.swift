@@ -117,6 +117,7 @@ import Testing
         "failover-plan": "failover-plan/alpha",
         "raft-leader": "raft-leader",
         "raft-health": "raft-health",
+        "reload-configuration": "reload-configuration",
         "raft-leader-hostname": "status",
         "raft-elect-leader": "raft-yield-hint/orc2",
         "raft-state": "raft-state",

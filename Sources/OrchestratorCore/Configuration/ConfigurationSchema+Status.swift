@@ -78,7 +78,7 @@ extension ConfigurationSchema {
         // Topology access
         honoured("MySQLTopologyUser", "MySQLTopologyPassword", "MySQLTopologyCredentialsConfigFile",
                  "MySQLConnectTimeoutSeconds", "MySQLDiscoveryReadTimeoutSeconds", "DefaultInstancePort",
-                 "UseSuperReadOnly")
+                 "UseSuperReadOnly", "ReplicationCredentialsQuery")
         honoured("MySQLTopologySSLPrivateKeyFile", "MySQLTopologySSLCertFile", "MySQLTopologySSLCAFile",
                  "MySQLTopologySSLSkipVerify", "MySQLTopologyUseMutualTLS", "MySQLTopologyUseMixedTLS")
         accepted("orchd uses the client library's max_allowed_packet", "MySQLTopologyMaxAllowedPacket")
@@ -88,8 +88,6 @@ extension ConfigurationSchema {
                  "MySQLTopologyReadTimeoutSeconds")
         accepted("orchd reopens a pooled connection when it fails rather than after a fixed lifetime",
                  "MySQLConnectionLifetimeSeconds")
-        refused("ReplicationCredentialsQuery " + notYet + "; give the replication user in MySQLReplicationUser / "
-                + "MySQLReplicationPassword instead", "ReplicationCredentialsQuery")
 
         // Backend
         honoured("BackendDB", "SQLite3DataFile")

@@ -13,6 +13,11 @@ public struct PromotionSettings: Sendable, Equatable {
     /// How long lost replicas stay downtimed. Always bounded (upstream keeps them downtimed for a year,
     /// renewed, which silently blocks later recoveries).
     public var lostReplicaDowntimeSeconds: Int64 = 3600
+    /// How long the failed master of a failover stays downtimed `lost-in-recovery` (upstream's
+    /// `LostInRecoveryDowntimeSeconds`, a year). It blocks nothing and ends once the server replicates.
+    public var failedMasterDowntimeSeconds: Int64 = LostInRecovery.failedMasterDowntimeSeconds
+    /// Where a demoted master's replication user comes from; graceful takeovers are refused without one.
+    public var replicationCredentials: ReplicationCredentialsSource = .none
 
     public init() {}
 
@@ -25,6 +30,7 @@ public struct PromotionSettings: Sendable, Equatable {
         applyMySQLPromotionAfterMasterFailover = c.applyMySQLPromotionAfterMasterFailover
         detachLostReplicasAfterMasterFailover = c.detachLostReplicasAfterMasterFailover
         coMasterRecoveryMustPromoteOtherCoMaster = c.coMasterRecoveryMustPromoteOtherCoMaster
+        replicationCredentials = ReplicationCredentialsSource(configuration: c)
         if case .int(let minutes)? = c.value(for: "MasterFailoverLostInstancesDowntimeMinutes"), minutes > 0 {
             lostReplicaDowntimeSeconds = minutes * 60
         } else {

@@ -50,6 +50,10 @@ extension RecoveryPlanner {
             chosen = best
         }
         let successor = chosen.instance.key
+        guard settings.replicationCredentials.isKnown else {
+            plan.errors.append(ReplicationCredentialsSource.refusal("GracefulMasterTakeover", replica: master.key, master: successor))
+            return plan
+        }
         plan.successor = successor
         var steps: [RecoveryStep] = [
             .setReadOnly(master.key),

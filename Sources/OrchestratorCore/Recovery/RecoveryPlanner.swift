@@ -127,11 +127,12 @@ public enum RecoveryPlanner {
         steps.append(.promote(successor, setWritable: settings.applyMySQLPromotionAfterMasterFailover))
         for key in repointed.sorted() { steps.append(.repoint(key, to: successor, start: true)) }
         steps.append(.fenceOldMaster(failed.key))
+        steps.append(.downtime(failed.key, reason: LostInRecovery.reason, seconds: settings.failedMasterDowntimeSeconds))
         for key in lost.sorted() {
             if settings.detachLostReplicasAfterMasterFailover && replicas.first(where: { $0.key == key })?.isLastCheckValid == true {
                 steps.append(.detach(key))
             }
-            steps.append(.downtime(key, reason: "lost-in-recovery", seconds: settings.lostReplicaDowntimeSeconds))
+            steps.append(.downtime(key, reason: LostInRecovery.reason, seconds: settings.lostReplicaDowntimeSeconds))
         }
         if best.downtimed { steps.append(.endDowntime(successor)) }
         plan.steps = steps

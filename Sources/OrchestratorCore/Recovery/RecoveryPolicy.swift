@@ -3,9 +3,9 @@
 ///
 /// Nothing a recovery leaves behind blocks the next one forever: the block is the recent,
 /// unacknowledged recovery record only, and it ends after `RecoveryPeriodBlockSeconds` or on an ack.
-/// The planner downtimes lost replicas for a bounded time, ends any downtime of the successor and never
-/// downtimes the old master (upstream's old master stays downtimed, which silently blocks later
-/// recoveries of a cluster it rejoins).
+/// The planner downtimes lost replicas for a bounded time, ends any downtime of the successor and
+/// downtimes the old master `lost-in-recovery` (as upstream does); unlike upstream, that downtime never
+/// blocks a recovery (see ``LostInRecovery``) and ends once the server replicates again.
 public enum RecoveryPolicy {
     /// Who asked for the recovery.
     public enum Trigger: Sendable, Hashable {
@@ -57,7 +57,11 @@ public enum RecoveryPolicy {
             let setting = kind == .intermediateMasterRelocation ? "RecoverIntermediateMasterClusterFilters" : "RecoverMasterClusterFilters"
             return .skip(.filteredOut, "cluster \(cluster.clusterName) (alias \(cluster.clusterAlias)) is not matched by \(setting); detected only")
         }
-        if analysis.isDowntimed || operatorState.activeDowntime(for: key, at: now) != nil || analysis.isReplicasDowntimed {
+        // A downtime a recovery left behind is informational only: it must not keep the cluster of a
+        // failed master that came back (and was made master again) from being recovered.
+        let downtimeBlocks = operatorState.activeDowntime(for: key, at: now).map { !LostInRecovery.isLostInRecovery($0) }
+            ?? analysis.isDowntimed
+        if downtimeBlocks || analysis.isReplicasDowntimed {
             return .skip(.downtimed, "\(key) is downtimed; end-downtime to allow its recovery")
         }
         let blocking = recentRecoveries.filter { r in

@@ -14,8 +14,13 @@ public struct RefactorPlanner: Sendable {
     let instances: [Instance]
     let state: IntentState
     let now: Timestamp
+    /// Where a server that starts replicating without a user of its own (make-co-master's top master)
+    /// gets one; make-co-master is refused without.
+    let replicationCredentials: ReplicationCredentialsSource
 
-    public init(instances: [Instance], operatorState: IntentState, now: Timestamp) {
+    public init(instances: [Instance], operatorState: IntentState, now: Timestamp,
+                replicationCredentials: ReplicationCredentialsSource = .none) {
+        self.replicationCredentials = replicationCredentials
         self.instances = instances
         self.state = operatorState
         self.now = now
@@ -31,8 +36,10 @@ public struct RefactorPlanner: Sendable {
 
     /// Convenience over ``plan(_:)``.
     public static func plan(_ request: RefactorRequest, instances: [Instance], operatorState: IntentState,
-                            now: Timestamp) -> Result<RefactorPlan, RefactorRefusal> {
-        RefactorPlanner(instances: instances, operatorState: operatorState, now: now).plan(request)
+                            now: Timestamp, replicationCredentials: ReplicationCredentialsSource = .none)
+        -> Result<RefactorPlan, RefactorRefusal> {
+        RefactorPlanner(instances: instances, operatorState: operatorState, now: now,
+                        replicationCredentials: replicationCredentials).plan(request)
     }
 
     // MARK: - Commands
@@ -205,6 +212,9 @@ public struct RefactorPlanner: Sendable {
         try usable(instance, request)
         try usable(master, request)
         let positioning = try canReplicate(master, from: instance, ancestorMoving: true)
+        guard replicationCredentials.isKnown else {
+            throw RefactorRefusal(.unsafe, ReplicationCredentialsSource.refusal("make-co-master", replica: master.key, master: instance.key))
+        }
         var plan = RefactorPlan(request: request)
         plan.moves = [RefactorMove(instance: master.key, from: nil, to: instance.key, positioning: positioning)]
         plan.steps = [

@@ -206,6 +206,9 @@ public actor Discovery: Service {
         let changed = records.values.filter { before[$0.key] != $0 }
         do {
             try await store.upsert(changed)
+        } catch is CancellationError {
+            // The round was cancelled (shutdown, or instances forgotten meanwhile): the next one writes.
+            logger.debug("writing \(changed.count) instances to the backend store was cancelled")
         } catch {
             logger.error("cannot write \(changed.count) instances to the backend store: \(error)")
         }

@@ -26,6 +26,9 @@ public struct OrchestratorAPI: Sendable {
     static let probePatterns: Set<String> = ["/api/lb-check", "/api/leader-check", "/api/leader-check/:errorStatusCode",
                                              "/api/raft-health"]
 
+    /// Routes that change this node only (served locally, never forwarded) but need write access.
+    static let localChangePatterns: Set<String> = ["/api/reload-configuration"]
+
     /// - Parameters:
     ///   - statusEndpoint: upstream's `StatusEndpoint`: the health answer is served there too.
     ///   - httpClient: the node's client for reaching the leader (the process-wide one when nil).
@@ -53,7 +56,8 @@ public struct OrchestratorAPI: Sendable {
     static let controllers: [any APIController] = [
         InstancesController(), IntentController(), RaftController(), RecoveryController(), FailoverController(),
         TakeoverController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
-        MaintenanceController(), MetricsController(), WebUIController(), KVController(), UnsupportedController(),
+        MaintenanceController(), MetricsController(), ConfigurationController(), WebUIController(), KVController(),
+        UnsupportedController(),
     ]
 
     mutating func add(_ pattern: String, mutating: Bool = false, _ handler: @escaping Handler) {
@@ -66,7 +70,9 @@ public struct OrchestratorAPI: Sendable {
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
         let matched = router.match(path)
         let isProbe = matched.map { Self.probePatterns.contains($0.route.pattern) } ?? false
-        switch access.decide(headers: request.headers, changesState: matched?.route.mutating ?? false, isProbe: isProbe) {
+        // A change of this node only (not forwarded to the leader) still needs a user allowed to change things.
+        let changesState = matched.map { $0.route.mutating || Self.localChangePatterns.contains($0.route.pattern) } ?? false
+        switch access.decide(headers: request.headers, changesState: changesState, isProbe: isProbe) {
         case .allow:
             break
         case .unauthenticated(let reason):

@@ -18,7 +18,8 @@ public actor MySQLConnectionPool {
     }
 
     /// Runs `body` with a connection to `endpoint`. A connection that failed with an error that breaks
-    /// it (see ``MySQLError/breaksConnection``) is closed instead of being reused.
+    /// it (see ``MySQLError/breaksConnection``) or with a privilege error (``MySQLError/isPrivilegeError``:
+    /// a later GRANT reaches only new connections) is closed instead of being reused.
     public nonisolated func withConnection<T: Sendable>(
         to endpoint: MySQLEndpoint,
         _ body: @Sendable (MySQLConnection) async throws -> T
@@ -29,7 +30,7 @@ public actor MySQLConnectionPool {
             await checkin(connection, reusable: true)
             return value
         } catch {
-            let reusable = (error as? MySQLError).map { !$0.breaksConnection } ?? false
+            let reusable = (error as? MySQLError)?.connectionReusable ?? false
             await checkin(connection, reusable: reusable)
             throw error
         }

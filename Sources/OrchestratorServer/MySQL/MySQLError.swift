@@ -35,6 +35,18 @@ public struct MySQLError: Error, Sendable, Equatable, CustomStringConvertible {
         default: return false
         }
     }
+
+    /// True for a missing privilege or a refused login (1044, 1045, 1142, 1143, 1227, 1370, 1698): a
+    /// GRANT given afterwards reaches only new connections, so the pool must not keep this one.
+    public var isPrivilegeError: Bool {
+        switch code {
+        case 1044, 1045, 1142, 1143, 1227, 1370, 1698: return true
+        default: return false
+        }
+    }
+
+    /// Whether the pool may keep a connection after this error.
+    public var connectionReusable: Bool { !breaksConnection && !isPrivilegeError }
 }
 
 extension MySQLError {

@@ -11,7 +11,10 @@ public struct OrchestratorDaemon {
     let services: [any Service]
     let logger: Logger
 
-    public init(configuration config: OrchestratorConfiguration, logger: Logger = Logger(label: "orchd")) throws {
+    /// - Parameter configurationPath: the file `reload-configuration` and SIGHUP re-read (nil: the search
+    ///   paths again, as at start-up).
+    public init(configuration config: OrchestratorConfiguration, configurationPath: String? = nil,
+                logger: Logger = Logger(label: "orchd")) throws {
         self.configuration = config
         self.logger = logger
         guard config.isSQLiteBackend else {
@@ -120,8 +123,10 @@ public struct OrchestratorDaemon {
                                   listenAddress: config.listenAddress, tls: config.httpTLS)
         Self.sayHowTheAPIIsProtected(config, logger: logger)
         self.node = node
+        let reloader = ConfigurationReloader(path: configurationPath, running: config, node: node, recovery: recovery)
+        node.setReloadHandler { try await reloader.reload() }
         // The client first, so it shuts down last, after every service that talks to peers.
-        services = [httpClient, raft, intent, discovery, kvPublisher, recovery, http]
+        services = [httpClient, raft, intent, discovery, kvPublisher, recovery, reloader, http]
     }
 
     /// HTTPAdvertise, or `http[s]://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// One orchd node's application layer: joins the replicated operator intent (Raft), the node's own
 /// discovery and store, and answers what the HTTP API asks. Mutations are proposed through Raft and
@@ -33,7 +34,11 @@ public actor OrchestratorNode {
         }
     }
 
-    public let settings: Settings
+    private let settingsBox: Mutex<Settings>
+    /// This node's settings; `reload-configuration` replaces the parts that change at run time.
+    public nonisolated var settings: Settings { settingsBox.withLock { $0 } }
+    /// What `/api/reload-configuration` runs (installed by the daemon, which knows the file).
+    private let reloadHandler = Mutex<(@Sendable () async throws -> ConfigurationReload)?>(nil)
     public let raft: RaftService
     public let stateMachine: IntentStateMachine
     public let discovery: Discovery
@@ -42,7 +47,7 @@ public actor OrchestratorNode {
 
     public init(settings: Settings, raft: RaftService, stateMachine: IntentStateMachine, discovery: Discovery,
                 clock: any DiscoveryClock = SystemDiscoveryClock(), logger: Logger = Logger(label: "orchd.node")) {
-        self.settings = settings
+        self.settingsBox = Mutex(settings)
         self.raft = raft
         self.stateMachine = stateMachine
         self.discovery = discovery
@@ -51,6 +56,35 @@ public actor OrchestratorNode {
     }
 
     public nonisolated var now: Timestamp { clock.now() }
+
+    // MARK: - Configuration reload
+
+    /// Takes the run-time keys of a reloaded configuration (``ConfigurationReload/runtimeKeys``): recovery
+    /// filters and block period, candidate expiry, promotion rules. The replication credentials source
+    /// stays: the connection pool's credentials change only on restart.
+    public nonisolated func apply(reloaded c: OrchestratorConfiguration) {
+        settingsBox.withLock { s in
+            s.recoveryFilters = RecoveryFilters(masterFilters: c.recoverMasterClusterFilters,
+                                                intermediateMasterFilters: c.recoverIntermediateMasterClusterFilters)
+            s.candidateExpirySeconds = c.candidateInstanceExpireMinutes * 60
+            var promotion = PromotionSettings(configuration: c)
+            promotion.replicationCredentials = s.promotion.replicationCredentials
+            s.promotion = promotion
+            s.recoveryPeriodBlockSeconds = Int64(c.recoveryPeriodBlockSeconds)
+            s.oscIgnoreHostnameFilters = c.oscIgnoreHostnameFilters
+        }
+    }
+
+    /// Installs what `reload-configuration` runs on this node.
+    public nonisolated func setReloadHandler(_ handler: @escaping @Sendable () async throws -> ConfigurationReload) {
+        reloadHandler.withLock { $0 = handler }
+    }
+
+    /// Re-reads the configuration file and applies it; nil when this node was not started from a file.
+    public func reloadConfiguration() async throws -> ConfigurationReload? {
+        guard let handler = reloadHandler.withLock({ $0 }) else { return nil }
+        return try await handler()
+    }
 
     // MARK: - Intent
 

@@ -12,6 +12,9 @@ struct RecoveryExecutor {
     let logger: Logger
     /// Bounds for waits on replicas (relay-log catch-up, GTID waits).
     var waitTimeoutSeconds: Double = 10
+    /// The replication user for servers repointed by this plan (from `ReplicationCredentialsQuery`);
+    /// nil: the configured `MySQLReplicationUser`, else each replica keeps its own.
+    var credentials: ReplicationCredentials?
 
     /// Executes `plan`, updating `recovery` (steps, errors, outcome). Returns whether it succeeded.
     func execute(_ plan: RecoveryPlan, recovery: inout TopologyRecovery) async -> Bool {
@@ -90,7 +93,7 @@ struct RecoveryExecutor {
                 return try await waitFor(key, try await operations.currentGTIDPosition(other))
             }
         case .catchUp(let key, let from, let position):
-            try await operations.repoint(key, to: from, positioning: .gtid, credentials: nil, start: true)
+            try await operations.repoint(key, to: from, positioning: .gtid, credentials: credentials, start: true)
             let target: String
             switch position {
             case .gtid(let gtid): target = gtid
@@ -111,7 +114,7 @@ struct RecoveryExecutor {
             if key == plan.failedKey, await node.inventory().instance(key)?.version.contains("MariaDB") ?? true {
                 positioning = .mariadbCurrentPos
             }
-            try await operations.repoint(key, to: master, positioning: positioning, credentials: nil, start: start)
+            try await operations.repoint(key, to: master, positioning: positioning, credentials: credentials, start: start)
             if start {
                 try await operations.waitUntilReplicating(key, from: master, timeoutSeconds: waitTimeoutSeconds)
             }
@@ -128,7 +131,7 @@ struct RecoveryExecutor {
         case .downtime(let key, let reason, let seconds):
             let now = node.now
             try await node.submit(.beginDowntime(Downtime(
-                key: key, owner: "orchd", reason: reason, begin: now, end: now.adding(seconds: seconds))))
+                key: key, owner: LostInRecovery.owner, reason: reason, begin: now, end: now.adding(seconds: seconds))))
             return "\(key) downtimed for \(seconds)s"
         case .endDowntime(let key):
             try await node.submit(.endDowntime(key: key))

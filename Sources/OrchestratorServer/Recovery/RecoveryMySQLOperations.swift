@@ -31,6 +31,8 @@ public protocol RecoveryMySQLOperations: Sendable {
     func resetReplicaAll(_ key: InstanceKey) async throws -> OperationResult
     @discardableResult
     func setReadOnly(_ key: InstanceKey, _ readOnly: Bool) async throws -> OperationResult
+    /// Runs `ReplicationCredentialsQuery` on `key`: the user and password a demoted master replicates with.
+    func replicationCredentials(from key: InstanceKey, query: String) async throws -> ReplicationCredentials
     /// Points `key`'s master host at an unresolvable name (`//host`) so it cannot reconnect.
     @discardableResult
     func detachReplicaMasterHost(_ key: InstanceKey) async throws -> OperationResult

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Detects failures and recovers them, on the Raft leader only. Every node analyses its own view and
 /// records what it detects (`audit-failure-detection`); only a leader that still has its quorum acts.
@@ -16,8 +17,9 @@ public actor RecoveryService: Service {
     /// What recoveries run their MySQL steps through.
     let recoveryOperations: any RecoveryMySQLOperations
     let hooks: any HookRunner
-    /// Where the hook phases' commands, shell and timeout come from.
-    let configuration: OrchestratorConfiguration
+    private let configurationBox: Mutex<OrchestratorConfiguration>
+    /// Where the hook phases' commands, shell and timeout come from (replaced by `reload-configuration`).
+    nonisolated var configuration: OrchestratorConfiguration { configurationBox.withLock { $0 } }
     let logger: Logger
     /// How often the leader re-checks the analysis without a trigger.
     let interval: Duration
@@ -75,7 +77,7 @@ public actor RecoveryService: Service {
         self.operations = operations
         self.recoveryOperations = recoveryOperations
         self.hooks = hooks
-        self.configuration = configuration
+        self.configurationBox = Mutex(configuration)
         self.interval = interval
         self.startupGrace = startupGrace
         self.logger = logger
@@ -103,6 +105,11 @@ public actor RecoveryService: Service {
             }
         }
         await watch.stopAll()
+    }
+
+    /// Takes a reloaded configuration's hooks and recovery keys (the caller keeps the rest as it runs).
+    public nonisolated func apply(reloaded c: OrchestratorConfiguration) {
+        configurationBox.withLock { $0 = c }
     }
 
     /// The watched connection to master `key` broke: re-probe it and its replicas until the analysis
@@ -164,6 +171,7 @@ public actor RecoveryService: Service {
             return
         }
         let instances = await node.inventory().instances
+        await endLostInRecoveryDowntimes(instances)
         let withReplicas = Set(instances.compactMap(\.masterKey))
         await masterWatch?.watch(Set(instances.filter { !$0.isReplica && $0.isLastCheckValid && withReplicas.contains($0.key) }
             .map(\.key)))
@@ -195,6 +203,19 @@ public actor RecoveryService: Service {
                 logger.info("second opinions on \(analysis.analyzedInstanceKey): \(agreeing) of \(opinions.count) answering peers cannot reach it either; none reaches it writable")
             }
             _ = await recover(confirmed, trigger: .automatic, command: "automated")
+        }
+    }
+
+    /// Ends the lost-in-recovery downtime of every server a failover left behind that replicates again
+    /// (the decision is ``LostInRecovery/downtimesToEnd(operatorState:instances:now:)``).
+    func endLostInRecoveryDowntimes(_ instances: [Instance]) async {
+        for key in LostInRecovery.downtimesToEnd(operatorState: node.intent, instances: instances, now: node.now) {
+            do {
+                try await node.submit(.endDowntime(key: key))
+                logger.info("\(key) replicates again: its lost-in-recovery downtime ended")
+            } catch {
+                logger.warning("cannot end the lost-in-recovery downtime of \(key): \(error)")
+            }
         }
     }
 
@@ -306,11 +327,22 @@ public actor RecoveryService: Service {
             now: node.now, settings: node.settings.promotion)
         else { return .failed("cannot plan a takeover of \(master)") }
         if dryRun { return .planned(plan) }
-        guard plan.isExecutable else { return .failed(plan.errors.joined(separator: "; ")) }
+        guard plan.isExecutable, let successor = plan.successor else { return .failed(plan.errors.joined(separator: "; ")) }
+        // The demoted master's replication user: read before anything changes, so a failing query
+        // refuses the takeover instead of leaving it half-done.
+        var credentials: ReplicationCredentials?
+        if case .query(let query) = node.settings.promotion.replicationCredentials {
+            do {
+                credentials = try await recoveryOperations.replicationCredentials(from: successor, query: query)
+            } catch {
+                return .failed("GracefulMasterTakeover: ReplicationCredentialsQuery on \(successor) failed: \(error); nothing was changed")
+            }
+        }
         let analysis = inventory.operatorAnalysis(ofMaster: instance, recovery: node.settings.recoveryFilters,
                                                   command: command)
         return await run(plan, analysis: analysis, trigger: .manual, command: command, pre: [.preGracefulTakeover],
-                         post: [.postGracefulTakeover], postUnsuccessful: [.postUnsuccessfulGracefulTakeover])
+                         post: [.postGracefulTakeover], postUnsuccessful: [.postUnsuccessfulGracefulTakeover],
+                         credentials: credentials)
     }
 
     /// `force-master-takeover`: promotes `designated` (a direct replica of `master`) now, demoting the
@@ -336,7 +368,8 @@ public actor RecoveryService: Service {
 
     /// Records, hooks, executes and resolves one planned recovery.
     private func run(_ plan: RecoveryPlan, analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
-                     pre: [HookPhase], post: [HookPhase], postUnsuccessful: [HookPhase]) async -> RecoveryOutcome {
+                     pre: [HookPhase], post: [HookPhase], postUnsuccessful: [HookPhase],
+                     credentials: ReplicationCredentials? = nil) async -> RecoveryOutcome {
         var recovery = TopologyRecovery(
             id: (node.intent.recoveries.map(\.id).max() ?? 0) + 1, uid: UUID().uuidString, analysisEntry: analysis,
             type: plan.kind.rawValue, recoveryType: plan.basis, start: node.now,
@@ -362,7 +395,8 @@ public actor RecoveryService: Service {
             abortedByHook = !ok
         }
         if ok {
-            let executor = RecoveryExecutor(node: node, operations: recoveryOperations, logger: logger)
+            var executor = RecoveryExecutor(node: node, operations: recoveryOperations, logger: logger)
+            executor.credentials = credentials
             ok = await executor.execute(plan, recovery: &recovery)
         }
         recovery.resolve(successor: ok ? plan.successor : nil, successful: ok, at: node.now)

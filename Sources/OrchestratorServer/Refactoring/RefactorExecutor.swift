@@ -23,6 +23,9 @@ struct RefactorExecutor {
     let logger: Logger
     /// Bound for each wait (catch-up, replication running under the new master).
     var waitTimeoutSeconds: Double = 15
+    /// The replication user for CHANGE MASTER (from `ReplicationCredentialsQuery`); nil: the configured
+    /// `MySQLReplicationUser`, else the replica keeps its own.
+    var credentials: ReplicationCredentials?
 
     /// Runs (or, with `dryRun`, only shows) `plan`'s steps. Returns nil on success, else the error.
     func execute(_ plan: RefactorPlan, dryRun: Bool) async -> String? {
@@ -64,7 +67,7 @@ struct RefactorExecutor {
                 throw ExecutorError("\(replica) did not apply \(source)'s position \(position) within \(waitTimeoutSeconds)s")
             }
         case .changeMaster(let key, let master, let positioning):
-            try await ops.changeMaster(key, to: master, positioning: positioning.replicationPositioning)
+            try await ops.changeMaster(key, to: master, positioning: positioning.replicationPositioning, credentials: credentials)
         case .startReplication(let key):
             try await ops.startReplication(key)
         case .waitUntilReplicating(let key, let master):

@@ -17,7 +17,9 @@ struct RefactorService {
     private func runAlone(_ request: RefactorRequest, dryRun: Bool) async -> RefactorOutcome {
         await reprobe(around: request)
         let inventory = await node.inventory()
-        let planned = RefactorPlanner.plan(request, instances: inventory.instances, operatorState: node.intent, now: node.now)
+        let source = node.settings.promotion.replicationCredentials
+        let planned = RefactorPlanner.plan(request, instances: inventory.instances, operatorState: node.intent, now: node.now,
+                                           replicationCredentials: source)
         let plan: RefactorPlan
         switch planned {
         case .failure(let refusal):
@@ -25,8 +27,21 @@ struct RefactorService {
             return .refused(refusal)
         case .success(let p): plan = p
         }
+        // make-co-master's top master starts replicating without a user of its own: with
+        // ReplicationCredentialsQuery, read it (from the new co-master) before anything changes.
+        var credentials: ReplicationCredentials?
+        if request.command == .makeCoMaster, case .query(let query) = source, !dryRun {
+            do {
+                credentials = try await operations.replicationCredentials(from: request.instance, query: query)
+            } catch {
+                let refusal = RefactorRefusal(.unsafe, "make-co-master: ReplicationCredentialsQuery on \(request.instance) failed: \(error); nothing was changed")
+                logger.notice("refactoring \(request.command.rawValue) \(request.instance) refused: \(refusal.reason)")
+                return .refused(refusal)
+            }
+        }
         let log = OperationLog()
-        let executor = RefactorExecutor(node: node, operations: operations.recording(into: log), logger: logger)
+        var executor = RefactorExecutor(node: node, operations: operations.recording(into: log), logger: logger)
+        executor.credentials = credentials
         if plan.isNoop { return dryRun ? .planned(plan, log: []) : .done(plan, log: []) }
         logger.notice("refactoring \(request.command.rawValue) \(request.instance)\(dryRun ? " (dry run)" : ""): \(plan.explain.joined(separator: "; "))")
         let started = ContinuousClock.now

@@ -4,9 +4,43 @@ import Testing
 /// Upstream's graceful-takeover refusals that scripts grep for, decided by the planner.
 @Suite("Recovery planner: graceful takeover refusals")
 struct PlannerTakeoverRefusalTests {
-    private func graceful(_ replicas: [Instance], designated: InstanceKey?, auto: Bool) -> RecoveryPlan {
-        RecoveryPlanner.planGracefulTakeover(master: Fixture.master(1), replicas: replicas, designated: designated, auto: auto,
-                                             operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
+    private func graceful(_ replicas: [Instance], designated: InstanceKey?, auto: Bool,
+                          credentials: ReplicationCredentialsSource = .configured) -> RecoveryPlan {
+        var settings = PromotionSettings()
+        settings.replicationCredentials = credentials
+        return RecoveryPlanner.planGracefulTakeover(master: Fixture.master(1), replicas: replicas, designated: designated, auto: auto,
+                                                    operatorState: IntentState(), now: Fixture.now, settings: settings)
+    }
+
+    @Test("without any replication credentials known, the takeover is refused before any step, naming the keys")
+    func noCredentialsRefusesBeforeAnyStep() {
+        for auto in [false, true] {
+            let plan = graceful(twoReplicas, designated: Fixture.key(3), auto: auto, credentials: .none)
+            #expect(!plan.isExecutable && plan.steps.isEmpty && plan.successor == nil)
+            let error = plan.errors.joined()
+            for needle in ["MySQLReplicationUser", "MySQLReplicationPassword", "ReplicationCredentialsQuery", "db:1", "db:3",
+                           "Nothing was changed"] {
+                #expect(error.contains(needle), "\(needle) in \(error)")
+            }
+        }
+        // Upstream's refusals scripts grep for still come first.
+        let noTarget = graceful(twoReplicas, designated: nil, auto: false, credentials: .none)
+        #expect(noTarget.errors.first?.contains("target instance not indicated") == true)
+        // A query counts as known credentials.
+        #expect(graceful(twoReplicas, designated: Fixture.key(3), auto: true, credentials: .query("SELECT u, p FROM meta.repl")).isExecutable)
+    }
+
+    @Test("the credentials source follows the configuration: the query first, then MySQLReplicationUser")
+    func credentialsSourceFromConfiguration() throws {
+        func source(_ json: String) throws -> ReplicationCredentialsSource {
+            ReplicationCredentialsSource(configuration: try OrchestratorConfiguration.load(json: Array(json.utf8), path: "t.json").0)
+        }
+        #expect(try source("{}") == .none)
+        #expect(try source(#"{"MySQLReplicationUser": ""}"#) == .none)
+        #expect(try source(#"{"MySQLReplicationUser": "repl"}"#) == .configured)
+        #expect(try source(#"{"MySQLReplicationUser": "repl", "ReplicationCredentialsQuery": "SELECT u, p FROM meta.repl"}"#)
+                == .query("SELECT u, p FROM meta.repl"))
+        #expect(try source(#"{"ReplicationCredentialsQuery": "  "}"#) == .none)
     }
 
     private var twoReplicas: [Instance] { [Fixture.replica(2, of: 1), Fixture.replica(3, of: 1, seq: 101)] }

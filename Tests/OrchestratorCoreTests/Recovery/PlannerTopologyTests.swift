@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Recovery planner: intermediate master and graceful takeover")
 struct PlannerTopologyTests {
-    private let settings = PromotionSettings()
+    private let settings = { var s = PromotionSettings(); s.replicationCredentials = .configured; return s }()
 
     @Test func deadIntermediateMasterReplicasMoveUpToItsMaster() {
         let tree = Fixture.tree()
@@ -141,7 +141,7 @@ struct PlanJSONTests {
         let steps = try #require(object["Steps"] as? [[String: Any]])
         #expect(steps.map { $0["Name"] as? String ?? "" }
                 == ["stop-replication", "wait-until-applied", "wait-until-applied", "catch-up", "promote", "repoint",
-                    "fence-old-master", "downtime"])
+                    "fence-old-master", "downtime", "downtime"])
         #expect((steps[3]["Position"] as? [String: Any])?["GTID"] as? String == "0-1-100")
         #expect((object["SuccessorKey"] as? [String: Any])?["Port"] as? Int == 3)
         #expect((object["Candidates"] as? [[String: Any]])?.count == 3)

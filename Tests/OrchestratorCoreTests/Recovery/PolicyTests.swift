@@ -94,12 +94,13 @@ struct PolicyTests {
     /// The note: after a failover nothing is left that silently blocks the next recovery of
     /// the same cluster once the block period passed (or the first recovery is acknowledged).
     @Test func secondFailoverOfSameClusterIsAllowedAfterBlockOrAck() {
-        // First failover: db:1 died, db:2 promoted. The plan downtimes nobody but lost replicas.
+        // First failover: db:1 died, db:2 promoted. The plan downtimes only the failed master (lost-in-recovery).
         let first = RecoveryPlanner.planMasterFailover(
             failed: Fixture.master(1).unreachable(), replicas: [Fixture.replica(2, of: 1), Fixture.replica(3, of: 1)],
             operatorState: IntentState(), now: Fixture.now, settings: PromotionSettings())
         #expect(first.successor == Fixture.key(2))
-        #expect(!first.steps.contains { if case .downtime = $0 { return true }; return false })
+        #expect(first.steps.filter { if case .downtime = $0 { return true }; return false }
+                == [.downtime(Fixture.key(1), reason: "lost-in-recovery", seconds: 365 * 24 * 3600)])
         var record = Self.recovery(startedAgo: 0)
         record.resolve(successor: first.successor, successful: true, at: Fixture.now)
         // Second failure: the new master db:2 dies; its cluster is now named db:2.
@@ -116,6 +117,55 @@ struct PolicyTests {
         var acked = record
         acked.acknowledge(by: "ops", comment: "fine", at: Fixture.now.adding(seconds: 61))
         #expect(decide(at: Fixture.now.adding(seconds: 62), [acked]) == .recover)
+    }
+
+    /// The failed master's lost-in-recovery downtime never blocks: db:1 came back, an operator made it
+    /// master again (before it ever replicated, so nobody ended the downtime), and it dies again.
+    @Test func lostInRecoveryDowntimeDoesNotBlockTheNextRecovery() {
+        var state = IntentState()
+        let first = RecoveryPlanner.planMasterFailover(
+            failed: Fixture.master(1).unreachable(), replicas: [Fixture.replica(2, of: 1), Fixture.replica(3, of: 1)],
+            operatorState: state, now: Fixture.now, settings: PromotionSettings())
+        for case .downtime(let key, let reason, let seconds) in first.steps {
+            state.apply(.beginDowntime(Downtime(key: key, owner: LostInRecovery.owner, reason: reason,
+                                                begin: Fixture.now, end: Fixture.now.adding(seconds: seconds))))
+        }
+        #expect(state.activeDowntime(for: Fixture.key(1), at: Fixture.now.adding(seconds: 7200)) != nil)
+        let dead = Fixture.tree().replacing(1) { $0.unreachable() }
+            .replacing(2) { $0.failingToConnect() }.replacing(3) { $0.failingToConnect() }
+        let later = Fixture.now.adding(seconds: 7200)
+        let analysis = ReplicationAnalyzer.analyze(Fixture.snapshot(dead, state: state), now: later).first!
+        #expect(analysis.analysis == .deadMaster && analysis.isDowntimed)
+        #expect(RecoveryPolicy.decide(analysis, filters: RecoveryFilters(masterFilters: ["*"]), operatorState: state,
+                                      recentRecoveries: [], recoveryPeriodBlockSeconds: Self.block, now: later) == .recover)
+        // An operator's downtime still blocks.
+        var operatorDowntime = state
+        operatorDowntime.apply(.beginDowntime(Downtime(key: Fixture.key(1), owner: "ops", reason: LostInRecovery.reason,
+                                                       begin: later, end: later.adding(seconds: 60))))
+        #expect(RecoveryPolicy.decide(analysis, filters: RecoveryFilters(masterFilters: ["*"]), operatorState: operatorDowntime,
+                                      recentRecoveries: [], recoveryPeriodBlockSeconds: Self.block, now: later) != .recover)
+    }
+
+    /// The leader ends a lost-in-recovery downtime once the server replicates (both threads running,
+    /// last probe valid); not before, and never an operator's downtime.
+    @Test func lostInRecoveryDowntimeEndsWhenReplicatingAgain() {
+        var state = IntentState()
+        let end = Fixture.now.adding(seconds: LostInRecovery.failedMasterDowntimeSeconds)
+        state.apply(.beginDowntime(Downtime(key: Fixture.key(1), owner: LostInRecovery.owner, reason: LostInRecovery.reason,
+                                            begin: Fixture.now, end: end)))
+        state.apply(.beginDowntime(Downtime(key: Fixture.key(3), owner: "ops", reason: LostInRecovery.reason,
+                                            begin: Fixture.now, end: end)))
+        let stillMaster = [Fixture.master(1).with { $0.readOnly = true }, Fixture.replica(3, of: 2)]
+        #expect(LostInRecovery.downtimesToEnd(operatorState: state, instances: stillMaster, now: Fixture.now).isEmpty)
+        let unreachable = [Fixture.replica(1, of: 2).unreachable()]
+        #expect(LostInRecovery.downtimesToEnd(operatorState: state, instances: unreachable, now: Fixture.now).isEmpty)
+        let broken = [Fixture.replica(1, of: 2).failingToConnect()]
+        #expect(LostInRecovery.downtimesToEnd(operatorState: state, instances: broken, now: Fixture.now).isEmpty)
+        let rejoined = [Fixture.replica(1, of: 2), Fixture.replica(3, of: 2)]
+        #expect(LostInRecovery.downtimesToEnd(operatorState: state, instances: rejoined, now: Fixture.now) == [Fixture.key(1)])
+        var forgotten = state
+        forgotten.apply(.forget(keys: [Fixture.key(1)]))
+        #expect(forgotten.activeDowntime(for: Fixture.key(1), at: Fixture.now) == nil)
     }
 
     @Test func topologyRecoveryJSONShape() throws {

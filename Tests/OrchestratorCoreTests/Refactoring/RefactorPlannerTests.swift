@@ -8,10 +8,11 @@ struct RefactorPlannerTests {
     let k = Fixture.key
 
     private func plan(_ command: RefactorCommand, _ instance: Int, _ target: Int? = nil, instances: [Instance] = Fixture.tree(),
-                      state: IntentState = IntentState(), automated: Bool = false) -> Result<RefactorPlan, RefactorRefusal> {
+                      state: IntentState = IntentState(), automated: Bool = false,
+                      credentials: ReplicationCredentialsSource = .configured) -> Result<RefactorPlan, RefactorRefusal> {
         RefactorPlanner.plan(RefactorRequest(command, instance: Fixture.key(instance), target: target.map(Fixture.key),
                                              automated: automated),
-                             instances: instances, operatorState: state, now: Fixture.now)
+                             instances: instances, operatorState: state, now: Fixture.now, replicationCredentials: credentials)
     }
 
     private func refusal(_ result: Result<RefactorPlan, RefactorRefusal>) -> RefactorRefusal? {
@@ -112,6 +113,17 @@ struct RefactorPlannerTests {
         // Upstream refuses (scripts grep its wording); the refusal names both servers.
         let again = refusal(plan(.makeCoMaster, 2, instances: coMasters))
         #expect(again?.reason.contains("instance db:2 is already co master of db:1") == true, "\(String(describing: again))")
+    }
+
+    @Test func makeCoMasterWithoutReplicationCredentialsIsRefusedNamingTheKeys() {
+        let refused = refusal(plan(.makeCoMaster, 2, credentials: .none))
+        let reason = refused?.reason ?? ""
+        for needle in ["make-co-master", "MySQLReplicationUser", "ReplicationCredentialsQuery", "db:1", "db:2"] {
+            #expect(reason.contains(needle), "\(needle) in \(reason)")
+        }
+        #expect((try? plan(.makeCoMaster, 2, credentials: .query("SELECT 'u', 'p'")).get()) != nil)
+        // Other refactorings keep each replica's own user: no credentials needed.
+        #expect((try? plan(.moveUp, 4, credentials: .none).get()) != nil)
     }
 
     // MARK: - Safety rules

@@ -48,6 +48,12 @@ struct OrchdFailoverTests {
         // Hooks ran once, on the leader, with upstream's placeholders and ORC_* variables.
         #expect(group.hookLog.contains("detected DeadMaster \(oldMaster)"), "\(group.hookLog)")
         #expect(group.hookLog.contains("promoted \(oldMaster) \(newMaster) failover-test"), "\(group.hookLog)")
+        // The failed master is downtimed lost-in-recovery through the replicated intent (it blocks nothing:
+        // the second failover below still runs once acknowledged).
+        #expect(group.eventually { try group.cli(["-c", "downtimed"]).out.contains(oldMaster) },
+                "downtimed lists the failed master: \((try? group.cli(["-c", "downtimed"]).out) ?? "")")
+        let downtimes = try group.cli(["-c", "api", "-P", "downtimed"]).out
+        #expect(downtimes.contains("lost-in-recovery"), "\(downtimes)")
 
         // A second failure within the block period is detected but waits for an acknowledgement.
         try await sandbox.kill(promotedN)

@@ -72,7 +72,20 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func database(_ i: Int) -> String { "\(dir)/node\(i)/orchestrator.sqlite3" }
     func index(ofRaftID id: String) -> Int? { (0..<Self.size).first { raftID($0) == id } }
 
-    private func writeConfig(_ i: Int) throws {
+    /// Rewrites node `i`'s configuration file with `extra` over the group's overrides (a later
+    /// reload-configuration or SIGHUP reads it).
+    func rewriteConfig(_ i: Int, extra: [String: Any]) throws { try writeConfig(i, extra: extra) }
+
+    /// Sends `sig` to node `i`'s process.
+    func signal(_ i: Int, _ sig: Int32) {
+        if let p = processes[i] { kill(p.processIdentifier, sig) }
+    }
+
+    func log(_ i: Int) -> String {
+        (try? String(contentsOfFile: "\(dir)/node\(i)/orchd.log", encoding: .utf8)) ?? ""
+    }
+
+    private func writeConfig(_ i: Int, extra: [String: Any] = [:]) throws {
         try FileManager.default.createDirectory(atPath: "\(dir)/node\(i)", withIntermediateDirectories: true)
         let config: [String: Any] = [
             "ListenAddress": "127.0.0.\(i + 1):\(portBase + 1 + i)",
@@ -101,7 +114,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
                 "echo promoted {failedHost}:{failedPort} {successorHost}:{successorPort} $ORC_FAILURE_CLUSTER_ALIAS >> \(dir)/hooks.log",
             ],
         ]
-        let data = try JSONSerialization.data(withJSONObject: config.merging(overrides) { _, new in new }.merging(nodeOverrides[i] ?? [:]) { _, new in new }, options: [.prettyPrinted, .sortedKeys])
+        let merged = config.merging(overrides) { _, new in new }.merging(nodeOverrides[i] ?? [:]) { _, new in new }
+            .merging(extra) { _, new in new }
+        let data = try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: "\(dir)/node\(i)/orchestrator.conf.json"))
     }
 

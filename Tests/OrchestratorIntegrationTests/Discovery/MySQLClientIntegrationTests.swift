@@ -68,6 +68,28 @@ struct MySQLClientIntegrationTests {
         await pool.shutdown()
     }
 
+    @Test("a pooled connection that hit a privilege error is dropped: a GRANT given afterwards reaches the next call")
+    func privilegeErrorDropsThePooledConnection() async throws {
+        let sandbox = try await MariaDBSandbox.up(topology: "star:1")
+        defer { sandbox.down() }
+        _ = try await sandbox.sql(1, "CREATE USER IF NOT EXISTS 'pool_probe'@'%' IDENTIFIED BY 'pool_probe_pw'; "
+            + "CREATE USER IF NOT EXISTS 'pool_probe'@'localhost' IDENTIFIED BY 'pool_probe_pw'")
+        let endpoint = MySQLEndpoint(host: "127.0.0.1", port: sandbox.port(1))
+        let pool = MySQLConnectionPool(config: MySQLClientConfig(user: "pool_probe", password: "pool_probe_pw"))
+        do {
+            _ = try await pool.withConnection(to: endpoint) { try await $0.query("SHOW SLAVE HOSTS") }
+            Issue.record("expected a privilege error")
+        } catch let error as MySQLError {
+            #expect(error.code == 1227, "\(error)")
+        }
+        #expect(await pool.idleCount(endpoint) == 0, "the connection that hit 1227 is not kept")
+        _ = try await sandbox.sql(1, "GRANT REPLICATION MASTER ADMIN ON *.* TO 'pool_probe'@'%'; "
+            + "GRANT REPLICATION MASTER ADMIN ON *.* TO 'pool_probe'@'localhost'")
+        let hosts = try await pool.withConnection(to: endpoint) { try await $0.query("SHOW SLAVE HOSTS") }
+        #expect(hosts.columns.contains("Server_id"), "the next call works on a new connection: \(hosts.columns)")
+        await pool.shutdown()
+    }
+
     @Test("connect errors: wrong password is 1045 and the password is not in the message")
     func wrongPassword() async throws {
         let sandbox = try await MariaDBSandbox.up(topology: "star:1")

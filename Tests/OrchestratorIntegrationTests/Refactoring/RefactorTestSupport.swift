@@ -12,12 +12,12 @@ struct RefactorWorld {
     var sandbox: MariaDBSandbox { harness.sandbox }
 
     /// Starts `topology`, the group, and waits until the leader sees all instances.
-    static func up(_ topology: String, alias: String) async throws -> RefactorWorld {
+    static func up(_ topology: String, alias: String, overrides: [String: Any] = [:]) async throws -> RefactorWorld {
         let sandbox = try await MariaDBSandbox.up(topology: topology, alias: alias)
         let harness = OperationsHarness(sandbox)
         let group: OrchdProcessGroup
         do {
-            group = try OrchdProcessGroup(name: alias)
+            group = try OrchdProcessGroup(name: alias, overrides: overrides)
             try group.startAll()
         } catch {
             await harness.shutdown()

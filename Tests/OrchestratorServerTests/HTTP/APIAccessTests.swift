@@ -105,6 +105,7 @@ struct APIAccessTests {
         #expect(refused.status == 403)
         #expect((refused.object["Message"] as? String ?? "").contains("ReadOnly"))
         #expect(await orchd.get(id, "/api/disable-global-recoveries").status == 403)
+        #expect(await orchd.get(id, "/api/reload-configuration").status == 403, "reloading this node's file is a change too")
         #expect(await orchd.get(id, "/api/clusters").status == 200)
         #expect(await orchd.get(id, "/api/check-global-recoveries").object["Details"] as? String == "enabled")
     }

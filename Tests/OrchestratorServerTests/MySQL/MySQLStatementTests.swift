@@ -69,6 +69,14 @@ struct MySQLStatementTests {
         #expect(denied.description == "h:1: MySQL error 1045 (28000): Access denied for user 'u'")
         #expect(MySQLError(code: 2013, message: "Lost connection", endpoint: "h:1").breaksConnection)
         #expect(MySQLError(code: 1927, message: "Connection was killed", endpoint: "h:1").breaksConnection)
+        // A privilege error keeps the connection usable, but the pool drops it: a later GRANT reaches
+        // only new connections.
+        for code: UInt32 in [1227, 1142, 1045, 1044] {
+            let e = MySQLError(code: code, message: "denied", endpoint: "h:1")
+            #expect(e.isPrivilegeError && !e.connectionReusable, "\(code)")
+        }
+        #expect(MySQLError(code: 1064, message: "syntax", endpoint: "h:1").connectionReusable)
+        #expect(!MySQLError(code: 2013, message: "Lost connection", endpoint: "h:1").connectionReusable)
         let config = MySQLClientConfig(user: "orc", password: "hunter2")
         #expect(!config.description.contains("hunter2"))
         #expect(config.connectTimeoutSeconds == 2 && config.readTimeoutSeconds == 10)

@@ -45,6 +45,8 @@ struct RecoveryHookAbortTests {
         let service: RecoveryService
         let hooks: RecordingHookRunner
         let mysql: RecordingMySQLOperations
+        /// The scripted world, to bring servers back.
+        let prober: KillableProber
         let tasks: [Task<Void, any Error>]
 
         init(failingPreHook: Bool) async throws {
@@ -56,6 +58,7 @@ struct RecoveryHookAbortTests {
             let raft = try RaftService(settings: settings, storage: InMemoryRaftStorage(),
                                        transport: InMemoryRaftNetwork().endpoint(id), stateMachine: machine)
             let prober = KillableProber()
+            self.prober = prober
             let discovery = Discovery(
                 settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
                 prober: prober, store: InstanceStore(database: database))
