@@ -58,7 +58,10 @@ let package = Package(
             ]
         ),
         // The CLI's logic: flags, commands, HTTP over plain sockets, output. Kept light for start-up time.
-        .target(name: "OrchestratorClient"),
+        // TLS for https:// endpoints: BoringSSL's C API (module CNIOBoringSSL) over the client's own socket; no
+        // NIO code is called. swift-nio-ssl exports no CNIOBoringSSL product, so the client depends on NIOSSL
+        // to get the module (the linker drops what the client does not reference).
+        .target(name: "OrchestratorClient", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .executableTarget(name: "orchd", dependencies: ["OrchestratorServer", argumentParser]),
         .executableTarget(name: "orchestrator-client", dependencies: ["OrchestratorClient"]),
         // One Raft node with a toy state machine and a control port, for real-process tests and bench-raft.

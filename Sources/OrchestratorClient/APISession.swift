@@ -98,6 +98,9 @@ struct APISession {
                 if let json = try Self.interpret(response, endpoint: endpoint, path: path, raw: raw) { return json }
                 lastProblem = "HTTP \(response.status) with a body that is not JSON"
             } catch let error as HTTPError {
+                if case .tls = error {  // a certificate that does not verify will not verify on retry
+                    throw ClientFailure("Cannot access orchestrator at \(endpoint): \(error)")
+                }
                 lastProblem = error.description
                 if endpoints.count > 1 { leader = nil }  // the leader may have just died: look again
             } catch let failure as ClientFailure {

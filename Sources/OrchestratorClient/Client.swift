@@ -81,6 +81,15 @@ public struct Client: Sendable {
         } catch {
             throw ClientFailure(error.message)
         }
+        var transport = self.transport
+        if endpoints.contains(where: \.tls) {
+            // Only now: plain-HTTP runs never load a CA bundle nor touch BoringSSL.
+            do {
+                transport = try transport.withTLS(options.tls)
+            } catch {
+                throw ClientFailure(error.description)
+            }
+        }
         var session = APISession(endpoints: endpoints, headers: headers, transport: transport, sleep: sleep,
                                  retrySleeps: retrySleeps)
         let leader = try session.findLeader()

@@ -36,6 +36,8 @@ public struct ClientOptions: Equatable, Sendable {
     /// `Header-Name: value` sent with every request.
     public var headerAuth: String?
     public var defaultPort: Int = 3306
+    /// CA file and client certificate for `https://` endpoints (environment only, see `TLSSettings`).
+    public var tls = TLSSettings()
     public var noop: Bool = false
     public var help: Bool = false
 
@@ -146,6 +148,7 @@ extension ClientOptions {
         let password = environment["ORCHESTRATOR_AUTH_PASSWORD"] ?? ""
         if !user.isEmpty || !password.isEmpty { basicAuth = "\(user):\(password)" }
         if let header = environment["ORCHESTRATOR_AUTH_USER_HEADER"], !header.isEmpty { headerAuth = header }
+        tls = TLSSettings.fromEnvironment(environment)
     }
 
     mutating func set(_ letter: Character, _ value: String, spelledAs flag: String) throws(UsageError) {

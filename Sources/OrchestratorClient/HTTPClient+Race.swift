@@ -51,7 +51,7 @@ extension SocketHTTPTransport {
         var pending: [Int: PendingExchange] = [:]
         for (index, (endpoint, path)) in requests.enumerated() {
             do {
-                pending[index] = try PendingExchange(endpoint: endpoint, path: path, headers: headers)
+                pending[index] = try PendingExchange(endpoint: endpoint, path: path, headers: headers, tls: tlsContext)
             } catch {
                 outcome.failures[index] = error
             }
@@ -93,8 +93,8 @@ extension SocketHTTPTransport {
     }
 }
 
-/// One request in flight on a non-blocking socket: connecting (address after address), then
-/// sending, then reading.
+/// One request in flight on a non-blocking socket: connecting (address after address), then the TLS
+/// handshake for `https://`, then sending, then reading.
 struct PendingExchange {
     let target: String
     private(set) var fd: Int32 = -1
@@ -102,11 +102,28 @@ struct PendingExchange {
     private var addresses: ArraySlice<SocketAddress>
     private var request: ArraySlice<UInt8>
     private var parser = HTTPResponseParser()
+    private let host: String
+    private let tlsContext: TLSContext?
+    private var tls: TLSSession?
+    private var handshaken = false
+    /// What the TLS layer last asked to wait for (it may need to read while sending, or write while
+    /// reading).
+    private var tlsWants: Int16?
 
-    var events: Int16 { Int16(connected && request.isEmpty ? POLLIN : POLLOUT) }
+    var events: Int16 {
+        if let tlsWants { return tlsWants }
+        return Int16(connected && request.isEmpty ? POLLIN : POLLOUT)
+    }
 
-    init(endpoint: HTTPEndpoint, path: String, headers: [(String, String)]) throws(HTTPError) {
+    init(endpoint: HTTPEndpoint, path: String, headers: [(String, String)], tls: TLSContext?) throws(HTTPError) {
         target = "\(endpoint.host):\(endpoint.port)"
+        host = endpoint.host
+        if endpoint.tls {
+            guard let tls else { throw HTTPError.tlsSetup("\(endpoint) is https but TLS is not set up") }
+            tlsContext = tls
+        } else {
+            tlsContext = nil
+        }
         addresses = try SocketAddress.resolve(host: endpoint.host, port: endpoint.port)[...]
         request = SocketHTTPTransport.requestBytes(endpoint: endpoint, path: path, headers: headers)[...]
         try connectNext(after: .connectFailed(target, "no usable address"))
@@ -128,6 +145,7 @@ struct PendingExchange {
     }
 
     func close() {
+        tls?.free()
         if fd >= 0 { closeSocket(fd) }
     }
 
@@ -141,7 +159,9 @@ struct PendingExchange {
                 return nil
             }
             connected = true
+            if let tlsContext { tls = try TLSSession(context: tlsContext, fd: fd, host: host, target: target) }
         }
+        if let tls { return try advanceTLS(tls) }
         if !request.isEmpty {
             let sent = request.withUnsafeBytes { sendBytes(fd, $0.baseAddress, $0.count) }
             if sent > 0 {
@@ -159,6 +179,35 @@ struct PendingExchange {
             try parser.finish()
         } else if errno != EAGAIN && errno != EINTR {
             throw HTTPError.io("reading from \(target): \(SocketHTTPTransport.errorText(errno))")
+        }
+        return parser.response
+    }
+
+    /// The same steps through the TLS session: handshake, write, read until the response is whole.
+    private mutating func advanceTLS(_ tls: TLSSession) throws(HTTPError) -> HTTPResponse? {
+        tlsWants = nil
+        if !handshaken {
+            switch try tls.handshake() {
+            case .done: handshaken = true
+            case let .wait(events): tlsWants = events; return nil
+            case .closed: throw HTTPError.tls(target, "the server closed the connection during the TLS handshake")
+            }
+        }
+        while !request.isEmpty {
+            switch try tls.write(request) {
+            case let .done(count): request = request.dropFirst(count)
+            case let .wait(events): tlsWants = events; return nil
+            case .closed: throw HTTPError.closedEarly("by \(target) before the request was sent")
+            }
+        }
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        // BoringSSL may hold decrypted bytes the socket no longer signals: read until it asks to wait.
+        while parser.response == nil {
+            switch try tls.read(into: &chunk) {
+            case let .done(count): try parser.feed(chunk[0..<count])
+            case let .wait(events): tlsWants = events; return nil
+            case .closed: try parser.finish()
+            }
         }
         return parser.response
     }

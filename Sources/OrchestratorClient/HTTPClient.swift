@@ -15,6 +15,11 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case closedEarly(String)
     case malformed(String)
     case io(String)
+    /// A TLS failure with an endpoint (target, reason): a certificate that does not verify, an alert.
+    /// Not retried: it will not go away by itself.
+    case tls(String, String)
+    /// The TLS context could not be built (CA file, client certificate or key): nothing was sent.
+    case tlsSetup(String)
 
     public var description: String {
         switch self {
@@ -25,6 +30,8 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .closedEarly(when): return "connection closed \(when)"
         case let .malformed(reason): return "malformed HTTP response: \(reason)"
         case let .io(reason): return reason
+        case let .tls(target, reason): return "TLS with \(target) failed: \(reason)"
+        case let .tlsSetup(reason): return reason
         }
     }
 }
@@ -55,38 +62,47 @@ public protocol HTTPTransport: Sendable {
     /// The default asks one endpoint after the other.
     func race(_ requests: [(HTTPEndpoint, String)], headers: [(String, String)], timeouts: HTTPTimeouts,
               accept: (HTTPResponse) -> Bool) -> RaceOutcome
+
+    /// The transport to use when some endpoint is `https://`; called only then. The default keeps
+    /// `self` (test doubles).
+    func withTLS(_ settings: TLSSettings) throws(HTTPError) -> any HTTPTransport
 }
 
-/// HTTP/1.1 GET over a plain TCP socket, one connection per request (`Connection: close`).
-/// Blocking calls bounded by `poll` timeouts; no Foundation, to keep start-up fast.
+extension HTTPTransport {
+    public func withTLS(_ settings: TLSSettings) throws(HTTPError) -> any HTTPTransport { self }
+}
+
+/// HTTP/1.1 GET over a TCP socket, plain or TLS (BoringSSL, see `TLSContext`), one connection per request
+/// (`Connection: close`). Non-blocking sockets bounded by `poll` timeouts; no Foundation, to keep start-up
+/// fast.
 public struct SocketHTTPTransport: HTTPTransport {
-    public init() {}
+    /// For `https://` endpoints; nil until `withTLS` (an https endpoint without it is an error).
+    public let tlsContext: TLSContext?
+
+    public init(tlsContext: TLSContext? = nil) {
+        self.tlsContext = tlsContext
+    }
+
+    public func withTLS(_ settings: TLSSettings) throws(HTTPError) -> any HTTPTransport {
+        SocketHTTPTransport(tlsContext: try TLSContext(settings: settings))
+    }
 
     public func get(_ endpoint: HTTPEndpoint, path: String, headers: [(String, String)], timeouts: HTTPTimeouts)
         throws(HTTPError) -> HTTPResponse
     {
-        let target = "\(endpoint.host):\(endpoint.port)"
-        let fd = try connect(host: endpoint.host, port: endpoint.port, timeout: timeouts.connect, target: target)
-        defer { closeSocket(fd) }
-
-        let deadline = Monotonic.now() + timeouts.response
-        try send(Self.requestBytes(endpoint: endpoint, path: path, headers: headers), fd: fd, deadline: deadline,
-                 target: target)
-
-        var parser = HTTPResponseParser()
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while parser.response == nil {
-            try wait(fd: fd, events: Int16(POLLIN), deadline: deadline, onTimeout: .readTimeout(target))
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                try parser.feed(chunk[0..<count])
-            } else if count == 0 {
-                try parser.finish()
-            } else if errno != EINTR && errno != EAGAIN {
-                throw HTTPError.io("reading from \(target): \(Self.errorText(errno))")
+        var exchange = try PendingExchange(endpoint: endpoint, path: path, headers: headers, tls: tlsContext)
+        defer { exchange.close() }
+        var deadline = Monotonic.now() + timeouts.connect
+        var connected = false
+        while true {
+            if exchange.connected && !connected {
+                connected = true
+                deadline = Monotonic.now() + timeouts.response
             }
+            try wait(fd: exchange.fd, events: exchange.events, deadline: deadline,
+                     onTimeout: connected ? .readTimeout(exchange.target) : .connectTimeout(exchange.target))
+            if let response = try exchange.advance() { return response }
         }
-        return parser.response!
     }
 
     // MARK: - Socket steps
@@ -101,48 +117,6 @@ public struct SocketHTTPTransport: HTTPTransport {
         }
         request += "\r\n"
         return Array(request.utf8)
-    }
-
-    /// Connects, trying each resolved address in turn, within `timeout`.
-    func connect(host: String, port: Int, timeout: Double, target: String) throws(HTTPError) -> Int32 {
-        let deadline = Monotonic.now() + timeout
-        var lastError = HTTPError.connectFailed(target, "no usable address")
-        for address in try SocketAddress.resolve(host: host, port: port) {
-            let fd: Int32
-            do {
-                fd = try address.startConnect(target: target)
-            } catch {
-                lastError = error
-                continue
-            }
-            do {
-                try wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, onTimeout: .connectTimeout(target))
-                let socketError = SocketAddress.pendingError(fd)
-                if socketError == 0 { return fd }
-                lastError = .connectFailed(target, Self.errorText(socketError))
-                closeSocket(fd)
-            } catch {
-                closeSocket(fd)
-                throw error
-            }
-        }
-        throw lastError
-    }
-
-    func send(_ bytes: [UInt8], fd: Int32, deadline: Double, target: String) throws(HTTPError) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { buffer in
-                sendBytes(fd, buffer.baseAddress, buffer.count)
-            }
-            if sent > 0 {
-                offset += sent
-            } else if errno == EAGAIN || errno == EINTR {
-                try wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, onTimeout: .readTimeout(target))
-            } else {
-                throw HTTPError.io("sending to \(target): \(Self.errorText(errno))")
-            }
-        }
     }
 
     /// Waits until `fd` is ready for `events` or the deadline passes.

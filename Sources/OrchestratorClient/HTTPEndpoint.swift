@@ -1,5 +1,7 @@
-/// One orchestrator API base URL, e.g. `http://orc1:3000/api`.
+/// One orchestrator API base URL, e.g. `http://orc1:3000/api` or `https://orc1:3000/api`.
 public struct HTTPEndpoint: Equatable, Sendable, CustomStringConvertible {
+    /// `https://`: the request goes over TLS, the server's certificate verified (see `TLSSettings`).
+    public var tls: Bool
     public var host: String
     public var port: Int
     /// Always ends in `/api` (upstream's client appends it when missing).
@@ -8,7 +10,9 @@ public struct HTTPEndpoint: Equatable, Sendable, CustomStringConvertible {
     public var user: String?
     public var password: String?
 
-    public init(host: String, port: Int, basePath: String = "/api", user: String? = nil, password: String? = nil) {
+    public init(host: String, port: Int, basePath: String = "/api", user: String? = nil, password: String? = nil,
+                tls: Bool = false) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.basePath = basePath
@@ -19,20 +23,20 @@ public struct HTTPEndpoint: Equatable, Sendable, CustomStringConvertible {
     /// The URL without credentials, safe to print.
     public var description: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shownHost):\(port)\(basePath)"
+        return "\(tls ? "https" : "http")://\(shownHost):\(port)\(basePath)"
     }
 
-    /// Parses one endpoint: `http://[user[:password]@]host[:port][/path]`; a missing scheme means http.
+    /// Parses one endpoint: `http[s]://[user[:password]@]host[:port][/path]`; a missing scheme means
+    /// http. The default port is the scheme's (80, 443), as in any URL.
     public static func parse(_ text: String) throws(UsageError) -> HTTPEndpoint {
         var rest = Substring(text)
+        var tls = false
         if let schemeEnd = rest.firstRange(of: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-            if scheme == "https" {
-                throw UsageError("https is not supported by this client yet, use http (endpoint \(redacted(text)))")
+            guard scheme == "http" || scheme == "https" else {
+                throw UsageError("unsupported scheme '\(scheme)' in ORCHESTRATOR_API endpoint \(redacted(text)); use http://host:port or https://host:port")
             }
-            guard scheme == "http" else {
-                throw UsageError("unsupported scheme '\(scheme)' in ORCHESTRATOR_API endpoint \(redacted(text)); use http://host:port")
-            }
+            tls = scheme == "https"
             rest = rest[schemeEnd.upperBound...]
         }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
@@ -53,7 +57,7 @@ public struct HTTPEndpoint: Equatable, Sendable, CustomStringConvertible {
             }
         }
         var host = String(authority)
-        var port = 80
+        var port = tls ? 443 : 80
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
@@ -74,7 +78,7 @@ public struct HTTPEndpoint: Equatable, Sendable, CustomStringConvertible {
 
         while path.hasSuffix("/") { path.removeLast() }
         if !path.hasSuffix("/api") { path += "/api" }
-        return HTTPEndpoint(host: host, port: port, basePath: path, user: user, password: password)
+        return HTTPEndpoint(host: host, port: port, basePath: path, user: user, password: password, tls: tls)
     }
 
     /// Parses ORCHESTRATOR_API / -U: one or several endpoints separated by whitespace.

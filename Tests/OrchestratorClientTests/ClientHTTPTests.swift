@@ -225,8 +225,16 @@ import Testing
         let unknown = run(["-c", "relocat"], api: server.url)
         #expect(unknown.status == 1)
         #expect(unknown.stderr == ["orchestrator-client: unknown command 'relocat'; did you mean: relocate, relocate-replicas? (see -h for all commands)"])
-        #expect(run(["-c", "clusters"], api: "https://127.0.0.1:\(server.port)").stderr
-            == ["orchestrator-client: https is not supported by this client yet, use http (endpoint https://127.0.0.1:\(server.port))"])
+        // https with a CA file that cannot be read, or a key without its certificate: named, nothing sent.
+        #expect(run(["-c", "clusters"], api: "https://127.0.0.1:\(server.port)",
+                    environment: ["ORCHESTRATOR_CA_FILE": "/nonexistent/ca.pem"]).stderr
+            == ["orchestrator-client: cannot load the CA file /nonexistent/ca.pem (ORCHESTRATOR_CA_FILE): No such file or directory"])
+        #expect(run(["-c", "clusters"], api: "http://127.0.0.1:1 https://127.0.0.1:\(server.port)",
+                    environment: ["ORCHESTRATOR_CLIENT_KEY": "/k.pem"]).stderr
+            == ["orchestrator-client: ORCHESTRATOR_CLIENT_KEY is set but ORCHESTRATOR_CLIENT_CERT is not; set both to present a client certificate"])
+        // Schemes other than http and https are refused.
+        #expect(run(["-c", "raft-health"], api: "ftp://127.0.0.1:\(server.port)").stderr
+            == ["orchestrator-client: unsupported scheme 'ftp' in ORCHESTRATOR_API endpoint ftp://127.0.0.1:\(server.port); use http://host:port or https://host:port"])
         #expect(server.requests.isEmpty)
     }
 }

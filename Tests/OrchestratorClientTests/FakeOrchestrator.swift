@@ -169,7 +169,11 @@ private extension [UInt8] {
 /// The real socket transport with API calls limited to 20 s, so a lost response fails a test in
 /// seconds rather than after the production limit of 600 s.
 struct BoundedSocketTransport: HTTPTransport {
-    let base = SocketHTTPTransport()
+    var base = SocketHTTPTransport()
+
+    func withTLS(_ settings: TLSSettings) throws(HTTPError) -> any HTTPTransport {
+        BoundedSocketTransport(base: SocketHTTPTransport(tlsContext: try TLSContext(settings: settings)))
+    }
 
     func get(_ endpoint: HTTPEndpoint, path: String, headers: [(String, String)], timeouts: HTTPTimeouts)
         throws(HTTPError) -> HTTPResponse

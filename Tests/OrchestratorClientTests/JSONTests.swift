@@ -93,9 +93,14 @@ import Testing
         #expect(try HTTPEndpoint.parse("orc1") == HTTPEndpoint(host: "orc1", port: 80))
         #expect(try HTTPEndpoint.parse("http://u:p@[::1]:3000/prefix").description == "http://[::1]:3000/prefix/api")
         #expect(try HTTPEndpoint.parse("http://u:p@h:1").password == "p")
-        #expect(throws: UsageError("https is not supported by this client yet, use http (endpoint https://orc:3000)")) {
-            try HTTPEndpoint.parse("https://orc:3000")
+        #expect(try HTTPEndpoint.parse("https://orc:3000") == HTTPEndpoint(host: "orc", port: 3000, tls: true))
+        #expect(try HTTPEndpoint.parse("HTTPS://orc/x/").description == "https://orc:443/x/api")
+        #expect(try HTTPEndpoint.parse("http://orc").port == 80)
+        #expect(try HTTPEndpoint.parse("https://u:p@[::1]").description == "https://[::1]:443/api")
+        #expect(throws: UsageError("unsupported scheme 'ftp' in ORCHESTRATOR_API endpoint ftp://orc:3000; use http://host:port or https://host:port")) {
+            try HTTPEndpoint.parse("ftp://orc:3000")
         }
+        #expect(try HTTPEndpoint.parseList("http://a:1 https://b:2").map(\.tls) == [false, true])
         #expect(try HTTPEndpoint.parseList(" http://a:1  http://b:2\n").count == 2)
         #expect(HTTPEndpoint.redacted("http://u:secret@h:1/api http://h2") == "http://<credentials removed>@h:1/api http://h2")
         #expect(base64("alice:s3cret") == "YWxpY2U6czNjcmV0")

@@ -23,6 +23,12 @@ final class OrchdProcessGroup: @unchecked Sendable {
     /// With a cgroup v2 directory, node `i` runs in its own child cgroup `<dir>-<i>` (so nftables can
     /// match its sockets); the directories are removed by `killAll`.
     let cgroupBase: String?
+    /// With TLS, the API is HTTPS (`UseSSL`; `.mutual` adds `UseMutualTLS`), with certificates from
+    /// `certificates`, and `clientEnvironment` trusts the group's CA (and presents the client certificate).
+    let tls: TLS?
+    let certificates: GroupCertificates?
+
+    enum TLS { case oneWay, mutual }
 
     /// A built executable of this package: next to the test bundle, or in ./.build/debug.
     static func executable(_ name: String) -> String? {
@@ -38,10 +44,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
     }
 
     init(name: String, overrides: [String: Any] = [:], nodeOverrides: [Int: [String: Any]] = [:],
-         cgroupBase: String? = nil) throws {
-        self.overrides = overrides
+         cgroupBase: String? = nil, tls: TLS? = nil) throws {
         self.nodeOverrides = nodeOverrides
         self.cgroupBase = cgroupBase
+        self.tls = tls
         guard let orchd = Self.executable("orchd"), let client = Self.executable("orchestrator-client") else {
             throw GroupError("orchd / orchestrator-client not built: run `swift build` first")
         }
@@ -56,13 +62,32 @@ final class OrchdProcessGroup: @unchecked Sendable {
         let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
         dir = (base as NSString).appendingPathComponent("orchd-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var overrides = overrides
+        var environment: [String: String] = [:]
+        if let tls {
+            let certificates = try GroupCertificates.make(in: dir + "/tls")
+            self.certificates = certificates
+            overrides = [
+                "UseSSL": true, "SSLCertFile": certificates.nodeCertificate, "SSLPrivateKeyFile": certificates.nodeKey,
+                "SSLCAFile": certificates.caFile, "UseMutualTLS": tls == .mutual,
+            ].merging(overrides) { _, given in given }
+            environment["ORCHESTRATOR_CA_FILE"] = certificates.caFile
+            if tls == .mutual {
+                environment["ORCHESTRATOR_CLIENT_CERT"] = certificates.clientCertificate
+                environment["ORCHESTRATOR_CLIENT_KEY"] = certificates.clientKey
+            }
+        } else {
+            certificates = nil
+        }
+        self.overrides = overrides
+        clientEnvironment = environment
         for i in 0..<Self.size { try writeConfig(i) }
     }
 
     deinit { killAll() }
 
     func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
-    func api(_ i: Int) -> String { "http://127.0.0.\(i + 1):\(portBase + 1 + i)" }
+    func api(_ i: Int) -> String { "\(tls == nil ? "http" : "https")://127.0.0.\(i + 1):\(portBase + 1 + i)" }
     var allAPIs: String { (0..<Self.size).map(api).joined(separator: " ") }
     /// Lines the recovery hooks of every node appended.
     var hookLog: [String] {
@@ -184,7 +209,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        for key in ["ORCHESTRATOR_AUTH_USER", "ORCHESTRATOR_AUTH_PASSWORD", "ORCHESTRATOR_AUTH_USER_HEADER"] {
+        for key in ["ORCHESTRATOR_AUTH_USER", "ORCHESTRATOR_AUTH_PASSWORD", "ORCHESTRATOR_AUTH_USER_HEADER",
+                    "ORCHESTRATOR_CA_FILE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "ORCHESTRATOR_CLIENT_CERT",
+                    "ORCHESTRATOR_CLIENT_KEY"] {
             env[key] = nil
         }
         for (k, v) in environment { env[k] = v }
