@@ -40,7 +40,12 @@ public actor MasterKVPublisher: Service {
     }
 
     public func run() async throws {
-        guard !stores.isEmpty else { return }
+        guard !stores.isEmpty else {
+            // Nothing to publish. Stay until shutdown all the same: a service that returns early stops
+            // the whole service group (and with it orchd).
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.sync()
