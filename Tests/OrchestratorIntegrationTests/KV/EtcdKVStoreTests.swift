@@ -16,7 +16,7 @@ struct EtcdKVStoreTests {
         let live = try HTTPAddress(parsing: etcd.endpoint)
         // Nothing listens on the peer port's neighbour below the client port... use a closed port first.
         let dead = try HTTPAddress(parsing: "http://127.0.0.1:\(etcd.peerPort + 1000)")
-        let store = EtcdKVStore(endpoints: [dead, live], client: client)
+        let store = EtcdKVStore(endpoints: [dead, live], client: client, timeout: .seconds(20))  // a loaded CI machine: etcd fsyncs slowly
         let pairs = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "shop",
                                           master: InstanceKey(hostname: "127.0.0.1", port: 3306))
         try await store.put(pairs)

@@ -31,7 +31,7 @@ struct HAProxyExampleTests {
 
         let client = try HTTPClient()
         defer { Task { await client.shutDown() } }
-        let store = EtcdKVStore(endpoints: [try HTTPAddress(parsing: etcd.endpoint)], client: client)
+        let store = EtcdKVStore(endpoints: [try HTTPAddress(parsing: etcd.endpoint)], client: client, timeout: .seconds(20))
         // The master is "etcd itself": HAProxy must forward to etcd's client port.
         try await store.put(ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "ha-test",
                                                   master: InstanceKey(hostname: "127.0.0.1", port: etcd.clientPort)))

@@ -53,7 +53,7 @@ struct ZooKeeperKVStoreTests {
         defer { zk.stop() }
         try zk.start()
         // A dead server first: the next one in ZkAddress is used.
-        let store = try ZooKeeperKVStore(address: "127.0.0.1:\(zk.port + 1000),127.0.0.1:\(zk.port)")
+        let store = try ZooKeeperKVStore(address: "127.0.0.1:\(zk.port + 1000),127.0.0.1:\(zk.port)", timeout: .seconds(20))
         let first = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "shop",
                                           master: InstanceKey(hostname: "127.0.0.1", port: 3306))
         #expect(ZooKeeperKVStore.deepestFirst(first).last?.key == "mysql/master/shop", "the master key is written last")
@@ -84,7 +84,7 @@ struct ZooKeeperKVStoreTests {
         let group = try OrchdProcessGroup(name: "zk", overrides: ["ZkAddress": "127.0.0.1:\(zk.port)"])
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 4, alias: alias, instances: 4)
-        let store = try ZooKeeperKVStore(address: "127.0.0.1:\(zk.port)")
+        let store = try ZooKeeperKVStore(address: "127.0.0.1:\(zk.port)", timeout: .seconds(20))
         #expect(await eventuallyAsync(seconds: 60) {
             (try? await store.get("mysql/master/\(alias)")) == "127.0.0.1:\(sandbox.port(1))"
         }, "the leader published the master to ZooKeeper")
