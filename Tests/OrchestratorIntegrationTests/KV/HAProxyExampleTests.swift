@@ -33,8 +33,10 @@ struct HAProxyExampleTests {
         defer { Task { await client.shutDown() } }
         let store = EtcdKVStore(endpoints: [try HTTPAddress(parsing: etcd.endpoint)], client: client, timeout: .seconds(20))
         // The master is "etcd itself": HAProxy must forward to etcd's client port.
-        try await store.put(ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "ha-test",
-                                                  master: InstanceKey(hostname: "127.0.0.1", port: etcd.clientPort)))
+        // On a loaded CI machine a fresh etcd can take a while to accept its first writes: retry.
+        let first = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "ha-test",
+                                          master: InstanceKey(hostname: "127.0.0.1", port: etcd.clientPort))
+        #expect(await eventuallyAsync(seconds: 90) { (try? await store.put(first)) != nil }, "etcd accepts the write")
         #expect(await eventuallyAsync { pointsAt(socketPath, etcd.clientPort)
         }, "the writer server points at the published master: \(serverState(socketPath))")
         let through = try await client.execute(.init(target: "/version"),
@@ -42,8 +44,9 @@ struct HAProxyExampleTests {
         #expect(through.bodyText.contains("etcdserver"), "traffic reaches the master through HAProxy")
 
         // A failover: the key moves, and so does HAProxy, without a reload.
-        try await store.put(ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "ha-test",
-                                                  master: InstanceKey(hostname: "127.0.0.1", port: etcd.peerPort)))
+        let second = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "ha-test",
+                                           master: InstanceKey(hostname: "127.0.0.1", port: etcd.peerPort))
+        #expect(await eventuallyAsync(seconds: 90) { (try? await store.put(second)) != nil }, "etcd accepts the second write")
         #expect(await eventuallyAsync { pointsAt(socketPath, etcd.peerPort) },
                 "the writer server follows the new master: \(serverState(socketPath))")
         #expect(haproxy.isRunning, "HAProxy was switched in place, not restarted")
