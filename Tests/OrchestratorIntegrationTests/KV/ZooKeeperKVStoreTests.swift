@@ -14,21 +14,33 @@ final class ZooKeeperProcess: @unchecked Sendable {
     }
     let port = Int(ProcessInfo.processInfo.environment["ORCHD_TEST_ZK_PORT"] ?? "") ?? 27600
     let dir: String
+    /// The transaction log lives on tmpfs when there is one (as etcd's data, see `EtcdProcess`): a loaded
+    /// CI disk made first writes slow, and these tests are about orchd's writer.
+    let dataDir: String
     private var process: Process?
 
     init() throws {
         let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
         dir = (base as NSString).appendingPathComponent("zookeeper-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if FileManager.default.isWritableFile(atPath: "/dev/shm") {
+            dataDir = tmpfsTestDirectory() + "/zookeeper-\(UUID().uuidString.prefix(12))"
+        } else {
+            dataDir = dir + "/data"
+        }
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if dataDir.hasPrefix("/dev/shm/") { try? FileManager.default.removeItem(atPath: dataDir) }
+    }
 
     func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/java")
         p.arguments = ["-cp", "/usr/share/java/*:/etc/zookeeper/conf", "org.apache.zookeeper.server.ZooKeeperServerMain",
-                       String(port), dir + "/data"]
+                       String(port), dataDir]
         let log = dir + "/zookeeper.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
