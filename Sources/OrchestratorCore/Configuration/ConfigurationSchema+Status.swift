@@ -151,7 +151,7 @@ extension ConfigurationSchema {
                  "ApplyMySQLPromotionAfterMasterFailover", "PreventCrossDataCenterMasterFailover",
                  "PreventCrossRegionMasterFailover", "MasterFailoverLostInstancesDowntimeMinutes",
                  "FailMasterPromotionOnLagMinutes", "FailMasterPromotionIfSQLThreadNotUpToDate",
-                 "EnforceExactSemiSyncReplicas", "OSCIgnoreHostnameFilters")
+                 "EnforceExactSemiSyncReplicas", "OSCIgnoreHostnameFilters", "RecoverNonWriteableMaster")
         accepted("orchd reports every analysis", "ReduceReplicationAnalysisCount")
         accepted("orchd records each detection and runs OnFailureDetectionProcesses once per failure",
                  "FailureDetectionPeriodBlockMinutes")
@@ -161,8 +161,6 @@ extension ConfigurationSchema {
                  "PostponeSlaveRecoveryOnLagMinutes", "PostponeReplicaRecoveryOnLagMinutes")
         accepted("orchd runs each recovery's replica operations in parallel without this bound",
                  "MaxConcurrentReplicaOperations")
-        refused("RecoverNonWriteableMaster " + notYet + ": a read-only master is reported, not made writeable",
-                "RecoverNonWriteableMaster")
         refused("RecoverLockedSemiSyncMaster " + notYet + ": a locked semi-sync master is reported, not recovered",
                 "RecoverLockedSemiSyncMaster")
         refused("detaching the demoted master's master host " + notYet + "; orchd fences the old master with "

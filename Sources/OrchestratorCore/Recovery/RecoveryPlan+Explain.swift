@@ -8,10 +8,15 @@ extension RecoveryPlan {
         case .masterFailover: what = "Failover of dead master \(failedKey)"
         case .intermediateMasterRecovery: what = "Relocation of the replicas of dead intermediate master \(failedKey)"
         case .gracefulMasterTakeover: what = "Graceful takeover from master \(failedKey)"
+        case .nonWriteableMaster: what = "Making read-only master \(failedKey) writeable"
         }
         lines.append("\(what) (cluster \(clusterName))")
         if let successor {
-            lines.append(kind == .intermediateMasterRecovery ? "New parent: \(successor)" : "Successor: \(successor)")
+            switch kind {
+            case .intermediateMasterRecovery: lines.append("New parent: \(successor)")
+            case .nonWriteableMaster: lines.append("Master stays: \(successor)")
+            default: lines.append("Successor: \(successor)")
+            }
         } else {
             lines.append("Successor: none")
         }

@@ -5,6 +5,12 @@ public struct RecoveryPlan: Sendable, Hashable, Codable {
         case masterFailover = "MasterFailover"
         case intermediateMasterRecovery = "IntermediateMasterRecovery"
         case gracefulMasterTakeover = "GracefulMasterTakeover"
+        /// A live master with replicas found `read_only` is made writeable (`RecoverNonWriteableMaster`).
+        case nonWriteableMaster = "NonWriteableMasterRecovery"
+
+        /// True when the plan hands the master role to another server (the KV stores learn it, the
+        /// master-failover hooks run).
+        public var changesMaster: Bool { self == .masterFailover || self == .gracefulMasterTakeover }
     }
 
     public var kind: Kind

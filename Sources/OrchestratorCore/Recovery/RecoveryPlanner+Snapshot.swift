@@ -2,7 +2,7 @@
 extension RecoveryPlanner {
     /// The plan for an actionable analysis entry, using the instances as probed (ideally re-probed
     /// right before planning). Nil when the code calls for no topology change orchd plans
-    /// (semi-sync repair, making a master writable) or the analyzed instance is unknown.
+    /// (semi-sync repair) or the analyzed instance is unknown.
     /// `candidate` (an operator's choice, master failovers only) replaces the ranking's winner.
     public static func plan(for analysis: ReplicationAnalysis, instances: [Instance], operatorState: IntentState,
                             now: Timestamp, settings: PromotionSettings, candidate: InstanceKey? = nil) -> RecoveryPlan? {
@@ -17,7 +17,9 @@ extension RecoveryPlanner {
             let siblings = failed.masterKey.map { replicas(of: $0, in: instances) } ?? []
             return planIntermediateMasterRecovery(failed: failed, replicas: replicas(of: failed.key, in: instances), master: master,
                                                   siblings: siblings, operatorState: operatorState, now: now, settings: settings)
-        case .semiSyncRepair, .makeMasterWriteable, nil:
+        case .makeMasterWriteable:
+            return planMakeMasterWriteable(master: failed, replicas: replicas(of: failed.key, in: instances))
+        case .semiSyncRepair, nil:
             return nil
         }
     }

@@ -20,7 +20,7 @@ extension RecoveryStep: Codable {
             try c.encode(k, forKey: .instance); try c.encode(writable, forKey: .setWritable)
         case .repoint(let k, let to, let start):
             try c.encode(k, forKey: .instance); try c.encode(to, forKey: .target); try c.encode(start, forKey: .start)
-        case .fenceOldMaster(let k), .setReadOnly(let k), .startReplication(let k), .detach(let k), .endDowntime(let k):
+        case .fenceOldMaster(let k), .setReadOnly(let k), .setWritable(let k), .startReplication(let k), .detach(let k), .endDowntime(let k):
             try c.encode(k, forKey: .instance)
         case .downtime(let k, let reason, let seconds):
             try c.encode(k, forKey: .instance); try c.encode(reason, forKey: .reason); try c.encode(seconds, forKey: .seconds)
@@ -42,6 +42,7 @@ extension RecoveryStep: Codable {
         case "repoint": self = .repoint(try key(), to: try target(), start: try c.decode(Bool.self, forKey: .start))
         case "fence-old-master": self = .fenceOldMaster(try key())
         case "set-read-only": self = .setReadOnly(try key())
+        case "set-writeable": self = .setWritable(try key())
         case "start-replication": self = .startReplication(try key())
         case "detach": self = .detach(try key())
         case "end-downtime": self = .endDowntime(try key())

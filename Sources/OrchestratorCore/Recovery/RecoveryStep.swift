@@ -40,6 +40,8 @@ public enum RecoveryStep: Sendable, Hashable, CustomStringConvertible {
     case fenceOldMaster(InstanceKey)
     /// `SET GLOBAL read_only=1`, required (graceful takeover).
     case setReadOnly(InstanceKey)
+    /// `SET GLOBAL read_only=0`, required (a master left read-only, `RecoverNonWriteableMaster`).
+    case setWritable(InstanceKey)
     /// `START SLAVE`.
     case startReplication(InstanceKey)
     /// `RESET SLAVE ALL`-style detach of a replica that cannot follow the new master, so it does not
@@ -60,6 +62,7 @@ public enum RecoveryStep: Sendable, Hashable, CustomStringConvertible {
         case .repoint: return "repoint"
         case .fenceOldMaster: return "fence-old-master"
         case .setReadOnly: return "set-read-only"
+        case .setWritable: return "set-writeable"
         case .startReplication: return "start-replication"
         case .detach: return "detach"
         case .downtime: return "downtime"
@@ -80,7 +83,7 @@ public enum RecoveryStep: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .stopReplication(let keys): return keys
         case .waitUntilApplied(let k, _), .promote(let k, _), .fenceOldMaster(let k), .setReadOnly(let k),
-             .startReplication(let k), .detach(let k), .downtime(let k, _, _), .endDowntime(let k):
+             .setWritable(let k), .startReplication(let k), .detach(let k), .downtime(let k, _, _), .endDowntime(let k):
             return [k]
         case .catchUp(let k, let from, _): return [k, from]
         case .repoint(let k, let to, _): return [k, to]
@@ -97,6 +100,7 @@ public enum RecoveryStep: Sendable, Hashable, CustomStringConvertible {
         case .repoint(let k, let to, let start): return "repoint \(k) to \(to) via GTID" + (start ? " and start replication" : "")
         case .fenceOldMaster(let k): return "set read_only=1 on \(k) if it answers (fencing)"
         case .setReadOnly(let k): return "set read_only=1 on \(k)"
+        case .setWritable(let k): return "set read_only=0 on \(k)"
         case .startReplication(let k): return "start replication on \(k)"
         case .detach(let k): return "detach \(k) from its master"
         case .downtime(let k, let reason, let seconds): return "downtime \(k) for \(seconds)s (\(reason))"

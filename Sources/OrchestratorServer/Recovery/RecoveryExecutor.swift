@@ -122,6 +122,9 @@ struct RecoveryExecutor {
         case .fenceOldMaster(let key), .setReadOnly(let key):
             try await operations.setReadOnly(key, true)
             return "\(key) is read_only"
+        case .setWritable(let key):
+            try await operations.setReadOnly(key, false)
+            return "\(key) is writeable (read_only=0)"
         case .startReplication(let key):
             try await operations.startReplication(key)
             return "\(key) replication started"
