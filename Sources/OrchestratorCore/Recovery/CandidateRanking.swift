@@ -10,7 +10,9 @@
 ///    others); no position comparable with the others.
 /// 2. **Position** (errant GTIDs removed): fewer transactions missing relative to the most advanced
 ///    reachable replica first. Data is never traded for preference: a `prefer` replica that is behind
-///    loses to a caught-up `neutral` one, and a lagging replica (MariaDB #1260) loses to a caught-up one.
+///    loses to a caught-up `neutral` one, and a lagging replica (MariaDB #1260) loses to a caught-up one —
+///    in this ranking. `RecoveryPlanner` then promotes the `prefer` one anyway when a donor can first
+///    catch it up to the winner's position, so preference never costs data.
 /// 3. Ties: no errant GTIDs; promotion rule (prefer > neutral > prefer_not); SQL thread up to date;
 ///    lower lag; same data center as the failed master; not downtimed; key.
 public struct CandidateRanking: Sendable {

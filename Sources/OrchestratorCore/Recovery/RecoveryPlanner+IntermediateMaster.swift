@@ -1,8 +1,11 @@
 /// Dead intermediate master: move its replicas up to its own master, or under a sibling, by GTID.
 extension RecoveryPlanner {
-    /// Plans relocating the replicas of `failed` (a dead intermediate master). The new parent is
-    /// `failed`'s master when reachable, else the best sibling (another reachable replica of that
-    /// master with `log_bin` + `log_slave_updates`, ranked like a promotion candidate). A MariaDB
+    /// Plans relocating the replicas of `failed` (a dead intermediate master). As upstream, the new parent
+    /// is first a *candidate sibling*: another reachable replica of the same master in the failed one's
+    /// data center, with `log_bin` + `log_slave_updates`, not excluded from promotion, ranked like a
+    /// promotion candidate (the tree keeps its shape and the master no new replicas); then `failed`'s
+    /// master when reachable; then siblings in other data centers. A replica never goes under a server
+    /// of a newer major version than its own. A MariaDB
     /// replica behind the start of that parent's oldest binary log goes to the next parent that still
     /// has the binary logs it needs; when none has, it is lost.
     public static func planIntermediateMasterRecovery(failed: Instance, replicas: [Instance], master: Instance?,
@@ -39,6 +42,11 @@ extension RecoveryPlanner {
                 // The first parent, in order of preference, that still has the binary logs it needs.
                 var passedOver: [String] = []
                 for parent in parents {
+                    if CandidateRanking.versionLess(r.majorVersion, parent.instance.majorVersion) {
+                        passedOver.append("not moved under \(parent.instance.key): its version \(parent.instance.majorVersion) "
+                                          + "is newer than \(r.key)'s \(r.majorVersion)")
+                        continue
+                    }
                     if let why = aheadOfParentReason(position, of: r.key, parent: parent.instance) {
                         passedOver.append("not moved under \(parent.instance.key): \(why)")
                         continue
@@ -95,21 +103,31 @@ extension RecoveryPlanner {
     }
 
     /// Where a dead intermediate master's replicas may go, preferred first, each with the reason it
-    /// would be chosen: its master when reachable, then the siblings that could be promoted (`log_bin`
-    /// + `log_slave_updates`, reachable, not excluded), ranked like promotion candidates.
+    /// would be chosen: the candidate siblings in the failed server's data center (`log_bin` +
+    /// `log_slave_updates`, reachable, not excluded, ranked like promotion candidates), its master when
+    /// reachable, then the candidate siblings elsewhere.
     static func candidateParents(failed: Instance, master: Instance?, siblings: [Instance], operatorState: IntentState,
                                  now: Timestamp, settings: PromotionSettings) -> [(instance: Instance, reason: String)] {
-        var parents: [(instance: Instance, reason: String)] = []
-        if let master, master.isLastCheckValid {
-            parents.append((master, "new parent: \(master.key), the failed intermediate master's own master"))
-        }
-        let why = parents.isEmpty ? " (the master \(failed.masterKey?.description ?? "?") is unreachable)" : ""
         var settingsForSiblings = settings
         settingsForSiblings.failMasterPromotionOnLagMinutes = 0
         let ranking = CandidateRanking(failed: failed, replicas: siblings.filter { $0.key != failed.key },
                                        operatorState: operatorState, now: now, settings: settingsForSiblings)
-        for entry in ranking.ranked where entry.promotable {
-            parents.append((entry.instance, "new parent: sibling \(entry.instance.key)\(why)"))
+        let candidates = ranking.ranked.filter(\.promotable).map(\.instance)
+        let local = candidates.filter { $0.dataCenter == failed.dataCenter }
+        let remote = candidates.filter { $0.dataCenter != failed.dataCenter }
+        let dc = failed.dataCenter.isEmpty ? "" : " \"\(failed.dataCenter)\""
+        var parents: [(instance: Instance, reason: String)] = local.map {
+            ($0, "new parent: sibling \($0.key), a candidate sibling in the failed intermediate master's data center\(dc) "
+                + "(log_bin, log_slave_updates, promotable)")
+        }
+        let masterReachable = master?.isLastCheckValid == true
+        if let master, masterReachable {
+            parents.append((master, "new parent: \(master.key), the failed intermediate master's own master"
+                + (local.isEmpty ? " (no candidate sibling in its data center)" : "")))
+        }
+        let why = masterReachable ? "" : " (the master \(failed.masterKey?.description ?? "?") is unreachable)"
+        for sibling in remote {
+            parents.append((sibling, "new parent: sibling \(sibling.key) in data center \"\(sibling.dataCenter)\"\(why)"))
         }
         return parents
     }

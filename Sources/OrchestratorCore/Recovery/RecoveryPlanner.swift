@@ -6,7 +6,8 @@
 /// has `log_bin` + `log_slave_updates` (its binary log then holds those transactions) and no errant
 /// GTIDs (they would be copied too) and still has, on MariaDB, the binary logs the candidate needs
 /// (a donor that purged them is passed over for the next-most-advanced one). Without such a donor
-/// the transactions are reported as lost.
+/// the transactions are reported as lost. The same rule lets a `prefer` candidate that is behind be
+/// promoted, when a donor brings it to at least the position of the replica that would otherwise win.
 public enum RecoveryPlanner {
     /// Plans the failover of a dead master `failed` whose direct replicas are `replicas` (as probed;
     /// unreachable ones included). `designated` (an operator's candidate) replaces the ranking's
@@ -39,6 +40,23 @@ public enum RecoveryPlanner {
             chosen = other
             coMasterRule = true
         }
+        // A `prefer` candidate behind a more advanced replica is still promoted when a donor can catch it
+        // up to at least that replica's position (upstream promotes the most advanced replica, moves the
+        // preferred one under it and then swaps them: the same outcome, without the swap).
+        var preferredOver: CandidateRanking.Entry?
+        if designated == nil, !coMasterRule, let first = chosen, first.rule != .prefer,
+           ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID,
+           let preferred = ranking.ranked.first(where: { $0.promotable && $0.rule == .prefer && $0.instance.key != first.instance.key }),
+           // Only a candidate that lost on position alone: one with errant GTIDs still loses to a clean one.
+           preferred.missing.count > first.missing.count,
+           preferred.instance.gtidErrant.isEmpty || !first.instance.gtidErrant.isEmpty {
+            let (preferredDonor, _) = catchUpDonor(for: preferred, in: ranking)
+            let reachable = (preferredDonor?.position ?? preferred.position).missing(relativeTo: ranking.reference).count
+            if reachable <= first.missing.count {
+                chosen = preferred
+                preferredOver = first
+            }
+        }
         guard let best = chosen else {
             plan.errors.append("no replica of \(failed.key) can be promoted; see each replica's reasons")
             plan.verdicts = ranking.ranked.map { verdict($0, role: .lost, rank: nil, extra: []) }
@@ -56,20 +74,8 @@ public enum RecoveryPlanner {
 
         // Donor: the most advanced reachable replica when the successor lacks something it has.
         var finalPosition = best.position
-        var donor: CandidateRanking.Entry?
-        var passedOver: [InstanceKey: String] = [:]
-        if best.missing.count > 0, ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID {
-            var able = ranking.ranked.filter { $0.instance.isLastCheckValid && $0.instance.key != successor
-                && $0.instance.logBinEnabled && $0.instance.logReplicationUpdatesEnabled && $0.instance.gtidErrant.isEmpty
-                && $0.position.compare(to: best.position) == .ahead }
-            // Most advanced first; one that purged what the successor needs cannot catch it up.
-            while let next = able.min(by: { $0.missing.count < $1.missing.count }) {
-                guard let why = purgedBinlogsReason(best.position, of: successor, on: next.instance) else { donor = next; break }
-                passedOver[next.instance.key] = why
-                able.removeAll { $0.instance.key == next.instance.key }
-            }
-            if let donor { finalPosition = donor.position }
-        }
+        let (donor, passedOver) = catchUpDonor(for: best, in: ranking)
+        if let donor { finalPosition = donor.position }
         plan.lostTransactions = finalPosition.missing(relativeTo: ranking.reference).text
 
         // Roles.
@@ -83,6 +89,10 @@ public enum RecoveryPlanner {
                 var reasons = winnerReasons(entry, donor: donor, passedOver: passedOver)
                 if coMasterRule { reasons.insert("the other co-master (CoMasterRecoveryMustPromoteOtherCoMaster)", at: 0) }
                 if designated != nil { reasons.insert("designated by the operator", at: 0) }
+                if let over = preferredOver {
+                    reasons.insert("promotion rule prefer: chosen over the more advanced \(over.instance.key), "
+                                   + "from which it catches up first, so nothing is lost", at: 0)
+                }
                 verdicts.append(verdict(entry, role: .successor, rank: 1, extra: reasons))
                 continue
             }
@@ -95,7 +105,15 @@ public enum RecoveryPlanner {
             let role: CandidateVerdict.Role
             if canFollow {
                 role = key == donor?.instance.key ? .donor : .repointed
-                if role == .donor { extra.insert("serves as donor: \(successor) catches up from it before promotion", at: 0) }
+                if role == .donor {
+                    extra.insert("serves as donor: \(successor) catches up from it before promotion", at: 0)
+                    if !entry.promotable {
+                        // Deliberately unlike upstream, which counts a non-promotable replica ahead of its
+                        // candidate as lost (README: Compatibility with orchestrator).
+                        extra.insert("orchd keeps what this more advanced, non-promotable replica has (upstream orchestrator "
+                                     + "would count it as ahead of the successor and lose it with those transactions)", at: 1)
+                    }
+                }
                 repointed.append(key)
             } else {
                 role = .lost
@@ -137,6 +155,26 @@ public enum RecoveryPlanner {
         if best.downtimed { steps.append(.endDowntime(successor)) }
         plan.steps = steps
         return plan
+    }
+
+    /// The replica `candidate` catches up from before promotion when it lacks something a reachable
+    /// replica has: the most advanced one with `log_bin` + `log_slave_updates`, no errant GTIDs, and (on
+    /// MariaDB) the binary logs `candidate` needs; those passed over for purged binary logs, with why.
+    static func catchUpDonor(for candidate: CandidateRanking.Entry, in ranking: CandidateRanking)
+        -> (donor: CandidateRanking.Entry?, passedOver: [InstanceKey: String]) {
+        guard candidate.missing.count > 0, ranking.basis == .mysqlGTID || ranking.basis == .mariaDBGTID else { return (nil, [:]) }
+        let key = candidate.instance.key
+        var passedOver: [InstanceKey: String] = [:]
+        var able = ranking.ranked.filter { $0.instance.isLastCheckValid && $0.instance.key != key
+            && $0.instance.logBinEnabled && $0.instance.logReplicationUpdatesEnabled && $0.instance.gtidErrant.isEmpty
+            && $0.position.compare(to: candidate.position) == .ahead }
+        // Most advanced first; one that purged what the candidate needs cannot catch it up.
+        while let next = able.min(by: { $0.missing.count < $1.missing.count }) {
+            guard let why = purgedBinlogsReason(candidate.position, of: key, on: next.instance) else { return (next, passedOver) }
+            passedOver[next.instance.key] = why
+            able.removeAll { $0.instance.key == next.instance.key }
+        }
+        return (nil, passedOver)
     }
 
     // MARK: - Reasons
@@ -181,6 +219,9 @@ public enum RecoveryPlanner {
 
     static func loserReasons(_ e: CandidateRanking.Entry, against best: CandidateRanking.Entry) -> [String] {
         guard e.promotable else { return [] }
+        if e.missing.count < best.missing.count, best.rule == .prefer {
+            return ["more advanced than \(best.instance.key), whose promotion rule prefer wins once it has caught up"]
+        }
         if e.missing.count > best.missing.count {
             return ["behind \(best.instance.key): lacks \(e.missing.text)"]
         }

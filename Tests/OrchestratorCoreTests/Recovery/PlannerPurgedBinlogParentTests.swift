@@ -11,7 +11,8 @@ struct PlannerPurgedBinlogParentTests {
     /// (at 0-1-98) and 5 (at 0-1-99).
     private func relocation(masterUp: Bool, masterStart: String, siblingStart: String) -> RecoveryPlan {
         let master = Fixture.master(1).with { $0.oldestBinlogGTIDPosition = masterStart }
-        let sibling = Fixture.replica(2, of: 1).with { $0.oldestBinlogGTIDPosition = siblingStart }
+        // In another data center than db:3: the master comes before it as a new parent.
+        let sibling = Fixture.replica(2, of: 1).with { $0.oldestBinlogGTIDPosition = siblingStart; $0.dataCenter = "dc2" }
         let im = Fixture.replica(3, of: 1).unreachable()
         let replicas = [Fixture.replica(4, of: 3, depth: 2, seq: 98).failingToConnect(),
                         Fixture.replica(5, of: 3, depth: 2, seq: 99).failingToConnect()]
@@ -61,7 +62,7 @@ struct PlannerPurgedBinlogParentTests {
 
     @Test func theReasonsNameTheParentPassedOver() throws {
         let moved = try #require(relocation(masterUp: true, masterStart: "0-1-99", siblingStart: "").verdict(for: Fixture.key(4)))
-        #expect(moved.reasons == ["new parent: sibling db:2",
+        #expect(moved.reasons == ["new parent: sibling db:2 in data center \"dc2\"",
                                   "not moved under db:1: db:1 has purged binary logs db:4 needs (GTID domain 0: db:4 is at 0-1-98, "
                                     + "the oldest binary log on db:1 starts after 0-1-99)"])
         let lost = try #require(relocation(masterUp: true, masterStart: "0-1-99", siblingStart: "0-1-99").verdict(for: Fixture.key(4)))

@@ -57,20 +57,44 @@ struct PlannerTests {
         #expect(plan.successor == Fixture.key(3))
     }
 
-    /// Upstream #1260: a lagging MariaDB replica must not win over a caught-up one, even when preferred.
-    @Test func laggingMariaDBReplicaLosesToCaughtUpOne() {
+    /// A `prefer` candidate that lags is promoted once it has caught up from the more advanced replica
+    /// (upstream promotes the most advanced, moves the preferred one under it and swaps them).
+    @Test func laggingPreferCandidateCatchesUpAndWins() {
         let lagging = Fixture.replica(2, of: 1, seq: 90).with {
             $0.secondsBehindMaster = 300
             $0.execBinlogCoordinates = BinlogCoordinates(logFile: "bin.000001", logPos: 400)
         }
         let caughtUp = Fixture.replica(3, of: 1, seq: 100)
         let plan = failover([lagging, caughtUp], state: candidate(2, .prefer))
+        #expect(plan.successor == Fixture.key(2))
+        #expect(plan.lostTransactions.isEmpty && plan.lostReplicas.isEmpty)
+        #expect(plan.verdict(for: Fixture.key(2))?.reasons.first?.contains("promotion rule prefer: chosen over the more advanced db:3") == true)
+        let donor = plan.verdict(for: Fixture.key(3))
+        #expect(donor?.role == .donor)
+        #expect(donor?.reasons.contains { $0.contains("more advanced than db:2, whose promotion rule prefer wins") } == true)
+        let catchUp = plan.steps.firstIndex(of: .catchUp(Fixture.key(2), from: Fixture.key(3), upTo: .gtid("0-1-100")))
+        let promote = plan.steps.firstIndex(of: .promote(Fixture.key(2), setWritable: true))
+        #expect(catchUp != nil && promote != nil && catchUp! < promote!)
+        #expect(plan.steps.contains(.repoint(Fixture.key(3), to: Fixture.key(2), start: true)))
+    }
+
+    /// Upstream #1260: a lagging MariaDB replica must not win over a caught-up one when nothing can
+    /// catch it up: preference never costs data.
+    @Test func laggingPreferCandidateWithoutADonorLosesToTheCaughtUpOne() {
+        let lagging = Fixture.replica(2, of: 1, seq: 90).with { $0.secondsBehindMaster = 300 }
+        // db:3 is the most advanced but purged the binary logs db:2 would need: it cannot catch it up.
+        let caughtUp = Fixture.replica(3, of: 1, seq: 100).with { $0.oldestBinlogGTIDPosition = "0-1-95" }
+        let plan = failover([lagging, caughtUp], state: candidate(2, .prefer))
         #expect(plan.successor == Fixture.key(3))
-        let verdict = plan.verdict(for: Fixture.key(2))
-        #expect(verdict?.role == .repointed)
-        #expect(verdict?.missingTransactions == "0-1-100")
-        #expect(verdict?.reasons.first?.contains("behind db:3") == true)
         #expect(plan.lostTransactions.isEmpty)
+        #expect(!plan.steps.contains { if case .catchUp = $0 { return true }; return false })
+        #expect(plan.verdict(for: Fixture.key(3))?.reasons.first?.contains("most advanced position") == true)
+    }
+
+    @Test("a must_not donor's explanation says how orchd differs from upstream, which would lose it")
+    func mustNotDonorExplainsTheDifferenceFromUpstream() {
+        let plan = failover([Fixture.replica(2, of: 1, seq: 100), Fixture.replica(3, of: 1, seq: 95)], state: candidate(2, .mustNot))
+        #expect(plan.explain.contains("upstream orchestrator would count it as ahead of the successor and lose it"))
     }
 
     @Test func mustNotIsNeverPromotedAndServesAsDonor() {

@@ -6,12 +6,37 @@ import Testing
 struct PlannerTopologyTests {
     private let settings = { var s = PromotionSettings(); s.replicationCredentials = .configured; return s }()
 
-    @Test func deadIntermediateMasterReplicasMoveUpToItsMaster() {
+    @Test func deadIntermediateMasterReplicasGoToACandidateSiblingInItsDataCenterFirst() {
+        let tree = Fixture.tree().map { $0.with { $0.dataCenter = "dc1" } }
+        let im = tree[2].unreachable()
+        let plan = RecoveryPlanner.planIntermediateMasterRecovery(
+            failed: im, replicas: [tree[3].failingToConnect(), tree[4].failingToConnect()], master: tree[0],
+            siblings: [tree[1], im], operatorState: IntentState(), now: Fixture.now, settings: settings)
+        #expect(plan.isExecutable)
+        #expect(plan.successor == Fixture.key(2))
+        #expect(plan.steps == [
+            .stopReplication([Fixture.key(4), Fixture.key(5)]),
+            .repoint(Fixture.key(4), to: Fixture.key(2), start: true),
+            .repoint(Fixture.key(5), to: Fixture.key(2), start: true),
+        ])
+        #expect(plan.verdict(for: Fixture.key(4))?.reasons.first?.contains("candidate sibling in the failed intermediate master's data center \"dc1\"") == true)
+        // Not a candidate sibling: no binary log of replicated events, must_not, or a newer version than the replicas.
+        for unsuitable in [tree[1].with { $0.logReplicationUpdatesEnabled = false }, tree[1].with { $0.promotionRule = .mustNot },
+                           tree[1].with { $0.version = "11.4.2-MariaDB-log" }] {
+            let up = RecoveryPlanner.planIntermediateMasterRecovery(
+                failed: im, replicas: [tree[3].failingToConnect(), tree[4].failingToConnect()], master: tree[0],
+                siblings: [unsuitable, im], operatorState: IntentState(), now: Fixture.now, settings: settings)
+            #expect(up.successor == Fixture.key(1), "\(unsuitable.version) \(unsuitable.promotionRule)")
+            #expect(up.steps.contains(.repoint(Fixture.key(4), to: Fixture.key(1), start: true)))
+        }
+    }
+
+    @Test func deadIntermediateMasterReplicasMoveUpToItsMasterBeforeASiblingElsewhere() {
         let tree = Fixture.tree()
         let im = tree[2].unreachable()
         let plan = RecoveryPlanner.planIntermediateMasterRecovery(
             failed: im, replicas: [tree[3].failingToConnect(), tree[4].failingToConnect()], master: tree[0],
-            siblings: [tree[1]], operatorState: IntentState(), now: Fixture.now, settings: settings)
+            siblings: [tree[1].with { $0.dataCenter = "dc2" }], operatorState: IntentState(), now: Fixture.now, settings: settings)
         #expect(plan.isExecutable)
         #expect(plan.successor == Fixture.key(1))
         #expect(plan.steps == [
@@ -105,7 +130,8 @@ struct PlannerEntryPointTests {
             .first { $0.analysis == .deadIntermediateMaster })
         let plan = try #require(RecoveryPlanner.plan(for: entry, instances: dead, operatorState: IntentState(),
                                                      now: Fixture.now, settings: PromotionSettings()))
-        #expect(plan.kind == .intermediateMasterRecovery && plan.successor == Fixture.key(1))
+        // db:2, a sibling of the dead db:3 in the same (unnamed) data center, takes its replicas.
+        #expect(plan.kind == .intermediateMasterRecovery && plan.successor == Fixture.key(2))
         #expect(plan.recoveryType == "IntermediateMasterRecoveryGTID")
     }
 
