@@ -35,8 +35,11 @@ extension RaftHarness {
         @OptionGroup(title: "Node timing and logging (passed to each node)")
         var timing: NodeTiming
 
+        @OptionGroup(title: "Mutual TLS: with these, a second group of 3 nodes (Raft ports base+10...) repeats the sequential commits over TLS")
+        var tls: NodeTLS
+
         func validate() throws {
-            guard (1...(65535 - 52)).contains(basePort) else { throw ValidationError("--base-port must be within 1...65483, got \(basePort)") }
+            guard (1...(65535 - 62)).contains(basePort) else { throw ValidationError("--base-port must be within 1...65473, got \(basePort)") }
             for (flag, value) in [("--count", count), ("--clients", clients), ("--per-client", perClient)] where value < 1 {
                 throw ValidationError("\(flag) must be at least 1, got \(value)")
             }
@@ -64,6 +67,27 @@ extension RaftHarness {
             }
             report("raft_commit_p50_ms", percentile(single, 50), "ms")
             report("raft_commit_p99_ms", percentile(single, 99), "ms")
+
+            // 1b. The same over mutual TLS, on a second group, against the plain figure of this run.
+            if !tls.arguments.isEmpty {
+                try FileManager.default.createDirectory(atPath: dir + "/tls-group", withIntermediateDirectories: true)
+                let secure = HarnessCluster(binary: binary, dir: dir + "/tls-group", basePort: basePort + 10,
+                                            nodeFlags: timing.arguments + tls.arguments)
+                try secure.startAll()
+                defer { secure.killAll() }
+                guard let (tlsLeader, _) = await secure.waitForLeader() else { throw HarnessError("no leader elected over TLS within 30 s") }
+                for i in 0..<100 { _ = await secure.request(tlsLeader, "propose warm\(i)") }
+                var overTLS: [Double] = []
+                for i in 0..<count {
+                    let t0 = ContinuousClock.now
+                    guard await secure.request(tlsLeader, "propose t\(i)") == "ok" else { throw HarnessError("proposal over TLS failed") }
+                    overTLS.append(ms(ContinuousClock.now - t0))
+                }
+                report("raft_commit_tls_p50_ms", percentile(overTLS, 50), "ms")
+                report("raft_commit_tls_p99_ms", percentile(overTLS, 99), "ms")
+                report("raft_commit_tls_vs_plain_p50_ratio", percentile(overTLS, 50) / max(percentile(single, 50), 0.001), "x")
+                secure.killAll()
+            }
 
             // 2. 64 concurrent proposers, one connection each.
             let host = "127.0.0.\(leader + 1)", port = cluster.basePort + 50 + leader

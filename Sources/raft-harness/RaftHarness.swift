@@ -50,6 +50,9 @@ extension RaftHarness {
         @OptionGroup(title: "Node timing and logging")
         var timing: NodeTiming
 
+        @OptionGroup(title: "Mutual TLS between the nodes (all three or none)")
+        var tls: NodeTLS
+
         var voters: [String] { peers.split(separator: ",").map(String.init) }
 
         func validate() throws {
@@ -70,7 +73,9 @@ extension RaftHarness {
             settings.snapshotEvery = UInt64(timing.snapshotEvery)
             let storage = try SQLiteRaftStorage(dataDirectory: dataDir)
             guard let bind = bind ?? RaftAddress(parsing: id) else { throw HarnessError("--id '\(id)' is not a host:port address") }
-            let transport = NIORaftTransport(localID: id, bind: bind)
+            var options = NIORaftTransport.Options()
+            options.tls = try tls.load()
+            let transport = NIORaftTransport(localID: id, bind: bind, options: options)
             let machine = InMemoryRaftStateMachine()
             let service = try RaftService(settings: settings, storage: storage, transport: transport, stateMachine: machine)
             let control = RaftControlServer(service: service, address: control) {
@@ -118,6 +123,35 @@ extension RaftHarness {
         var arguments: [String] {
             ["--tick-ms", "\(tickMs)", "--election-ticks", "\(electionTicks)", "--heartbeat-ticks", "\(heartbeatTicks)",
              "--snapshot-every", "\(snapshotEvery)", "--log-level", logLevel.rawValue]
+        }
+    }
+
+    /// orchd's RaftTLSCertFile / RaftTLSPrivateKeyFile / RaftTLSCAFile as flags.
+    struct NodeTLS: ParsableArguments {
+        @Option(help: ArgumentHelp("This node's certificate (PEM), presented to every peer.", valueName: "file"))
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("Its private key (PEM).", valueName: "file"))
+        var tlsKey: String?
+
+        @Option(help: ArgumentHelp("The CA every peer's certificate must chain to (PEM).", valueName: "file"))
+        var tlsCA: String?
+
+        func validate() throws {
+            let given = [tlsCert, tlsKey, tlsCA].compactMap { $0 }.count
+            guard given == 0 || given == 3 else { throw ValidationError("--tls-cert, --tls-key and --tls-ca go together") }
+        }
+
+        /// nil for plain TCP.
+        func load() throws -> RaftTLS? {
+            guard let tlsCert, let tlsKey, let tlsCA else { return nil }
+            return try RaftTLS(certificateFile: tlsCert, privateKeyFile: tlsKey, caFile: tlsCA)
+        }
+
+        /// The same settings as `node` flags.
+        var arguments: [String] {
+            guard let tlsCert, let tlsKey, let tlsCA else { return [] }
+            return ["--tls-cert", tlsCert, "--tls-key", tlsKey, "--tls-ca", tlsCA]
         }
     }
 }

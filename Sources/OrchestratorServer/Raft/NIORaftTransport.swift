@@ -44,6 +44,7 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
     private var server: Channel?
     private var accepted: [ObjectIdentifier: Channel] = [:]
     private var closed = false
+    private var lastOversizeLog: NIODeadline?
 
     /// - Parameters:
     ///   - localID: this node's RaftAdvertise address (frames to other ids are dropped).
@@ -131,6 +132,18 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
 
     private func enqueue(_ frame: RaftFrame) {
         guard !closed else { return }
+        // A frame its receiver would refuse (a snapshot above the limit) is not sent; said loudly, at most
+        // once a minute, since Raft retries it at every heartbeat.
+        let size = frame.payload.count + 16 + frame.from.utf8.count + frame.to.utf8.count
+        guard size <= options.maxFrameSize else {
+            let now = NIODeadline.now()
+            if lastOversizeLog.map({ now - $0 > .minutes(1) }) ?? true {
+                lastOversizeLog = now
+                let limit = options.maxFrameSize
+                logger.error("raft transport: a \(size)-byte frame to \(frame.to) exceeds the \(limit)-byte frame limit and is not sent (the replicated state has outgrown it; a follower that needs this snapshot cannot catch up)")
+            }
+            return
+        }
         if let link = links[frame.to] {
             link.enqueue(frame)
             return

@@ -11,8 +11,12 @@ import OrchestratorCore
 enum RaftWire {
     static let magic: UInt8 = 0x52
     static let version: UInt8 = 1
-    /// Snapshots travel in one frame, so this bounds the snapshot size (chunking would lift it).
-    static let defaultMaxFrameSize = 256 << 20
+    /// The largest frame a node accepts (and sends). Snapshots travel in one frame, so this bounds the
+    /// replicated state: `RaftFrameLimitTests` measures a fleet's worth (100,000 discovered servers, 10,000
+    /// downtimes, maintenances and candidates each, a full recovery history) at well under half of it.
+    /// Kept this low so that a peer — authenticated or not, when Raft TLS is off — cannot make a node
+    /// buffer hundreds of MB; the decoder also closes a connection whose first 6 bytes are not a frame.
+    static let defaultMaxFrameSize = 64 << 20
 
     static func write(_ frame: RaftFrame, into buffer: inout ByteBuffer) {
         var header = RaftBinaryWriter(capacity: 64)

@@ -34,6 +34,10 @@ public actor RecoveryService: Service {
     /// Recoveries this service is running now (their uids): any other recovery still marked active in
     /// the replicated audit was abandoned by a node that lost leadership mid-way.
     private var running: Set<String> = []
+    /// Outcomes of finished recoveries that could not be recorded through Raft (the quorum was lost at the
+    /// end), by uid: kept here and proposed again whenever this node leads, so the replicated audit ends
+    /// with what really happened rather than with the next leader's "abandoned".
+    private var unrecorded: [String: TopologyRecovery] = [:]
     /// Where detections are kept across restarts (the node's own SQLite), when given.
     let detectionStore: FailureDetectionStore?
     /// Asks peers for second opinions.
@@ -156,7 +160,10 @@ public actor RecoveryService: Service {
     /// (leader with quorum only).
     func checkAndRecover() async {
         guard ContinuousClock.now - started >= startupGrace else { return }
-        if await node.raftStatus().role == .leader { await closeAbandonedRecoveries() }
+        if await node.raftStatus().role == .leader {
+            await recordUnrecordedOutcomes()
+            await closeAbandonedRecoveries()
+        }
         let actionable = await node.analyze().filter(\.isActionableRecovery)
         let decided = actionable.map { analysis in
             (analysis, RecoveryPolicy.decide(
@@ -309,8 +316,14 @@ public actor RecoveryService: Service {
             return .failed("no recovery plan for \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey)")
         }
         if dryRun { return .planned(plan) }
-        let post: [HookPhase] = [plan.kind == .intermediateMasterRecovery ? .postIntermediateMasterFailover : .postMasterFailover,
-                                 .postFailover]
+        // As upstream: the intermediate-master and master hooks for a relocation or a failover; making a
+        // read-only master writeable runs the generic pre/post failover hooks only.
+        let post: [HookPhase]
+        switch plan.kind {
+        case .intermediateMasterRecovery: post = [.postIntermediateMasterFailover, .postFailover]
+        case .nonWriteableMaster: post = [.postFailover]
+        case .masterFailover, .gracefulMasterTakeover: post = [.postMasterFailover, .postFailover]
+        }
         return await run(plan, analysis: analysis, trigger: trigger, command: command,
                          pre: [.onFailureDetection, .preFailover], post: post, postUnsuccessful: [.postUnsuccessfulFailover])
     }
@@ -405,7 +418,7 @@ public actor RecoveryService: Service {
         }
         // Applications learn the new master before the post-failover hooks run (upstream's order). A
         // store that is down does not fail the recovery: the step records it, the publisher retries.
-        if ok, plan.kind != .intermediateMasterRecovery, let successor = plan.successor, let kvPublisher {
+        if ok, plan.kind.changesMaster, let successor = plan.successor, let kvPublisher {
             await publishMaster(successor, alias: analysis.clusterDetails.clusterAlias, through: kvPublisher,
                                 recovery: &recovery)
         }
@@ -416,7 +429,8 @@ public actor RecoveryService: Service {
         do {
             try await node.submit(.writeRecovery(recovery))
         } catch {
-            logger.error("recovery \(recovery.uid): cannot record its outcome through raft: \(error)")
+            unrecorded[recovery.uid] = recovery
+            logger.error("recovery \(recovery.uid): cannot record its outcome (\(ok ? "succeeded" : "failed")) through raft: \(error); kept on this node and proposed again whenever it leads")
         }
         logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
         // Pick up the new topology at once.
@@ -434,7 +448,8 @@ extension RecoveryService {
     /// one that got further stays unacknowledged for an operator to look at, as any failed recovery.
     /// Called on the leader only.
     func closeAbandonedRecoveries() async {
-        for var recovery in node.intent.recoveries where recovery.isActive && !running.contains(recovery.uid) {
+        for var recovery in node.intent.recoveries
+        where recovery.isActive && !running.contains(recovery.uid) && unrecorded[recovery.uid] == nil {
             let changedMySQL = recovery.steps.contains { !$0.name.hasPrefix("hook ") }
             let who = recovery.processingNodeHostname.isEmpty ? "its node" : recovery.processingNodeHostname
             recovery.allErrors.append("abandoned: \(who) stopped before recording the outcome (it lost raft leadership); "
@@ -452,6 +467,25 @@ extension RecoveryService {
             }
         }
     }
+
+    /// Proposes again each outcome this node could not record (leader only). One written is forgotten;
+    /// one that fails again stays for the next round. Its record replaces whatever the replicated audit
+    /// holds for the uid (perhaps another leader's "abandoned"): this node ran it and knows the outcome.
+    func recordUnrecordedOutcomes() async {
+        for uid in unrecorded.keys.sorted() {
+            guard let recovery = unrecorded[uid] else { continue }
+            do {
+                try await node.submit(.writeRecovery(recovery))
+                unrecorded[uid] = nil
+                logger.notice("recovery \(uid): outcome recorded through raft on a later attempt")
+            } catch {
+                logger.warning("recovery \(uid): its outcome still cannot be recorded through raft: \(error)")
+            }
+        }
+    }
+
+    /// How many finished recoveries' outcomes wait to be recorded through Raft on this node.
+    public func unrecordedOutcomeCount() -> Int { unrecorded.count }
 
     /// The recovery's key-value step: publishes `master` for `alias` and records the outcome as a
     /// (best-effort) step of the audit.
