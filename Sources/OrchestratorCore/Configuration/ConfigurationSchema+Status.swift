@@ -71,9 +71,8 @@ extension ConfigurationSchema {
                 "AccessTokenExpiryMinutes")
         refused("group-based permissions are not supported; list the users in PowerAuthUsers instead (members of "
                 + "these groups would otherwise be refused changes you meant to allow)", "PowerAuthGroups")
-        honoured("UseSSL", "UseMutualTLS", "SSLSkipVerify", "SSLPrivateKeyFile", "SSLCertFile", "SSLCAFile", "SSLValidOUs")
-        refused("StatusOUVerify is not supported: the status endpoint answers load balancers without a certificate "
-                + "check; keep it reachable only from them, or remove the key", "StatusOUVerify")
+        honoured("UseSSL", "UseMutualTLS", "SSLSkipVerify", "SSLPrivateKeyFile", "SSLCertFile", "SSLCAFile", "SSLValidOUs",
+                 "StatusOUVerify")
 
         // Topology access
         honoured("MySQLTopologyUser", "MySQLTopologyPassword", "MySQLTopologyCredentialsConfigFile",

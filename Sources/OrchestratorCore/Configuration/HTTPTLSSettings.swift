@@ -15,20 +15,35 @@ public struct HTTPTLSSettings: Sendable, Equatable {
     /// Peers' certificates are not verified when this node calls them (`SSLSkipVerify`): encryption
     /// without authentication, said loudly at start-up.
     public var skipVerify: Bool
+    /// `StatusOUVerify`: the status endpoint is held to `validOUs` too. Off (upstream's default), a
+    /// load balancer's health check needs a certificate from the CA (under mutual TLS) but no listed unit.
+    public var statusOUVerify: Bool
+    /// The path of the status endpoint (`StatusEndpoint`).
+    public var statusEndpoint: String
 
     public init(certificateFile: String, privateKeyFile: String, caFile: String = "",
-                requireClientCertificate: Bool = false, validOUs: [String] = [], skipVerify: Bool = false) {
+                requireClientCertificate: Bool = false, validOUs: [String] = [], skipVerify: Bool = false,
+                statusOUVerify: Bool = false, statusEndpoint: String = "/api/status") {
         self.certificateFile = certificateFile
         self.privateKeyFile = privateKeyFile
         self.caFile = caFile
         self.requireClientCertificate = requireClientCertificate
         self.validOUs = validOUs
         self.skipVerify = skipVerify
+        self.statusOUVerify = statusOUVerify
+        self.statusEndpoint = statusEndpoint
     }
 
     /// Whether a client certificate with these organizational units may use the API.
     public func allows(organizationalUnits: [String]) -> Bool {
         validOUs.isEmpty || organizationalUnits.contains { validOUs.contains($0) }
+    }
+
+    /// Whether a request for `path` (no query) is held to `validOUs`: every path, except the status
+    /// endpoint unless `statusOUVerify`.
+    public func checksOrganizationalUnits(path: String) -> Bool {
+        guard !validOUs.isEmpty else { return false }
+        return statusOUVerify || path != statusEndpoint
     }
 }
 
@@ -41,7 +56,8 @@ extension OrchestratorConfiguration {
         guard useSSL else { return nil }
         return HTTPTLSSettings(
             certificateFile: string("SSLCertFile"), privateKeyFile: string("SSLPrivateKeyFile"), caFile: string("SSLCAFile"),
-            requireClientCertificate: bool("UseMutualTLS"), validOUs: strings("SSLValidOUs"), skipVerify: bool("SSLSkipVerify"))
+            requireClientCertificate: bool("UseMutualTLS"), validOUs: strings("SSLValidOUs"), skipVerify: bool("SSLSkipVerify"),
+            statusOUVerify: bool("StatusOUVerify"), statusEndpoint: statusEndpoint.isEmpty ? "/api/status" : statusEndpoint)
     }
 
     /// The TLS keys hang together: HTTPS needs a certificate and key; mutual TLS needs HTTPS and a CA;

@@ -61,7 +61,8 @@ public struct HTTPServer: Service {
         let api = self.api
         let tls = self.tls
         let responder = CallbackResponder { (request: Request, context: ChannelRequestContext) -> Response in
-            if let tls, !tls.validOUs.isEmpty, let refusal = await Self.organizationalUnitRefusal(context.channel, tls) {
+            if let tls, tls.checksOrganizationalUnits(path: request.uri.path),
+               let refusal = await Self.organizationalUnitRefusal(context.channel, tls) {
                 return Response(status: .forbidden, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: APIResponse.error(refusal, status: 403).body)))
             }

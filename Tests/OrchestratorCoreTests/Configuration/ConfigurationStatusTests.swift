@@ -40,7 +40,6 @@ struct ConfigurationStatusTests {
     }
 
     @Test(arguments: [
-        (#"{"StatusOUVerify": true}"#, "StatusOUVerify"),
         (#"{"PowerAuthGroups": ["dba"]}"#, "PowerAuthGroups"),
         (#"{"AutoPseudoGTID": true}"#, "AutoPseudoGTID"),
         (#"{"ConsulAddress": "127.0.0.1:8500"}"#, "ConsulAddress"),

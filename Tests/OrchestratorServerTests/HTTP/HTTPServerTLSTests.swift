@@ -54,10 +54,10 @@ struct HTTPServerTLSTests {
         await orchd.stop()
     }
 
-    func get(_ port: Int, _ tls: HTTPClientTLS, scheme: String = "https") async throws -> HTTPClient.Response {
+    func get(_ port: Int, _ tls: HTTPClientTLS, scheme: String = "https", path: String = "/api/lb-check") async throws -> HTTPClient.Response {
         let client = try HTTPClient(configuration: .init(tls: tls))
         defer { Task { await client.shutDown() } }
-        return try await client.execute(.init(target: "/api/lb-check"),
+        return try await client.execute(.init(target: path),
                                         to: try HTTPAddress(parsing: "\(scheme)://127.0.0.1:\(port)"), timeout: .seconds(10))
     }
 
@@ -101,6 +101,21 @@ struct HTTPServerTLSTests {
                                                            privateKeyFile: certificates.clientKey))
             #expect(other.status == 403)
             #expect(other.bodyText.contains("organizational units (none) are not among SSLValidOUs"))
+            // StatusOUVerify off (upstream's default): the status endpoint takes any certificate from the CA.
+            let status = try await get(port, HTTPClientTLS(caFile: certificates.caFile, certificateFile: certificates.clientCertificate,
+                                                            privateKeyFile: certificates.clientKey), path: "/api/status")
+            #expect(status.status == 200, "\(status.bodyText)")
+        }
+        // StatusOUVerify on: the status endpoint is held to SSLValidOUs too.
+        var strict = tls
+        strict.statusOUVerify = true
+        try await withServer(strict) { port in
+            let status = try await get(port, HTTPClientTLS(caFile: certificates.caFile, certificateFile: certificates.clientCertificate,
+                                                            privateKeyFile: certificates.clientKey), path: "/api/status")
+            #expect(status.status == 403)
+            let dba = try await get(port, HTTPClientTLS(caFile: certificates.caFile, certificateFile: certificates.dbaClientCertificate,
+                                                         privateKeyFile: certificates.dbaClientKey), path: "/api/status")
+            #expect(dba.status == 200)
         }
     }
 
