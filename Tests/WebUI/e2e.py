@@ -109,6 +109,10 @@ def open_page(page, base, path):
 
 def shot(page, args, name):
     page.screenshot(path=f"{args.artifacts}/{name}.png", full_page=True)
+    # A missing value must never show as script debris.
+    text = page.inner_text("body")
+    debris = re.search(r"\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]", text)
+    check(debris is None, f"the {name} page shows {debris.group(0) if debris else ''!r}: {text[:600]!r}")
 
 
 def instance_box(page, env, n):

@@ -136,6 +136,8 @@ button:disabled { opacity: 0.6; cursor: default; }
     return node;
   }
 
+  // replaceChildren would show a null as the text "null": leave absent parts out.
+  function present() { return Array.prototype.filter.call(arguments, function (c) { return c !== null && c !== undefined && c !== false; }); }
   function badge(text, kind) { return el('span', { class: 'badge ' + (kind || '') }, text); }
   function keyText(key) { return key && key.Hostname ? key.Hostname + ':' + key.Port : ''; }
   function keyPath(key) { return encodeURIComponent(key.Hostname) + '/' + encodeURIComponent(String(key.Port)); }
@@ -552,7 +554,7 @@ button:disabled { opacity: 0.6; cursor: default; }
         : 'Select a server for its details.'));
       return;
     }
-    panel.replaceChildren(el('h2', { id: 'panel-title' }, keyText(i.Key)), instanceActions(i), instanceFields(i));
+    panel.replaceChildren(...present(el('h2', { id: 'panel-title' }, keyText(i.Key)), instanceActions(i), instanceFields(i)));
   }
 
   // MARK: recoveries and detections
@@ -753,7 +755,7 @@ button:disabled { opacity: 0.6; cursor: default; }
       const clusters = (r[1] || []).filter(function (c) {
         return (c.ClusterAlias || '').toLowerCase().indexOf(needle) >= 0 || c.ClusterName.toLowerCase().indexOf(needle) >= 0;
       });
-      main.replaceChildren(
+      main.replaceChildren(...present(
         el('h1', {}, 'Search: ', text),
         clusters.length ? el('p', {}, 'Clusters: ', clusters.map(function (c) { return [clusterLink(c.ClusterName, c.ClusterAlias || c.ClusterName), ' ']; })) : null,
         instances.length === 0 ? el('p', { class: 'dim', id: 'search-empty' }, 'No server matches.')
@@ -767,7 +769,7 @@ button:disabled { opacity: 0.6; cursor: default; }
                 el('td', {}, clusterLink(i.ClusterName, i.SuggestedClusterAlias || i.ClusterName)),
                 el('td', {}, keyText(i.MasterKey)),
                 el('td', {}, i.IsLastCheckValid ? badge(i.ReadOnly ? 'read-only' : 'writable', i.ReadOnly ? '' : 'ok') : badge('unreachable', 'bad')));
-            }))));
+            })))));
     });
   }
 
