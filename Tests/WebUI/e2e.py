@@ -10,6 +10,8 @@ with the reason when a scenario fails or cannot run. Scenarios:
              MariaDB's SHOW SLAVE STATUS on 4 names 2's port and the tree shows 4 under 2
   refused    drag 2 onto its own replica 4: the refusal and its reason, nothing runs
   keyboard   select 4 with the keyboard, "Move below..." 3, preview, run: back below 3 on MariaDB
+  replication  stop, then start, replica 4 from its panel: the SQL previewed, run once confirmed,
+             MariaDB's replication threads follow
   downtime   begin a downtime from the instance panel; the API and the panel show it
   raft       transfer leadership from the Raft view to a follower (whoever leads at the time)
   search     the header's search box finds a server; its link opens the cluster with its panel
@@ -187,6 +189,31 @@ def scenario_keyboard(page, env, base, args):
     wait_child(page, env, 4, 3)
 
 
+def scenario_replication(page, env, base, args):
+    """Stop and start replica 4 from its panel, each previewed (the SQL) and run once confirmed."""
+    def threads():
+        out = subprocess.run([args.sandbox_script, "--dir", args.sandbox_dir, "sql", "4", "SHOW SLAVE STATUS\\G"],
+                             capture_output=True, text=True, timeout=60).stdout
+        io = re.search(r"Slave_IO_Running:\s*(\w+)", out)
+        sql = re.search(r"Slave_SQL_Running:\s*(\w+)", out)
+        return (io.group(1) if io else None, sql.group(1) if sql else None)
+
+    open_page(page, base, f"/web/cluster/alias/{args.alias}?instance={env.key(4)}")
+    page.wait_for_selector(f'#panel-title:text-is("{env.key(4)}")', timeout=WAIT_MS)
+    for label, statement, expected in [("stop-replica", "STOP SLAVE", ("No", "No")), ("start-replica", "START SLAVE", ("Yes", "Yes"))]:
+        page.click(f"#action-{label}")
+        page.wait_for_selector("#dialog[data-state=planned]", timeout=WAIT_MS)
+        check(statement in page.text_content("#dialog-plan"), f"the {label} preview shows {statement}")
+        check(threads() != expected, f"nothing changes before the operator confirms {label}")
+        if label == "stop-replica":
+            shot(page, args, "stop-replica-preview")
+        page.click("#dialog-confirm")
+        page.wait_for_selector("#dialog", state="hidden", timeout=WAIT_MS)
+        eventually(lambda: threads() == expected, 60, f"MariaDB: replication threads of 4 are {expected} after {label}")
+        # The panel offers the opposite action once orchd has re-read the server.
+        page.wait_for_selector("#action-start-replica" if label == "stop-replica" else "#action-stop-replica", timeout=WAIT_MS)
+
+
 def scenario_downtime(page, env, base, args):
     open_page(page, base, f"/web/cluster/alias/{args.alias}")
     instance_box(page, env, 3).click()
@@ -280,7 +307,7 @@ def main():
     args = parser.parse_args()
     env = Env(args)
     problems = []
-    order = ["pages", "relocate", "refused", "keyboard", "downtime", "raft", "search", "readonly"]
+    order = ["pages", "relocate", "refused", "keyboard", "replication", "downtime", "raft", "search", "readonly"]
     chosen = [s for s in order if not args.only or s in args.only]
     started = time.time()
     with sync_playwright() as p:

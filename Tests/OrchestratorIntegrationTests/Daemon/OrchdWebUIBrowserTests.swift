@@ -5,9 +5,10 @@ import OrchestratorTestKit
 /// The web UI in a real browser: Tests/WebUI/e2e.py drives Debian's headless Chromium with Playwright
 /// against three real orchd processes (AuthenticationMethod multi, so the user `readonly` exists) and
 /// a MariaDB tree sandbox: a drag-and-drop relocate with its preview and confirmation (checked on
-/// MariaDB's side), a refused move with its reason, the keyboard "move below...", a downtime from the
-/// instance panel, a leadership transfer from the Raft view, search, and a read-only user seeing no
-/// action. Missing Chromium or Playwright fail the test (run `Scripts/setup --test-tools`).
+/// MariaDB's side), a refused move with its reason, the keyboard "move below...", stop/start replica
+/// from the instance panel (previewed, confirmed, checked on MariaDB), a downtime from the panel, a
+/// leadership transfer from the Raft view, search, and a read-only user seeing no action. Missing
+/// Chromium or Playwright fail the test (run `Scripts/setup --test-tools`).
 /// Screenshots land in `$ORCHD_TEST_DIR/artifacts/`.
 @Suite("orchd web UI in headless Chromium (3 real processes + MariaDB sandbox)", .serialized,
        .disabled(if: MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"))
@@ -34,8 +35,8 @@ struct OrchdWebUIBrowserTests {
         let run = try BrowserTools.run(browser.python, arguments, timeoutSeconds: 300)
         print(run.output)  // each scenario and its time, for the CI log
         #expect(run.status == 0, "Tests/WebUI/e2e.py failed:\n\(run.output)")
-        #expect(run.output.contains("all 8 scenarios passed"), "\(run.output)")
-        for page in ["clusters", "cluster", "relocate-preview", "refused", "instance-panel", "raft", "audit", "search",
+        #expect(run.output.contains("all 9 scenarios passed"), "\(run.output)")
+        for page in ["clusters", "cluster", "relocate-preview", "refused", "stop-replica-preview", "instance-panel", "raft", "audit", "search",
                      "readonly-cluster"] {
             #expect(FileManager.default.fileExists(atPath: "\(artifacts)/\(page).png"), "screenshot of \(page)")
         }
