@@ -47,6 +47,7 @@ public struct OrchestratorAPI: Sendable {
         let proxy = LeaderProxy(client: httpClient ?? .shared)
         self.forward = forward ?? { try await proxy.forward($0, $1, timeoutSeconds: timeout, relayedHeaders: relayed) }
         for controller in Self.controllers { controller.register(into: &router) }
+        registerWebUISupport()
         if statusEndpoint.hasPrefix("/"), router.match(statusEndpoint) == nil {
             add(statusEndpoint) { ctx in await ctx.health() }
         }

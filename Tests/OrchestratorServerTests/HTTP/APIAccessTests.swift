@@ -55,6 +55,50 @@ struct APIAccessTests {
         #expect(relayed.status == 401)
     }
 
+    @Test func webUISessionSaysWhoMayChange() async throws {
+        let access = HTTPAccessPolicy(method: .multi, user: "dba", password: "pw")
+        let orchd = try InProcessOrchd(size: 3, access: access)
+        defer { Task { await orchd.stop() } }
+        let leader = try #require(await orchd.leader())
+        let follower = try #require(orchd.ids.first { $0 != leader })
+
+        #expect(await orchd.get(follower, "/api/webui/session").status == 401, "strangers learn nothing")
+        let reader = await orchd.get(follower, "/api/webui/session", headers: basic("readonly:x"))
+        #expect(reader.status == 200)
+        #expect(reader.object["User"] as? String == "readonly")
+        #expect(reader.object["MayChange"] as? Bool == false)
+        #expect((reader.object["Reason"] as? String ?? "").contains("may read but not change"))
+        let dba = await orchd.get(follower, "/api/webui/session", headers: basic("dba:pw"))
+        #expect(dba.object["User"] as? String == "dba")
+        #expect(dba.object["MayChange"] as? Bool == true)
+        #expect(!dba.bodyText.contains("pw\""), "the answer never echoes a password")
+    }
+
+    @Test func raftNodesAsksEveryMemberForItsOwnStatus() async throws {
+        // Open access: in process, nodes announce their API addresses without credentials.
+        let orchd = try InProcessOrchd(size: 3)
+        defer { Task { await orchd.stop() } }
+        let leader = try #require(await orchd.leader())
+        let follower = try #require(orchd.ids.first { $0 != leader })
+        var last = ""
+        #expect(await eventually {
+            let answer = await orchd.get(follower, "/api/raft-nodes")
+            last = answer.bodyText
+            let members = answer.array.compactMap { $0 as? [String: Any] }
+            let states = members.compactMap { ($0["Status"] as? [String: Any])?["State"] as? String }
+            return members.count == 3 && states.count == 3 && states.filter { $0 == "Leader" }.count == 1
+        }, "three members, each answering for itself, one leader: \(last)")
+    }
+
+    @Test func readOnlyOrchdTellsTheWebUINobodyChangesAnything() async throws {
+        let orchd = try InProcessOrchd(size: 1, access: HTTPAccessPolicy(readOnly: true))
+        defer { Task { await orchd.stop() } }
+        let id = try #require(await orchd.leader())
+        let session = await orchd.get(id, "/api/webui/session")
+        #expect(session.object["MayChange"] as? Bool == false)
+        #expect((session.object["Reason"] as? String ?? "").contains("ReadOnly"))
+    }
+
     @Test func proxyMethodTrustsTheUserHeaderForReadsAndPowerUsersForChanges() async throws {
         let access = HTTPAccessPolicy(method: .proxy, userHeader: "X-Forwarded-User", powerUsers: ["alice"])
         let orchd = try InProcessOrchd(size: 1, access: access)

@@ -93,17 +93,25 @@ struct APITests {
         let root = await orchd.get(id, "/")
         #expect(root.status == 302)
         #expect(root.headers["Location"] == "/web/clusters")
-        for page in ["/web/clusters", "/web/cluster/db:3306", "/web/cluster/alias/shop"] {
+        for page in ["/web/clusters", "/web/cluster/db:3306", "/web/cluster/alias/shop", "/web/raft", "/web/audit",
+                     "/web/search"] {
             let html = await orchd.get(id, page)
             #expect(html.status == 200, "\(page)")
             #expect(html.contentType.hasPrefix("text/html"))
             #expect(html.bodyText.contains(#"<script src="/web/static/app.js"></script>"#))
-            #expect(html.headers["Content-Security-Policy"]?.contains("script-src 'self'") == true)
+            #expect(!html.bodyText.contains("style="), "no inline style")
+            #expect(html.bodyText.components(separatedBy: "<script").count == 2, "one script, from a file")
+            let policy = html.headers["Content-Security-Policy"] ?? ""
+            #expect(policy.contains("script-src 'self'") && policy.contains("style-src 'self'"))
+            #expect(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"))
         }
         let script = await orchd.get(id, "/web/static/app.js")
         #expect(script.contentType.hasPrefix("text/javascript"))
         #expect(script.bodyText.contains("failover-plan/"))
-        #expect(!script.bodyText.contains("innerHTML"), "API values are inserted as text only")
+        #expect(script.bodyText.contains("noop=true"), "changes to MySQL are previewed with the dry run first")
+        for unsafe in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", ".style."] {
+            #expect(!script.bodyText.contains(unsafe), "the script never uses \(unsafe): values are inserted as text")
+        }
         #expect(await orchd.get(id, "/web/static/app.css").contentType.hasPrefix("text/css"))
     }
 

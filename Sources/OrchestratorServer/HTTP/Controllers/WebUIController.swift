@@ -1,13 +1,16 @@
-/// The web UI: a dashboard (clusters, problems, topology trees with each server's state, failover
-/// preview, recoveries, detections; downtime and acknowledge actions) served by every node over its
-/// own API. Upstream's `/web/...` paths; `/` leads there. It needs what the API needs: under basic
-/// auth the browser asks once.
+/// The web UI: clusters and their problems, topology trees you can act on (drag a replica onto its
+/// new master; every MySQL change previewed with the API's dry run, run once confirmed), an instance
+/// panel with its actions, Raft (with leadership transfer), recoveries and detections across
+/// clusters, search; served by every node over its own API (actions only for users who may change
+/// things, see `/api/webui/session`). Upstream's `/web/...` paths; `/` leads there. It needs what the
+/// API needs: under basic auth the browser asks once.
 struct WebUIController: APIController {
     func register(into routes: inout APIRoutes) {
         for path in ["/", "/web", "/web/"] {
             routes.add(path) { _ in .redirect(to: "/web/clusters") }
         }
-        for page in ["/web/clusters", "/web/cluster/:clusterName", "/web/cluster/alias/:clusterAlias"] {
+        for page in ["/web/clusters", "/web/cluster/:clusterName", "/web/cluster/alias/:clusterAlias", "/web/raft", "/web/audit",
+                     "/web/search"] {
             routes.add(page) { _ in .asset(WebAssets.indexHTML, type: "text/html; charset=utf-8") }
         }
         routes.add("/web/static/app.js") { _ in .asset(WebAssets.appJS, type: "text/javascript; charset=utf-8") }
