@@ -58,6 +58,8 @@ extension CommandSpec {
         .init("graceful-master-takeover-auto", .recovery, "graceful-master-takeover-auto/{hint}[/{destination}]",
               .detailsSuccessorKey, noop: true,
               "Planned master switch to a replica orchd picks (or -d)"),
+        .init("drill", .recovery, "drill/{hint}[/{destination}]", .detailsField("Text"), noop: true,
+              "Failover drill: graceful takeover to a replica and back (or to -d only) under a write probe; prints a report"),
         .init("force-master-failover", .recovery, "force-master-failover/{hint}", .detailsSuccessorKey, noop: true,
               "Fail the master over now even if it looks healthy; orchd picks the successor"),
         .init("force-master-takeover", .recovery, "force-master-takeover/{hint}/{destination}", .detailsSuccessorKey,

@@ -105,6 +105,7 @@ import Testing
         "graceful-master-takeover-auto": "graceful-master-takeover-auto/alpha/db2/3307",
         "force-master-failover": "force-master-failover/alpha",
         "force-master-takeover": "force-master-takeover/alpha/db2/3307",
+        "drill": "drill/alpha/db2/3307",
         "audit-failure-detection": "audit-failure-detection",
         "ack-cluster-recoveries": "ack-recovery/cluster/alpha?comment=disk%20swap",
         "ack-instance-recoveries": "ack-recovery/instance/db1/3306?comment=disk%20swap",

@@ -56,7 +56,7 @@ public struct OrchestratorAPI: Sendable {
     /// The API's routes, one controller per concern. Each registers its paths; the router composes them.
     static let controllers: [any APIController] = [
         InstancesController(), IntentController(), RaftController(), RecoveryController(), FailoverController(),
-        TakeoverController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
+        TakeoverController(), DrillController(), ReplicationControlController(), ErrantGTIDController(), RefactorController(),
         MaintenanceController(), MetricsController(), ConfigurationController(), WebUIController(), KVController(),
         UnsupportedController(),
     ]

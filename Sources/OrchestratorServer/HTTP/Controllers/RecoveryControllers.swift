@@ -248,3 +248,38 @@ struct TakeoverController: APIController {
         }
     }
 }
+
+/// Failover drills: a graceful takeover to a replica and back (or to `-d` only) under a write probe,
+/// on a healthy cluster. Run on the leader; `?noop=true` prints the plan.
+struct DrillController: APIController {
+    func register(into routes: inout APIRoutes) {
+        for suffix in ["", "/:designatedHost/:designatedPort"] {
+            routes.add("/api/drill/:clusterHint\(suffix)", mutating: true) { ctx in
+                await ctx.withCluster { _, cluster in
+                    var target: InstanceKey?
+                    if ctx.parameters["designatedHost"] != nil {
+                        switch ctx.instanceKey(host: "designatedHost", port: "designatedPort") {
+                        case .failure(let failure): return failure.response
+                        case .success(let key): target = key
+                        }
+                    }
+                    guard let recovery = ctx.recovery else { return .error("recovery is not running on this node", status: 503) }
+                    switch await recovery.drill(clusterHint: cluster, target: target, dryRun: ctx.isNoop) {
+                    case .planned(let plan) where !plan.refusals.isEmpty:
+                        return APIResponse.envelope(code: "ERROR", message: "drill of \(cluster) refused: "
+                            + plan.refusals.joined(separator: "; "), details: plan, status: 409)
+                    case .planned(let plan):
+                        return .ok("Dry run: drill of \(cluster) would run:", details: plan.explain)
+                    case .ran(let report) where report.passed:
+                        return .ok("Drill of \(cluster) passed", details: report)
+                    case .ran(let report):
+                        let failures = report.switches.flatMap(\.errors)
+                            + report.invariants.filter { !$0.held }.map { "\($0.name) broken: \($0.detail)" }
+                        return APIResponse.envelope(code: "ERROR", message: "drill \(report.drillID) of \(cluster) failed: "
+                            + failures.joined(separator: "; "), details: report, status: 500)
+                    }
+                }
+            }
+        }
+    }
+}
