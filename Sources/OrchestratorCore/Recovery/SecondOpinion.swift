@@ -31,19 +31,33 @@ public struct PeerOpinion: Codable, Sendable, Equatable {
 }
 
 public enum SecondOpinion {
-    /// Failures where a wrong verdict makes two writable masters: a dead master or co-master.
+    /// Failures where a wrong verdict makes two writable masters (a dead master or co-master), or
+    /// rearranges a healthy branch (a dead intermediate master that only this node cannot reach: a leader
+    /// cut off from MySQL but not from its peers).
     public static func applies(to analysis: ReplicationAnalysis) -> Bool {
         switch analysis.analysis {
         case .deadMaster, .deadMasterAndSomeReplicas, .deadMasterAndReplicas, .deadMasterWithoutReplicas,
              .deadCoMaster, .deadCoMasterAndSomeReplicas:
+            return true
+        case .deadIntermediateMaster, .deadIntermediateMasterWithSingleReplica,
+             .deadIntermediateMasterWithSingleReplicaFailingToConnect, .deadIntermediateMasterAndSomeReplicas,
+             .deadIntermediateMasterAndReplicas:
             return true
         default:
             return false
         }
     }
 
-    /// The veto, in words, when a peer reached `key` and found it writable; nil otherwise.
-    public static func veto(_ opinions: [PeerOpinion], key: InstanceKey) -> String? {
+    /// The veto, in words, when a peer proves `key` alive; nil otherwise. A master is alive when a peer
+    /// reaches it writable; an intermediate master (`intermediate`) when a peer reaches it at all.
+    public static func veto(_ opinions: [PeerOpinion], key: InstanceKey, intermediate: Bool = false) -> String? {
+        if intermediate {
+            let alive = opinions.filter { $0.key == key && $0.reachable }.map(\.node).sorted()
+            guard !alive.isEmpty else { return nil }
+            return "\(key) answers from orchd node\(alive.count > 1 ? "s" : "") \(alive.joined(separator: ", ")): "
+                + "not dead; its replicas are not relocated (is this node cut off from MySQL?). "
+                + "recover overrides"
+        }
         let alive = opinions.filter { $0.key == key && $0.reachable && !$0.readOnly }.map(\.node).sorted()
         guard !alive.isEmpty else { return nil }
         return "\(key) answers and is writable from orchd node\(alive.count > 1 ? "s" : "") \(alive.joined(separator: ", ")): "

@@ -195,7 +195,8 @@ public actor RecoveryService: Service {
             var confirmed = analysis
             if SecondOpinion.applies(to: analysis), configuration.expectFailureAnalysisConcensus {
                 let opinions = await secondOpinions(on: analysis.analyzedInstanceKey)
-                if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey) {
+                if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey,
+                                                 intermediate: analysis.analysis.recoveryKind == .intermediateMasterRelocation) {
                     let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
                     let text = "vetoed: \(veto)"
                     await persist(detectionLog.holdBack(analysis, reason: text).map { [$0] } ?? [])

@@ -22,15 +22,26 @@ struct SecondOpinionTests {
                                                 readOnly: false)], key: key) == nil)
     }
 
-    @Test func onlyDeadMastersAreChecked() {
+    @Test func onlyDeadMastersAndIntermediateMastersAreChecked() {
         var analysis = ReplicationAnalysis(analyzedInstanceKey: key, clusterDetails: ClusterInfo(clusterName: "db:1", clusterAlias: "db:1", countInstances: 1, heuristicLag: 0, hasAutomatedMasterRecovery: true, hasAutomatedIntermediateMasterRecovery: false))
-        for code in [AnalysisCode.deadMaster, .deadMasterAndSomeReplicas, .deadCoMaster] {
+        for code in [AnalysisCode.deadMaster, .deadMasterAndSomeReplicas, .deadCoMaster, .deadIntermediateMaster,
+                     .deadIntermediateMasterAndReplicas] {
             analysis.analysis = code
             #expect(SecondOpinion.applies(to: analysis), "\(code)")
         }
-        for code in [AnalysisCode.deadIntermediateMaster, .unreachableMaster, .noProblem] {
+        for code in [AnalysisCode.unreachableMaster, .noProblem, .lockedSemiSyncMaster] {
             analysis.analysis = code
             #expect(!SecondOpinion.applies(to: analysis), "\(code)")
         }
+    }
+
+    @Test("an intermediate master that a peer reaches is alive, read-only or not")
+    func intermediateMasterVetoNeedsOnlyReachability() {
+        let readOnly = [PeerOpinion(node: "n2", key: key, reachable: true, readOnly: true)]
+        #expect(SecondOpinion.veto(readOnly, key: key) == nil, "a read-only server does not veto a master failover")
+        let veto = SecondOpinion.veto(readOnly, key: key, intermediate: true)
+        #expect(veto?.contains("answers from orchd node n2") == true, "\(veto ?? "")")
+        #expect(SecondOpinion.veto([PeerOpinion(node: "n2", key: key, reachable: false, readOnly: false)], key: key,
+                                   intermediate: true) == nil)
     }
 }

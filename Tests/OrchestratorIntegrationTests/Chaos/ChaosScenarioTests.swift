@@ -214,13 +214,12 @@ struct ChaosScenarioTests {
         }, "the cut leader cannot probe the master")
         try await Task.sleep(for: .seconds(15))
         let audit = try group.cli(["-c", "api", "-P", "audit-recovery"]).out
-        // Found by this scenario: the cut leader sees intermediate master 3 and its replica unreachable
-        // (DeadIntermediateMasterAndReplicas, actionable; second opinions cover master failovers only),
-        // attempts a relocation that fails before any MySQL step, and the failed, unacknowledged record
-        // then holds the cluster's automated recoveries for RecoveryPeriodBlockSeconds.
-        withKnownIssue("a leader cut from MySQL records a failed intermediate-master recovery", isIntermittent: true) {
-            #expect(audit.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "no recovery: \(audit)")
-        }
+        // Found by this scenario: the cut leader saw intermediate master 3 and its replica unreachable
+        // (DeadIntermediateMasterAndReplicas, actionable), attempted a relocation that failed before any
+        // MySQL step, and the failed record held the cluster's automated recoveries for
+        // RecoveryPeriodBlockSeconds. Second opinions now cover intermediate masters too: a peer that
+        // reaches it vetoes, and no recovery is recorded.
+        #expect(audit.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "no recovery: \(audit)")
         #expect(!audit.contains("\"Analysis\": \"DeadMaster"), "no master failover: \(audit)")
         #expect(await sandbox.readOnly(1) == "0", "the master is still the writable one")
         isolation.remove()
