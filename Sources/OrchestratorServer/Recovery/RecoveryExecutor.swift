@@ -61,12 +61,18 @@ struct RecoveryExecutor {
         switch step {
         case .stopReplication(let keys):
             let ops = operations
+            // A delayed replica (MASTER_DELAY) keeps its relay log behind on purpose: waiting for it would
+            // only add the whole timeout to the failover, so it is stopped at once.
+            let inventory = await node.inventory()
+            let delayed = Set(keys.filter { (inventory.instance($0)?.sqlDelay ?? 0) > 0 })
             let timeout = waitTimeoutSeconds
             return await withTaskGroup(of: String.self) { group in
                 for key in keys {
+                    let wait = delayed.contains(key) ? 0 : timeout
                     group.addTask {
                         do {
-                            let result = try await ops.stopReplicationNicely(key, timeoutSeconds: timeout)
+                            let result = try await ops.stopReplicationNicely(key, timeoutSeconds: wait)
+                            if wait == 0 { return "\(key): stopped at once (a delayed replica)" }
                             return "\(key): stopped\(result.caughtUp ? ", relay log applied" : ", relay log not fully applied")"
                         } catch {
                             return "\(key): \(error)"
