@@ -44,6 +44,9 @@ public struct EtcdKVStore: MasterKVStore {
 
     public var name: String { "etcd " + endpoints.map(\.description).joined(separator: ",") }
 
+    /// How many tokens this store obtained from etcd so far.
+    var tokensObtained: Int { tokens.obtained }
+
     public func put(_ pairs: [KVPair]) async throws {
         guard !pairs.isEmpty else { return }
         let body = try Self.transactionBody(pairs)
@@ -139,9 +142,15 @@ public struct EtcdKVStore: MasterKVStore {
     }
 }
 
-/// Tokens by endpoint, shared by copies of the store.
+/// Tokens by endpoint, shared by copies of the store; counts the tokens obtained (for tests).
 private final class TokenCache: Sendable {
-    private let tokens = Mutex<[String: String]>([:])
-    func get(_ endpoint: String) -> String? { tokens.withLock { $0[endpoint] } }
-    func set(_ endpoint: String, _ token: String?) { tokens.withLock { $0[endpoint] = token } }
+    private let tokens = Mutex<(byEndpoint: [String: String], obtained: Int)>(([:], 0))
+    func get(_ endpoint: String) -> String? { tokens.withLock { $0.byEndpoint[endpoint] } }
+    func set(_ endpoint: String, _ token: String?) {
+        tokens.withLock { state in
+            state.byEndpoint[endpoint] = token
+            if token != nil { state.obtained += 1 }
+        }
+    }
+    var obtained: Int { tokens.withLock { $0.obtained } }
 }

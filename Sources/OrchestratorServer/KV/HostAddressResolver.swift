@@ -57,10 +57,10 @@ public actor HostAddressResolver {
                 if first { continuation.resume(returning: value) }
             }
             Thread.detachNewThread { finish(work()) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                finish(nil)
-            }
+            // A Dispatch timer, not a task: the timeout must fire even when the cooperative pool is busy.
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { finish(nil) }
         }
     }
 
