@@ -197,7 +197,8 @@ extension ConfigurationSchema {
         // orchd's own keys
         honoured("HookTimeoutSeconds", "RaftTickMilliseconds", "RaftElectionTicks", "RaftHeartbeatTicks",
                  "RaftSnapshotThreshold", "HTTPProxyTimeoutSeconds", "MySQLReplicationUser", "MySQLReplicationPassword",
-                 "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile", "EtcdEndpoints", "KVSyncIntervalSeconds")
+                 "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile", "EtcdEndpoints", "KVSyncIntervalSeconds",
+                 "EtcdUsername", "EtcdPassword", "EtcdCAFile", "EtcdCertFile", "EtcdKeyFile")
         return table
     }()
 
@@ -222,5 +223,6 @@ extension ConfigurationSchema {
         "FailMasterPromotionIfSQLThreadNotUpToDate", "RecoveryPeriodBlockSeconds", "RecoveryPeriodBlockMinutes",
         "PreFailoverProcesses", "PostFailoverProcesses", "PostMasterFailoverProcesses", "AutoPseudoGTID",
         "PseudoGTIDPattern", "ServeAgentsHttp", "RaftTLSCertFile", "RaftTLSPrivateKeyFile", "RaftTLSCAFile",
+        "EtcdUsername", "EtcdPassword", "EtcdCAFile", "EtcdCertFile", "EtcdKeyFile",
     ]
 }

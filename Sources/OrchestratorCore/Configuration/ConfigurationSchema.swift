@@ -175,6 +175,12 @@ public enum ConfigurationSchema {
         ConfigKeySpec("RaftTLSCAFile", .string(""), isExtension: true),
         // Master discovery through etcd v3 (its JSON gateway): http[s]://host:port, tried in order.
         ConfigKeySpec("EtcdEndpoints", .strings([]), isExtension: true),
+        // etcd authentication (a token from /v3/auth/authenticate) and TLS to https:// endpoints.
+        ConfigKeySpec("EtcdUsername", .string(""), isExtension: true),
+        ConfigKeySpec("EtcdPassword", .string(""), isSecret: true, isExtension: true),
+        ConfigKeySpec("EtcdCAFile", .string(""), isExtension: true),
+        ConfigKeySpec("EtcdCertFile", .string(""), isExtension: true),
+        ConfigKeySpec("EtcdKeyFile", .string(""), isExtension: true),
         // The Raft leader re-asserts every cluster's master in the stores this often.
         ours("KVSyncIntervalSeconds", 60, min: 1),
     ]

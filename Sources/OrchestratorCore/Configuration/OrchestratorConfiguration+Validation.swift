@@ -61,6 +61,19 @@ extension OrchestratorConfiguration {
         for endpoint in etcdEndpoints where !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
             throw fail("EtcdEndpoints", "must list etcd gateway addresses like \"http://127.0.0.1:2379\", not \"\(endpoint)\"")
         }
+        if etcdUsername.isEmpty != etcdPassword.isEmpty {
+            throw fail(etcdUsername.isEmpty ? "EtcdUsername" : "EtcdPassword",
+                       "EtcdUsername and EtcdPassword go together: set both (etcd authentication) or neither")
+        }
+        if etcdCertFile.isEmpty != etcdKeyFile.isEmpty {
+            throw fail(etcdCertFile.isEmpty ? "EtcdCertFile" : "EtcdKeyFile",
+                       "EtcdCertFile and EtcdKeyFile go together: set both (a client certificate for etcd) or neither")
+        }
+        for key in ["EtcdCAFile", "EtcdCertFile"] where !string(key).isEmpty {
+            if let plain = etcdEndpoints.first(where: { !$0.hasPrefix("https://") }) {
+                throw fail(key, "applies to https:// etcd endpoints only, but EtcdEndpoints lists \"\(plain)\"")
+            }
+        }
 
         // Raft
         if raftEnabled {

@@ -181,6 +181,14 @@ extension OrchestratorConfiguration {
     public var zkAddress: String { string("ZkAddress") }
     /// orchd: etcd v3 JSON gateway endpoints (`http://host:port`), tried in order.
     public var etcdEndpoints: [String] { get { strings("EtcdEndpoints") } set { values["EtcdEndpoints"] = .strings(newValue) } }
+    /// orchd: etcd user (with `etcdPassword`) for a cluster with authentication enabled; empty: none.
+    public var etcdUsername: String { string("EtcdUsername") }
+    public var etcdPassword: String { string("EtcdPassword") }
+    /// orchd: PEM CA certificates trusted for https:// etcd endpoints (empty: the system's roots).
+    public var etcdCAFile: String { string("EtcdCAFile") }
+    /// orchd: PEM client certificate and key presented to etcd (`--client-cert-auth`).
+    public var etcdCertFile: String { string("EtcdCertFile") }
+    public var etcdKeyFile: String { string("EtcdKeyFile") }
     /// orchd: how often the leader re-asserts every master in the key-value stores.
     public var kvSyncIntervalSeconds: Int { int("KVSyncIntervalSeconds") }
 }

@@ -12,27 +12,36 @@ public struct KVPair: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which keys announce a cluster's master to applications, in upstream's layout: `<prefix><alias>` holds
-/// `host:port`, and the sub-keys `<prefix><alias>/hostname`, `/port` and, when the host is an IP
-/// literal, `/ipv4` or `/ipv6`. Pure: the publisher in the server decides when, this decides what.
+/// `host:port`, and the sub-keys `<prefix><alias>/hostname`, `/port`, `/ipv4` and `/ipv6`. The addresses
+/// are the host itself when it is an IP literal, else what the name resolved to (the first IPv4 and the
+/// first IPv6 address, in the resolver's order). Unlike upstream, a family without an address is written
+/// empty rather than left out, so a previous master's address never survives a change of master.
+/// Pure: the publisher in the server decides when and resolves names, this decides what.
 public enum ClusterMasterKV {
     /// `<prefix><alias>` (the prefix already ends in "/", as configuration loading normalises it).
     public static func key(prefix: String, clusterAlias: String) -> String { prefix + clusterAlias }
 
     /// The pairs announcing `master` as the master of `clusterAlias`; none for an empty alias.
-    public static func pairs(prefix: String, clusterAlias: String, master: InstanceKey) -> [KVPair] {
+    /// `resolved`: the addresses `master.hostname` resolved to (ignored for an IP literal).
+    public static func pairs(prefix: String, clusterAlias: String, master: InstanceKey, resolved: [String] = []) -> [KVPair] {
         guard !clusterAlias.isEmpty else { return [] }
         let key = key(prefix: prefix, clusterAlias: clusterAlias)
-        var pairs = [KVPair(key, master.description), KVPair(key + "/hostname", master.hostname),
-                     KVPair(key + "/port", String(master.port))]
-        // Upstream resolves the name for these; orchd does no resolution (names stay as operators gave
-        // them), so only a literal address yields one.
-        if isIPv4(master.hostname) {
-            pairs.append(KVPair(key + "/ipv4", master.hostname))
-        } else if master.hostname.contains(":") {
-            pairs.append(KVPair(key + "/ipv6", master.hostname))
-        }
-        return pairs
+        let (ipv4, ipv6) = addresses(of: master.hostname, resolved: resolved)
+        return [KVPair(key, master.description), KVPair(key + "/hostname", master.hostname),
+                KVPair(key + "/port", String(master.port)), KVPair(key + "/ipv4", ipv4 ?? ""),
+                KVPair(key + "/ipv6", ipv6 ?? "")]
     }
+
+    /// The IPv4 and IPv6 address to publish for `host`: the host itself when it is a literal, else the
+    /// first of each family in `resolved` (entries that are not addresses are skipped).
+    public static func addresses(of host: String, resolved: [String]) -> (ipv4: String?, ipv6: String?) {
+        if isIPv4(host) { return (host, nil) }
+        if isIPv6(host) { return (nil, host) }
+        return (resolved.first(where: isIPv4), resolved.first(where: isIPv6))
+    }
+
+    /// Whether `host` is a name (to resolve) rather than an IP literal.
+    public static func needsResolution(_ host: String) -> Bool { !host.isEmpty && !isIPv4(host) && !isIPv6(host) }
 
     /// The master every cluster alias should announce now: per alias, the cluster whose master answers
     /// (several clusters carry one alias for a while after a failover: the dead old master still reports
@@ -54,14 +63,28 @@ public enum ClusterMasterKV {
     }
 
     /// Every pair for `masters`, sorted by key (a stable order for writes and tests).
-    public static func pairs(prefix: String, masters: [String: InstanceKey]) -> [KVPair] {
-        masters.flatMap { pairs(prefix: prefix, clusterAlias: $0.key, master: $0.value) }.sorted { $0.key < $1.key }
+    /// `resolved`: host name -> its addresses (names absent from it get empty address sub-keys).
+    public static func pairs(prefix: String, masters: [String: InstanceKey], resolved: [String: [String]] = [:]) -> [KVPair] {
+        masters.flatMap { pairs(prefix: prefix, clusterAlias: $0.key, master: $0.value, resolved: resolved[$0.value.hostname] ?? []) }
+            .sorted { $0.key < $1.key }
     }
 
     /// What to write to a store that last accepted `written`: everything on a full sync (leadership just
     /// gained, or the periodic re-assertion), else the pairs whose value differs.
     public static func toWrite(_ desired: [KVPair], written: [String: String], full: Bool) -> [KVPair] {
         full ? desired : desired.filter { written[$0.key] != $0.value }
+    }
+
+    /// Hex groups and colons (an embedded dotted IPv4 tail allowed), at least two colons; no zone id.
+    static func isIPv6(_ host: String) -> Bool {
+        guard host.filter({ $0 == ":" }).count >= 2, host.count <= 45 else { return false }
+        var groups = host.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if let last = groups.last, last.contains(".") {
+            guard isIPv4(last) else { return false }
+            groups.removeLast()
+        }
+        return groups.allSatisfy { group in group.count <= 4 && group.allSatisfy(\.isASCIIHexDigit) }
+            && host.ranges(of: "::").count <= 1 && !host.contains(":::")
     }
 
     static func isIPv4(_ host: String) -> Bool {
@@ -74,4 +97,5 @@ public enum ClusterMasterKV {
 
 private extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    var isASCIIHexDigit: Bool { isASCIIDigit || ("a"..."f").contains(self) || ("A"..."F").contains(self) }
 }

@@ -85,7 +85,8 @@ extension HTTPClient {
                 "the certificate presented does not verify against \(trust) (CERTIFICATE_VERIFY_FAILED)")
         }
         return HTTPClientError(.tlsFailure, address: address, detail:
-            "\(text); check the peer's certificate, \(trust), and SSLCertFile/SSLPrivateKeyFile if the peer asks for a client certificate")
+            "\(text); check the peer's certificate, \(trust), and \(configuration.tls.keyNames.certificateFile)/"
+            + "\(configuration.tls.keyNames.privateKeyFile) if the peer asks for a client certificate")
     }
 
     /// `2 s`, `0.5 s`.

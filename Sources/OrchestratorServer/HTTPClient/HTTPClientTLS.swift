@@ -13,18 +13,33 @@ public struct HTTPClientTLS: Equatable, Sendable {
     /// Accept any certificate and any host name. Encrypts without authenticating the peer: for
     /// tests and emergencies only (upstream's `SSLSkipVerify`).
     public var skipVerify: Bool
+    /// The configuration keys the files come from, for messages.
+    public var keyNames: KeyNames
+
+    /// Configuration key names of the CA file, the certificate and its key.
+    public struct KeyNames: Equatable, Sendable {
+        public var caFile, certificateFile, privateKeyFile: String
+        public init(caFile: String, certificateFile: String, privateKeyFile: String) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.privateKeyFile = privateKeyFile
+        }
+        /// Upstream's `SSLCAFile`, `SSLCertFile`, `SSLPrivateKeyFile`.
+        public static let ssl = KeyNames(caFile: "SSLCAFile", certificateFile: "SSLCertFile", privateKeyFile: "SSLPrivateKeyFile")
+    }
 
     public init(caFile: String? = nil, certificateFile: String? = nil, privateKeyFile: String? = nil,
-                skipVerify: Bool = false) {
+                skipVerify: Bool = false, keyNames: KeyNames = .ssl) {
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.privateKeyFile = privateKeyFile
         self.skipVerify = skipVerify
+        self.keyNames = keyNames
     }
 
     /// Whom a failed verification was checked against, for messages.
     var trustDescription: String {
-        caFile.map { "the CA file \($0) (SSLCAFile)" } ?? "the system's trust roots (set SSLCAFile for a private CA)"
+        caFile.map { "the CA file \($0) (\(keyNames.caFile))" } ?? "the system's trust roots (set \(keyNames.caFile) for a private CA)"
     }
 
     /// The NIOSSL context: loads the files once, so a missing or unreadable file is an error at start-up.
@@ -35,7 +50,7 @@ public struct HTTPClientTLS: Equatable, Sendable {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
-                throw HTTPClientTLSError(file: caFile, role: "CA certificates (SSLCAFile)", reason: "\(error)")
+                throw HTTPClientTLSError(file: caFile, role: "CA certificates (\(keyNames.caFile))", reason: "\(error)")
             }
         }
         switch (certificateFile, privateKeyFile) {
@@ -45,19 +60,19 @@ public struct HTTPClientTLS: Equatable, Sendable {
             do {
                 configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
             } catch {
-                throw HTTPClientTLSError(file: certificateFile, role: "client certificate (SSLCertFile)", reason: "\(error)")
+                throw HTTPClientTLSError(file: certificateFile, role: "client certificate (\(keyNames.certificateFile))", reason: "\(error)")
             }
             do {
                 configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyFile, format: .pem))
             } catch {
-                throw HTTPClientTLSError(file: privateKeyFile, role: "client private key (SSLPrivateKeyFile)", reason: "\(error)")
+                throw HTTPClientTLSError(file: privateKeyFile, role: "client private key (\(keyNames.privateKeyFile))", reason: "\(error)")
             }
         case (let certificateFile?, nil):
-            throw HTTPClientTLSError(file: certificateFile, role: "client certificate (SSLCertFile)",
-                                     reason: "no private key given; set SSLPrivateKeyFile too")
+            throw HTTPClientTLSError(file: certificateFile, role: "client certificate (\(keyNames.certificateFile))",
+                                     reason: "no private key given; set \(keyNames.privateKeyFile) too")
         case (nil, let privateKeyFile?):
-            throw HTTPClientTLSError(file: privateKeyFile, role: "client private key (SSLPrivateKeyFile)",
-                                     reason: "no certificate given; set SSLCertFile too")
+            throw HTTPClientTLSError(file: privateKeyFile, role: "client private key (\(keyNames.privateKeyFile))",
+                                     reason: "no certificate given; set \(keyNames.certificateFile) too")
         }
         do {
             return try NIOSSLContext(configuration: configuration)

@@ -17,6 +17,8 @@ public actor MasterKVPublisher: Service {
     let syncInterval: Duration
     let tick: Duration
     let logger: Logger
+    /// Host names of masters -> addresses, for the `/ipv4` and `/ipv6` sub-keys.
+    let resolver: HostAddressResolver
     /// Per store (by index): key -> value it last accepted from this node while leader.
     private var written: [[String: String]]
     /// Masters recoveries chose, not yet seen by the inventory: alias -> (master, when pinned).
@@ -27,13 +29,15 @@ public actor MasterKVPublisher: Service {
     private var lastWarning: [(text: String, at: ContinuousClock.Instant)?]
 
     public init(node: OrchestratorNode, stores: [any MasterKVStore], prefix: String, syncInterval: Duration,
-                tick: Duration = .seconds(1), logger: Logger = Logger(label: "orchd.kv")) {
+                tick: Duration = .seconds(1), resolver: HostAddressResolver = HostAddressResolver(),
+                logger: Logger = Logger(label: "orchd.kv")) {
         self.node = node
         self.stores = stores
         self.prefix = prefix
         self.syncInterval = syncInterval
         self.tick = tick
         self.logger = logger
+        self.resolver = resolver
         written = Array(repeating: [:], count: stores.count)
         lastFullSync = Array(repeating: nil, count: stores.count)
         lastWarning = Array(repeating: nil, count: stores.count)
@@ -80,7 +84,8 @@ public actor MasterKVPublisher: Service {
     public func publish(clusterAlias: String, master: InstanceKey) async -> (ok: Bool, summary: String) {
         guard !stores.isEmpty else { return (true, "no key-value store configured") }
         pinned[clusterAlias] = (master, ContinuousClock.now)
-        let pairs = ClusterMasterKV.pairs(prefix: prefix, clusterAlias: clusterAlias, master: master)
+        let pairs = ClusterMasterKV.pairs(prefix: prefix, clusterAlias: clusterAlias, master: master,
+                                          resolved: await resolver.resolve(master.hostname))
         guard await isLeader() else { return (false, "not the raft leader: nothing written") }
         var lines: [String] = []
         var ok = true
@@ -121,7 +126,8 @@ public actor MasterKVPublisher: Service {
         // A pin ends once the inventory agrees, or after a sync interval (or 5 minutes, whichever is longer).
         let limit = max(syncInterval, .seconds(300))
         pinned = pinned.filter { alias, pin in seen[alias] != pin.key && ContinuousClock.now - pin.at < limit }
-        return ClusterMasterKV.pairs(prefix: prefix, masters: ClusterMasterKV.masters(in: inventory, pinned: pinned.mapValues(\.key)))
+        let masters = ClusterMasterKV.masters(in: inventory, pinned: pinned.mapValues(\.key))
+        return ClusterMasterKV.pairs(prefix: prefix, masters: masters, resolved: await resolver.resolve(masters.values.map(\.hostname)))
     }
 
     /// Writes `pairs` to store `index`; returns the error text on failure.

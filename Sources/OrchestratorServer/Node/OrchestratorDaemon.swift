@@ -103,11 +103,21 @@ public struct OrchestratorDaemon {
         let hooks = ProcessHookRunner(withheldEnvironment: withheld)
         // Master discovery for applications: etcd (EtcdEndpoints) and ZooKeeper (ZkAddress), written by the leader only.
         var kvStores: [any MasterKVStore] = []
+        var etcdClient: HTTPClient?
         if !config.etcdEndpoints.isEmpty {
             let endpoints = try config.etcdEndpoints.map { text in
                 do { return try HTTPAddress(parsing: text) } catch { throw DaemonError("EtcdEndpoints: \(error)") }
             }
-            kvStores.append(EtcdKVStore(endpoints: endpoints, client: httpClient))
+            // etcd's own client: its trust (EtcdCAFile) and certificate are not the API peers'.
+            let client: HTTPClient
+            do { client = try HTTPClient(configuration: .init(tls: Self.etcdTLS(config))) } catch { throw DaemonError("\(error)") }
+            etcdClient = client
+            let credentials = config.etcdUsername.isEmpty
+                ? nil : EtcdCredentials(username: config.etcdUsername, password: config.etcdPassword)
+            if credentials != nil, let plain = endpoints.first(where: { $0.scheme == .http }) {
+                logger.warning("EtcdPassword is sent to \(plain) in clear text: use https:// EtcdEndpoints (EtcdCAFile)")
+            }
+            kvStores.append(EtcdKVStore(endpoints: endpoints, client: client, credentials: credentials))
         }
         if !config.zkAddress.isEmpty {
             do { kvStores.append(try ZooKeeperKVStore(address: config.zkAddress)) } catch { throw DaemonError("\(error)") }
@@ -126,7 +136,9 @@ public struct OrchestratorDaemon {
         let reloader = ConfigurationReloader(path: configurationPath, running: config, node: node, recovery: recovery)
         node.setReloadHandler { try await reloader.reload() }
         // The client first, so it shuts down last, after every service that talks to peers.
-        services = [httpClient, raft, intent, discovery, kvPublisher, recovery, reloader, http]
+        var list: [any Service] = [httpClient]
+        if let etcdClient { list.append(etcdClient) }
+        services = list + [raft, intent, discovery, kvPublisher, recovery, reloader, http]
     }
 
     /// HTTPAdvertise, or `http[s]://<RaftAdvertise host>:<ListenAddress port>` as upstream derives it.
@@ -145,6 +157,14 @@ public struct OrchestratorDaemon {
                              certificateFile: tls.requireClientCertificate ? tls.certificateFile : nil,
                              privateKeyFile: tls.requireClientCertificate ? tls.privateKeyFile : nil,
                              skipVerify: tls.skipVerify)
+    }
+
+    /// How orchd's etcd client talks TLS to https:// EtcdEndpoints.
+    static func etcdTLS(_ config: OrchestratorConfiguration) -> HTTPClientTLS {
+        HTTPClientTLS(caFile: config.etcdCAFile.isEmpty ? nil : config.etcdCAFile,
+                      certificateFile: config.etcdCertFile.isEmpty ? nil : config.etcdCertFile,
+                      privateKeyFile: config.etcdKeyFile.isEmpty ? nil : config.etcdKeyFile,
+                      keyNames: .init(caFile: "EtcdCAFile", certificateFile: "EtcdCertFile", privateKeyFile: "EtcdKeyFile"))
     }
 
     /// Says at start-up, at warning level where it is weak, how callers and peers are authenticated.

@@ -15,6 +15,9 @@ struct RecoveryExecutor {
     /// The replication user for servers repointed by this plan (from `ReplicationCredentialsQuery`);
     /// nil: the configured `MySQLReplicationUser`, else each replica keeps its own.
     var credentials: ReplicationCredentials?
+    /// Runs right after a promote step succeeded, with the promoted server; its step (the recovery's
+    /// key-value publication) joins the audit.
+    var afterPromotion: (@Sendable (InstanceKey) async -> RecoveryStepRecord)?
 
     /// Executes `plan`, updating `recovery` (steps, errors, outcome). Returns whether it succeeded.
     func execute(_ plan: RecoveryPlan, recovery: inout TopologyRecovery) async -> Bool {
@@ -47,6 +50,12 @@ struct RecoveryExecutor {
             record.ended = node.now
             recovery.steps.append(record)
             logger.info("recovery \(recovery.uid): \(step.description) -> \(record.ok ? "ok" : record.error)")
+            if case .promote(let promoted, _) = step, record.ok, let afterPromotion {
+                let published = await afterPromotion(promoted)
+                if !published.ok { recovery.allErrors.append("\(published.name) (best effort, retried): \(published.error)") }
+                recovery.steps.append(published)
+                logger.info("recovery \(recovery.uid): published \(published.detail) to key-value stores: \(published.ok ? "ok" : published.error)")
+            }
             do {
                 try await node.submit(.writeRecovery(recovery))
             } catch {

@@ -411,15 +411,23 @@ public actor RecoveryService: Service {
         if ok {
             var executor = RecoveryExecutor(node: node, operations: recoveryOperations, logger: logger)
             executor.credentials = credentials
+            // Applications learn the new master as soon as it is promoted (writable), not after the
+            // replicas are repointed and the old master fenced: those steps can take seconds.
+            if plan.kind.changesMaster, let kvPublisher, !analysis.clusterDetails.clusterAlias.isEmpty {
+                let alias = analysis.clusterDetails.clusterAlias
+                executor.afterPromotion = { [self] promoted in await self.kvPublishStep(promoted, alias: alias, through: kvPublisher) }
+            }
             ok = await executor.execute(plan, recovery: &recovery)
         }
         recovery.resolve(successor: ok ? plan.successor : nil, successful: ok, at: node.now)
         if let successor = plan.successor, ok {
             recovery.successorAlias = await node.inventory().instance(successor)?.instanceAlias ?? ""
         }
-        // Applications learn the new master before the post-failover hooks run (upstream's order). A
-        // store that is down does not fail the recovery: the step records it, the publisher retries.
-        if ok, plan.kind.changesMaster, let successor = plan.successor, let kvPublisher {
+        // Applications learn the new master before the post-failover hooks run (upstream's order): right
+        // after the promote step, else (a plan without one) here. A store that is down does not fail the
+        // recovery: the step records it, the publisher retries.
+        if ok, plan.kind.changesMaster, let successor = plan.successor, let kvPublisher,
+           !recovery.steps.contains(where: { $0.name == Self.kvPublishStepName }) {
             await publishMaster(successor, alias: analysis.clusterDetails.clusterAlias, through: kvPublisher,
                                 recovery: &recovery)
         }
@@ -493,18 +501,24 @@ extension RecoveryService {
     func publishMaster(_ master: InstanceKey, alias: String, through publisher: MasterKVPublisher,
                        recovery: inout TopologyRecovery) async {
         guard !alias.isEmpty else { return }
-        var record = RecoveryStepRecord(name: "kv publish", detail: "\(alias) -> \(master)")
+        let record = await kvPublishStep(master, alias: alias, through: publisher)
+        if !record.ok { recovery.allErrors.append("kv publish (best effort, retried): \(record.error)") }
+        recovery.steps.append(record)
+        logger.info("recovery \(recovery.uid): published \(alias) -> \(master) to key-value stores: \(record.ok ? "ok" : record.error)")
+    }
+
+    static let kvPublishStepName = "kv publish"
+
+    /// Publishes `master` for `alias`; the outcome as an audit step (never throws).
+    func kvPublishStep(_ master: InstanceKey, alias: String, through publisher: MasterKVPublisher) async -> RecoveryStepRecord {
+        var record = RecoveryStepRecord(name: Self.kvPublishStepName, detail: "\(alias) -> \(master)")
         record.started = node.now
         let (ok, summary) = await publisher.publish(clusterAlias: alias, master: master)
         record.ended = node.now
         record.ok = ok
         record.output = summary
-        if !ok {
-            record.error = summary
-            recovery.allErrors.append("kv publish (best effort, retried): \(summary)")
-        }
-        recovery.steps.append(record)
-        logger.info("recovery \(recovery.uid): published \(alias) -> \(master) to key-value stores: \(ok ? "ok" : summary)")
+        if !ok { record.error = summary }
+        return record
     }
 
     /// Runs one hook phase with upstream's placeholders and ORC_* variables; its results go to the

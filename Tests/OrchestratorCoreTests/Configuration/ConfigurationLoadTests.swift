@@ -206,6 +206,19 @@ struct ConfigurationLoadTests {
             json: Array(#"{"ListenAddress": ":5000"}"#.utf8), path: "second.json", base: first)
         #expect(second.instancePollSeconds == 3 && second.listenAddress == ":5000")
     }
+
+    @Test func etcdAuthenticationAndTLSKeysGoTogether() throws {
+        let (c, warnings) = try load(#"{"EtcdEndpoints": ["https://etcd1:2379"], "EtcdUsername": "orchd", "EtcdPassword": "${ETCD_PW}", "EtcdCAFile": "/etc/orchd/etcd-ca.pem", "EtcdCertFile": "/c.pem", "EtcdKeyFile": "/c.key"}"#,
+                                     env: ["ETCD_PW": "etcd-s3cret"])
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(c.etcdUsername == "orchd" && c.etcdPassword == "etcd-s3cret" && c.etcdCAFile == "/etc/orchd/etcd-ca.pem")
+        #expect(!c.redactedJSON.contains("etcd-s3cret") && c.redactedJSON.contains("\"EtcdPassword\": \"********\""))
+        #expect(failure(#"{"EtcdEndpoints": ["http://e:2379"], "EtcdUsername": "orchd"}"#)?.key == "EtcdPassword")
+        #expect(failure(#"{"EtcdEndpoints": ["http://e:2379"], "EtcdPassword": "x"}"#)?.key == "EtcdUsername")
+        #expect(failure(#"{"EtcdEndpoints": ["https://e:2379"], "EtcdCertFile": "/c.pem"}"#)?.key == "EtcdKeyFile")
+        let plain = failure(#"{"EtcdEndpoints": ["https://e:2379", "http://f:2379"], "EtcdCAFile": "/ca.pem"}"#)
+        #expect(plain?.key == "EtcdCAFile" && plain?.reason.contains("http://f:2379") == true, "\(String(describing: plain))")
+    }
 }
 
 extension OrchestratorConfiguration {

@@ -6,13 +6,40 @@ import OrchestratorCore
         let v4 = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "shop",
                                        master: InstanceKey(hostname: "10.0.0.5", port: 3306))
         #expect(v4 == [KVPair("mysql/master/shop", "10.0.0.5:3306"), KVPair("mysql/master/shop/hostname", "10.0.0.5"),
-                       KVPair("mysql/master/shop/port", "3306"), KVPair("mysql/master/shop/ipv4", "10.0.0.5")])
-        let v6 = ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "a", master: InstanceKey(hostname: "fd00::5", port: 3307))
-        #expect(v6.last == KVPair("p/a/ipv6", "fd00::5"))
-        #expect(v6.count == 4)
-        let named = ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "a", master: InstanceKey(hostname: "db1.example", port: 3306))
-        #expect(named.map(\.key) == ["p/a", "p/a/hostname", "p/a/port"], "no address without a literal IP")
+                       KVPair("mysql/master/shop/port", "3306"), KVPair("mysql/master/shop/ipv4", "10.0.0.5"),
+                       KVPair("mysql/master/shop/ipv6", "")])
+        let v6 = ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "a", master: InstanceKey(hostname: "fd00::5", port: 3307),
+                                       resolved: ["10.9.9.9"])
+        #expect(v6.suffix(2) == [KVPair("p/a/ipv4", ""), KVPair("p/a/ipv6", "fd00::5")], "a literal is written as itself")
+        #expect(v6.count == 5)
         #expect(ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "", master: Fixture.key(1)).isEmpty)
+    }
+
+    @Test func aNameIsPublishedWithTheFirstAddressOfEachFamilyItResolvedTo() {
+        let master = InstanceKey(hostname: "db1.example", port: 3306)
+        let named = ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "a", master: master,
+                                          resolved: ["fd00::7", "10.0.0.7", "10.0.0.8", "2001:db8::1"])
+        #expect(named == [KVPair("p/a", "db1.example:3306"), KVPair("p/a/hostname", "db1.example"),
+                          KVPair("p/a/port", "3306"), KVPair("p/a/ipv4", "10.0.0.7"), KVPair("p/a/ipv6", "fd00::7")])
+        // Unresolved (or resolution failed): both address keys empty, so a previous master's address is cleared.
+        let unresolved = ClusterMasterKV.pairs(prefix: "p/", clusterAlias: "a", master: master)
+        #expect(unresolved.suffix(2) == [KVPair("p/a/ipv4", ""), KVPair("p/a/ipv6", "")])
+        let v4only = ClusterMasterKV.addresses(of: "db1.example", resolved: ["garbage", "192.168.1.2"])
+        #expect(v4only.ipv4 == "192.168.1.2" && v4only.ipv6 == nil)
+        // By host name, for every alias at once.
+        let all = ClusterMasterKV.pairs(prefix: "p/", masters: ["a": master, "b": InstanceKey(hostname: "db2", port: 1)],
+                                        resolved: ["db1.example": ["10.0.0.7"]])
+        #expect(all.first { $0.key == "p/a/ipv4" }?.value == "10.0.0.7")
+        #expect(all.first { $0.key == "p/b/ipv4" }?.value == "")
+    }
+
+    @Test func onlyNamesNeedResolution() {
+        for literal in ["127.0.0.1", "10.0.0.5", "::1", "fd00::5", "2001:db8:0:0:0:0:0:1", "::ffff:10.0.0.1"] {
+            #expect(!ClusterMasterKV.needsResolution(literal), "\(literal) is a literal")
+        }
+        for name in ["db1", "db1.example.com", "localhost", "10.0.0", "1.2.3.4.5", "fd00:::5::1", "abc:def"] {
+            #expect(ClusterMasterKV.needsResolution(name), "\(name) is a name")
+        }
     }
 
     @Test func eachAliasAnnouncesItsLiveMasterNeverADeadOne() {

@@ -18,9 +18,17 @@ final class EtcdProcess: @unchecked Sendable {
     /// fsyncing on the same disk, a fresh etcd's first write took over 20 s on a loaded CI machine. The
     /// tests are about orchd's writer, not about etcd's durability.
     let dataDir: String
+    /// Serves its client port over TLS (the group's node certificate) and requires client certificates
+    /// signed by the group's CA.
+    let certificates: GroupCertificates?
+    let extraArguments: [String]
+    /// Once authentication is enabled: the root user the helpers read and write as.
+    var root: (user: String, password: String)?
     private var process: Process?
 
-    init(name: String) throws {
+    init(name: String, certificates: GroupCertificates? = nil, extraArguments: [String] = []) throws {
+        self.certificates = certificates
+        self.extraArguments = extraArguments
         let first = Int(ProcessInfo.processInfo.environment["ORCHD_TEST_KV_PORTS"] ?? "") ?? 27500
         let block = nextEtcdPorts.withLock { n in
             defer { n += 1 }
@@ -45,7 +53,7 @@ final class EtcdProcess: @unchecked Sendable {
         if dataDir.hasPrefix("/dev/shm/") { try? FileManager.default.removeItem(atPath: dataDir) }
     }
 
-    var endpoint: String { "http://127.0.0.1:\(clientPort)" }
+    var endpoint: String { "\(certificates == nil ? "http" : "https")://127.0.0.1:\(clientPort)" }
 
     /// Starts etcd and waits until it accepts a write (a read can be served before the first WAL fsync).
     func start() throws {
@@ -56,6 +64,11 @@ final class EtcdProcess: @unchecked Sendable {
         p.arguments = ["--name", "orchd-test", "--data-dir", dataDir, "--listen-client-urls", endpoint,
                        "--advertise-client-urls", endpoint, "--listen-peer-urls", peer,
                        "--initial-advertise-peer-urls", peer, "--initial-cluster", "orchd-test=\(peer)"]
+        if let certificates {
+            p.arguments! += ["--cert-file", certificates.nodeCertificate, "--key-file", certificates.nodeKey,
+                             "--client-cert-auth", "--trusted-ca-file", certificates.caFile]
+        }
+        p.arguments! += extraArguments
         let logPath = "\(dir)/etcd.log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -117,10 +130,51 @@ final class EtcdProcess: @unchecked Sendable {
         _ = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/kv/deleterange", "-d", body])
     }
 
-    private func curl(_ arguments: [String]) throws -> String {
+    /// Turns authentication on through the gateway, as `etcdctl user add root` + `auth enable` do: a
+    /// root user (the helpers use it from now on) and `user`, allowed read-write under `prefix` only.
+    func enableAuth(rootPassword: String, user: String, password: String, prefix: String) throws {
+        func b64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+        var end = Array(prefix.utf8)
+        end[end.count - 1] += 1
+        let calls: [(String, [String: Any])] = [
+            ("user/add", ["name": "root", "password": rootPassword]),
+            ("role/add", ["name": "root"]),
+            ("user/grant", ["user": "root", "role": "root"]),
+            ("user/add", ["name": user, "password": password]),
+            ("role/add", ["name": "\(user)-writer"]),
+            ("role/grant", ["name": "\(user)-writer",
+                            "perm": ["permType": "READWRITE", "key": b64(Array(prefix.utf8)), "range_end": b64(end)]]),
+            ("user/grant", ["user": user, "role": "\(user)-writer"]),
+            ("enable", [:]),
+        ]
+        for (path, body) in calls {
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+            _ = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/auth/\(path)", "-d", json], token: false)
+        }
+        root = ("root", rootPassword)
+    }
+
+    /// A fresh token for the root user (simple tokens expire: tests may run etcd with a short TTL).
+    private func rootToken() throws -> String? {
+        guard let root else { return nil }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["name": root.user, "password": root.password]),
+                          as: UTF8.self)
+        let out = try curl(["-sf", "-X", "POST", "\(endpoint)/v3/auth/authenticate", "-d", body], token: false)
+        guard let token = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["token"] as? String else {
+            throw EtcdError("no token in etcd's answer: \(out)")
+        }
+        return token
+    }
+
+    private func curl(_ arguments: [String], token: Bool = true) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["--max-time", "3"] + arguments
+        var options = ["--max-time", "3"]
+        if let certificates {
+            options += ["--cacert", certificates.caFile, "--cert", certificates.clientCertificate, "--key", certificates.clientKey]
+        }
+        if token, let value = try rootToken() { options += ["-H", "Authorization: \(value)"] }
+        p.arguments = options + arguments
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice

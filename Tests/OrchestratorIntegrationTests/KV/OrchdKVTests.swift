@@ -121,6 +121,61 @@ struct OrchdKVTests {
         }
     }
 
+    /// graceful-master-takeover publishes the new master before its post-takeover hooks run, as a failover
+    /// does; nodes that never led write nothing. Each node has its own etcd and a hook reading that one:
+    /// the hook of whichever node ran the takeover reads what that node wrote.
+    @Test func gracefulTakeoverRepublishesBeforeItsHooks() async throws {
+        let stores = try (0..<OrchdProcessGroup.size).map { try EtcdProcess(name: "takeover\($0)") }
+        defer { stores.forEach { $0.stop() } }
+        for store in stores { try store.start() }
+        let alias = "kv-takeover-test"
+        let sandbox = try await MariaDBSandbox.up(topology: "tree", alias: alias)
+        defer { sandbox.down() }
+        let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
+        let hookDir = (base as NSString).appendingPathComponent("kv-takeover-hooks-\(UUID().uuidString.prefix(8))")
+        var perNode: [Int: [String: Any]] = [:]
+        for i in stores.indices {
+            let dir = "\(hookDir)/node\(i)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            perNode[i] = ["EtcdEndpoints": [stores[i].endpoint],
+                          "PostGracefulTakeoverProcesses": [try Self.hookReadingEtcd(stores[i], alias: alias, dir: dir)]]
+        }
+        let group = try OrchdProcessGroup(name: "kv-takeover", overrides: ["KVSyncIntervalSeconds": 1], nodeOverrides: perNode)
+        defer { group.killAll() }
+        try group.startDiscovering(sandbox, through: 4, alias: alias, instances: 4)
+        let key = Self.prefix + alias
+        let oldMaster = "127.0.0.1:\(sandbox.port(1))"
+        let designated = "127.0.0.1:\(sandbox.port(2))"
+        #expect(group.eventually {
+            guard let leader = group.leader().flatMap(group.index(ofRaftID:)) else { return false }
+            return try stores[leader].get(key) == oldMaster
+        }, "the leader publishes the discovered master")
+
+        let takeover = try group.cli(["-c", "graceful-master-takeover-auto", "-a", alias, "-d", designated])
+        #expect(takeover.status == 0, "\(takeover.err)")
+        #expect(takeover.out == designated)
+        let hookLines = { (0..<OrchdProcessGroup.size).flatMap { i in
+            ((try? String(contentsOfFile: "\(hookDir)/node\(i)/hooks.log", encoding: .utf8)) ?? "")
+                .split(separator: "\n").map { "node\(i) \($0)" }
+        } }
+        #expect(group.eventually { !hookLines().isEmpty }, "a post-takeover hook ran")
+        #expect(hookLines().count == 1 && hookLines().first?.hasSuffix("kv \(designated)") == true,
+                "the hook read the new master from its node's etcd: \(hookLines())")
+        #expect(group.eventually {
+            guard let leader = group.leader().flatMap(group.index(ofRaftID:)) else { return false }
+            return try stores[leader].get(key) == designated && stores[leader].get(key + "/port") == "\(sandbox.port(2))"
+        }, "the leader's store names the new master")
+
+        // Several sync intervals later, a node that never led has written nothing to its store.
+        try await Task.sleep(for: .seconds(4))
+        for i in stores.indices {
+            let led = ((try? String(contentsOfFile: "\(group.dir)/node\(i)/orchd.log", encoding: .utf8)) ?? "")
+                .contains("raft: became leader")
+            let written = try stores[i].count(prefix: Self.prefix)
+            #expect(led || written == 0, "node \(i) never led but its store holds \(written) keys")
+        }
+    }
+
     /// The leader's recovery audit, oldest first, each with its "kv publish" step.
     func recoveries(_ group: OrchdProcessGroup) throws -> [(record: [String: Any], kvStep: [String: Any]?)] {
         let out = try group.cli(["-c", "api", "-P", "audit-recovery"]).out
