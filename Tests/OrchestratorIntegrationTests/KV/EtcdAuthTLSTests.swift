@@ -12,8 +12,9 @@ struct EtcdAuthTLSTests {
                                              master: InstanceKey(hostname: "127.0.0.1", port: 3306))
 
     @Test func authenticatesRenewsAnExpiredTokenAndNeverShowsThePassword() async throws {
-        // Simple tokens live 2 s here, so the second write must authenticate again.
-        let etcd = try EtcdProcess(name: "auth", extraArguments: ["--auth-token-ttl", "2"])
+        // Simple tokens live 6 s here (long enough for two writes on a loaded machine), so a write after 9 s
+        // must authenticate again.
+        let etcd = try EtcdProcess(name: "auth", extraArguments: ["--auth-token-ttl", "6"])
         defer { etcd.stop() }
         try etcd.start()
         let password = "s3cret-orchd-pw"
@@ -42,7 +43,7 @@ struct EtcdAuthTLSTests {
         #expect(store.tokensObtained == 1, "a live token is reused")
 
         // The cached token expires; the next write is refused once, authenticates again and succeeds.
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(9))
         let moved = ClusterMasterKV.pairs(prefix: "mysql/master/", clusterAlias: "shop",
                                           master: InstanceKey(hostname: "127.0.0.1", port: 3307))
         try await store.put(moved)
