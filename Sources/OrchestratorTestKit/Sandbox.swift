@@ -41,11 +41,14 @@ public final class MariaDBSandbox: Sendable {
 
     /// Starts a sandbox (`tree`, `star:N`, `chain:N`) and waits until every replica replicates. With
     /// `tls`, every server requires TLS (`require_secure_transport=ON`) and replication uses it too.
+    /// With `fleetSized`, every mariadbd gets `Scripts/fleet-mariadbd.cnf` (smaller caches and fewer
+    /// threads: for tests that run many sandboxes at once).
     public static func up(
         topology: String = "tree",
         alias: String? = nil,
         semiSync: Bool = false,
-        tls: Bool = false
+        tls: Bool = false,
+        fleetSized: Bool = false
     ) async throws -> MariaDBSandbox {
         let count = try instanceCount(topology)
         var lastError: (any Error)?
@@ -57,6 +60,7 @@ public final class MariaDBSandbox: Sendable {
             var arguments = ["--dir", directory, "--base-port", String(basePort), "--topology", topology, "--alias", name]
             if semiSync { arguments.append("--semi-sync") }
             if tls { arguments.append("--tls") }
+            if fleetSized { arguments += ["--extra-cnf", fleetConfigurationPath] }
             do {
                 _ = try await runScript(arguments + ["up"])
                 return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name, tls: tls)
@@ -101,6 +105,11 @@ public final class MariaDBSandbox: Sendable {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Scripts/sandbox").path
+    }
+
+    /// `Scripts/fleet-mariadbd.cnf` of this checkout.
+    public static var fleetConfigurationPath: String {
+        URL(fileURLWithPath: scriptPath).deletingLastPathComponent().appendingPathComponent("fleet-mariadbd.cnf").path
     }
 
     static var testDirectory: String {
