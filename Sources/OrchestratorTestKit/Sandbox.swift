@@ -52,8 +52,9 @@ public final class MariaDBSandbox: Sendable {
     ) async throws -> MariaDBSandbox {
         let count = try instanceCount(topology)
         var lastError: (any Error)?
-        // A port block may be taken by something else on the machine: try the next one.
-        for _ in 0..<4 {
+        // A port block may be taken by something else on the machine (ports in the ephemeral range are
+        // also those of outgoing connections): try the next one.
+        for _ in 0..<8 {
             let basePort = PortBlocks.next(size: count)
             let directory = testDirectory + "/sandbox-\(basePort)"
             let name = alias ?? "sandbox-\(basePort)"

@@ -187,21 +187,36 @@ final class SandboxFleet: @unchecked Sendable {
     /// In the order of the aliases given to `up`.
     var sandboxes: [MariaDBSandbox] { lock.withLock { order.compactMap { started[$0] } } }
 
-    /// Starts one semi-sync, fleet-sized sandbox per alias, `parallel` at a time.
+    /// Starts one semi-sync, fleet-sized sandbox per alias, `parallel` at a time. On a failure no more
+    /// are started, those already starting are waited for, and the first error is thrown; every sandbox
+    /// that did come up is kept for `down`.
     func up(aliases: [String], topology: String, parallel: Int) async throws {
         lock.withLock { order = aliases }
-        try await withThrowingTaskGroup(of: MariaDBSandbox.self) { group in
+        let failure: (any Error)? = await withTaskGroup(of: Result<MariaDBSandbox, any Error>.self) { group in
             var next = aliases.makeIterator()
+            var failure: (any Error)?
             func add() {
-                guard let alias = next.next() else { return }
-                group.addTask { try await MariaDBSandbox.up(topology: topology, alias: alias, semiSync: true, fleetSized: true) }
+                guard failure == nil, let alias = next.next() else { return }
+                group.addTask {
+                    do {
+                        return .success(try await MariaDBSandbox.up(topology: topology, alias: alias, semiSync: true,
+                                                                    fleetSized: true))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
             }
             for _ in 0..<parallel { add() }
-            while let sandbox = try await group.next() {
-                lock.withLock { started[sandbox.alias] = sandbox }
+            while let result = await group.next() {
+                switch result {
+                case .success(let sandbox): lock.withLock { started[sandbox.alias] = sandbox }
+                case .failure(let error): failure = failure ?? error
+                }
                 add()
             }
+            return failure
         }
+        if let failure { throw failure }
     }
 
     func down() {
