@@ -41,22 +41,27 @@ public final class MariaDBSandbox: Sendable {
 
     /// Starts a sandbox (`tree`, `star:N`, `chain:N`) and waits until every replica replicates. With
     /// `tls`, every server requires TLS (`require_secure_transport=ON`) and replication uses it too.
+    /// With `fleetSized`, every mariadbd gets `Scripts/fleet-mariadbd.cnf` (smaller caches and fewer
+    /// threads: for tests that run many sandboxes at once).
     public static func up(
         topology: String = "tree",
         alias: String? = nil,
         semiSync: Bool = false,
-        tls: Bool = false
+        tls: Bool = false,
+        fleetSized: Bool = false
     ) async throws -> MariaDBSandbox {
         let count = try instanceCount(topology)
         var lastError: (any Error)?
-        // A port block may be taken by something else on the machine: try the next one.
-        for _ in 0..<4 {
+        // A port block may be taken by something else on the machine (ports in the ephemeral range are
+        // also those of outgoing connections): try the next one.
+        for _ in 0..<8 {
             let basePort = PortBlocks.next(size: count)
             let directory = testDirectory + "/sandbox-\(basePort)"
             let name = alias ?? "sandbox-\(basePort)"
             var arguments = ["--dir", directory, "--base-port", String(basePort), "--topology", topology, "--alias", name]
             if semiSync { arguments.append("--semi-sync") }
             if tls { arguments.append("--tls") }
+            if fleetSized { arguments += ["--extra-cnf", fleetConfigurationPath] }
             do {
                 _ = try await runScript(arguments + ["up"])
                 return MariaDBSandbox(directory: directory, basePort: basePort, count: count, alias: name, tls: tls)
@@ -101,6 +106,11 @@ public final class MariaDBSandbox: Sendable {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Scripts/sandbox").path
+    }
+
+    /// `Scripts/fleet-mariadbd.cnf` of this checkout.
+    public static var fleetConfigurationPath: String {
+        URL(fileURLWithPath: scriptPath).deletingLastPathComponent().appendingPathComponent("fleet-mariadbd.cnf").path
     }
 
     static var testDirectory: String {

@@ -34,6 +34,14 @@ public actor RecoveryService: Service {
     /// Recoveries this service is running now (their uids): any other recovery still marked active in
     /// the replicated audit was abandoned by a node that lost leadership mid-way.
     private var running: Set<String> = []
+    /// Clusters with a recovery running on this node, by claim: recoveries of different clusters run at
+    /// the same time, a cluster never has two (``RecoveryConcurrency``).
+    private var busyClusters: [UInt64: RecoveryConcurrency.Cluster] = [:]
+    private var lastClaim: UInt64 = 0
+    /// The highest recovery id handed out (ids stay unique while several recoveries start at once).
+    private var lastRecoveryID: Int64 = 0
+    /// The automated recoveries running now (``waitForRecoveries()`` waits for them).
+    private var automated: [UInt64: Task<Void, Never>] = [:]
     /// Outcomes of finished recoveries that could not be recorded through Raft (the quorum was lost at the
     /// end), by uid: kept here and proposed again whenever this node leads, so the replicated audit ends
     /// with what really happened rather than with the next leader's "abandoned".
@@ -138,8 +146,19 @@ public actor RecoveryService: Service {
 
     private func checkLoop() async {
         for await _ in wakeups {
-            if Task.isCancelled { return }
-            await checkAndRecover()
+            if Task.isCancelled { break }
+            // A round starts recoveries and returns: a failure in another cluster is not held back
+            // until they end.
+            await checkAndRecover(waitForRecoveries: false)
+        }
+        for task in automated.values { task.cancel() }
+        await waitForRecoveries()
+    }
+
+    /// Waits until every automated recovery started so far has ended.
+    func waitForRecoveries() async {
+        while let entry = automated.first {
+            await entry.value.value
         }
     }
 
@@ -157,8 +176,9 @@ public actor RecoveryService: Service {
     }
 
     /// One round: analyse and record detections (every node), and recover what the policy allows
-    /// (leader with quorum only).
-    func checkAndRecover() async {
+    /// (leader with quorum only). Recoveries of different clusters run concurrently, each in a task of
+    /// its own; with `waitForRecoveries` the round returns once those it started have ended.
+    func checkAndRecover(waitForRecoveries wait: Bool = true) async {
         guard ContinuousClock.now - started >= startupGrace else { return }
         if await node.raftStatus().role == .leader {
             await recordUnrecordedOutcomes()
@@ -182,6 +202,7 @@ public actor RecoveryService: Service {
         let withReplicas = Set(instances.compactMap(\.masterKey))
         await masterWatch?.watch(Set(instances.filter { !$0.isReplica && $0.isLastCheckValid && withReplicas.contains($0.key) }
             .map(\.key)))
+        var recoverable: [ReplicationAnalysis] = []
         for (analysis, decision) in decided {
             guard decision.shouldRecover else {
                 let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
@@ -192,26 +213,62 @@ public actor RecoveryService: Service {
                 }
                 continue
             }
-            var confirmed = analysis
-            if SecondOpinion.applies(to: analysis), configuration.expectFailureAnalysisConcensus {
-                let opinions = await secondOpinions(on: analysis.analyzedInstanceKey)
-                if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey,
-                                                 intermediate: analysis.analysis.recoveryKind == .intermediateMasterRelocation) {
-                    let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
-                    let text = "vetoed: \(veto)"
-                    await persist(detectionLog.holdBack(analysis, reason: text).map { [$0] } ?? [])
-                    if lastSkipped[key] != text {
-                        lastSkipped[key] = text
-                        logger.warning("detected \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey); not recovering: \(text)")
-                    }
-                    continue
-                }
-                confirmed.countAdditionalAgreeingNodes = SecondOpinion.agreeing(opinions, key: analysis.analyzedInstanceKey)
-                let agreeing = confirmed.countAdditionalAgreeingNodes
-                logger.info("second opinions on \(analysis.analyzedInstanceKey): \(agreeing) of \(opinions.count) answering peers cannot reach it either; none reaches it writable")
-            }
-            _ = await recover(confirmed, trigger: .automatic, command: "automated")
+            recoverable.append(analysis)
         }
+        // Claimed here, before any suspension: the next round cannot start a second recovery of a cluster.
+        var started: [Task<Void, Never>] = []
+        for analysis in RecoveryConcurrency.toStart(recoverable, running: Array(busyClusters.values)) {
+            let claim = claimCluster(RecoveryConcurrency.Cluster(analysis.clusterDetails))
+            let task = Task { await self.recoverAutomatically(analysis, claim: claim) }
+            automated[claim] = task
+            started.append(task)
+        }
+        if wait {
+            for task in started { await task.value }
+        }
+    }
+
+    private func claimCluster(_ cluster: RecoveryConcurrency.Cluster) -> UInt64 {
+        lastClaim += 1
+        busyClusters[lastClaim] = cluster
+        return lastClaim
+    }
+
+    /// Claims `cluster` unless a recovery of it runs on this node (nil then).
+    private func claimIfFree(_ cluster: ClusterInfo) -> UInt64? {
+        let wanted = RecoveryConcurrency.Cluster(cluster)
+        guard !busyClusters.values.contains(where: { $0.isSame(as: wanted) }) else { return nil }
+        return claimCluster(wanted)
+    }
+
+    /// One automated recovery, concurrent with other clusters': second opinions, then the recovery;
+    /// the cluster's claim ends with it.
+    private func recoverAutomatically(_ analysis: ReplicationAnalysis, claim: UInt64) async {
+        defer {
+            busyClusters[claim] = nil
+            automated[claim] = nil
+        }
+        var confirmed = analysis
+        if SecondOpinion.applies(to: analysis), configuration.expectFailureAnalysisConcensus {
+            let opinions = await secondOpinions(on: analysis.analyzedInstanceKey)
+            if let veto = SecondOpinion.veto(opinions, key: analysis.analyzedInstanceKey,
+                                             intermediate: analysis.analysis.recoveryKind == .intermediateMasterRelocation) {
+                let key = "\(analysis.analyzedInstanceKey)/\(analysis.analysis.rawValue)"
+                let text = "vetoed: \(veto)"
+                await persist(detectionLog.holdBack(analysis, reason: text).map { [$0] } ?? [])
+                if lastSkipped[key] != text {
+                    lastSkipped[key] = text
+                    logger.warning("detected \(analysis.analysis.rawValue) on \(analysis.analyzedInstanceKey); not recovering: \(text)")
+                }
+                return
+            }
+            confirmed.countAdditionalAgreeingNodes = SecondOpinion.agreeing(opinions, key: analysis.analyzedInstanceKey)
+            let agreeing = confirmed.countAdditionalAgreeingNodes
+            logger.info("second opinions on \(analysis.analyzedInstanceKey): \(agreeing) of \(opinions.count) answering peers cannot reach it either; none reaches it writable")
+        }
+        // A leadership lost while waiting for opinions: the next leader decides.
+        guard await node.raftStatus().role == .leader else { return }
+        _ = await recover(confirmed, trigger: .automatic, command: "automated", claimed: true)
     }
 
     /// Ends the lost-in-recovery downtime of every server a failover left behind that replicates again
@@ -309,6 +366,12 @@ public actor RecoveryService: Service {
     /// choice) replaces the ranking's winner in a master failover.
     public func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
                         candidate: InstanceKey? = nil, dryRun: Bool = false) async -> RecoveryOutcome {
+        await recover(analysis, trigger: trigger, command: command, candidate: candidate, dryRun: dryRun, claimed: false)
+    }
+
+    /// `claimed`: the caller holds the cluster's claim (an automated recovery); otherwise ``run`` takes it.
+    private func recover(_ analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
+                         candidate: InstanceKey? = nil, dryRun: Bool = false, claimed: Bool) async -> RecoveryOutcome {
         // Re-probe the failed instance's neighbourhood right before planning (all at once).
         await node.discovery.refresh([analysis.analyzedInstanceKey] + analysis.replicas)
         let inventory = await node.inventory()
@@ -326,7 +389,8 @@ public actor RecoveryService: Service {
         case .masterFailover, .gracefulMasterTakeover: post = [.postMasterFailover, .postFailover]
         }
         return await run(plan, analysis: analysis, trigger: trigger, command: command,
-                         pre: [.onFailureDetection, .preFailover], post: post, postUnsuccessful: [.postUnsuccessfulFailover])
+                         pre: [.onFailureDetection, .preFailover], post: post, postUnsuccessful: [.postUnsuccessfulFailover],
+                         claimed: claimed)
     }
 
     /// `graceful-master-takeover[-auto]`: hands a live master's role to `designated` (or the best
@@ -383,9 +447,20 @@ public actor RecoveryService: Service {
     /// Records, hooks, executes and resolves one planned recovery.
     private func run(_ plan: RecoveryPlan, analysis: ReplicationAnalysis, trigger: RecoveryPolicy.Trigger, command: String,
                      pre: [HookPhase], post: [HookPhase], postUnsuccessful: [HookPhase],
-                     credentials: ReplicationCredentials? = nil) async -> RecoveryOutcome {
+                     credentials: ReplicationCredentials? = nil, claimed: Bool = false) async -> RecoveryOutcome {
+        // An operator's recovery, takeover or force takeover takes the cluster's claim too: it never runs
+        // beside another recovery of the same cluster on this node.
+        var claim: UInt64?
+        if !claimed {
+            guard let taken = claimIfFree(analysis.clusterDetails) else {
+                return .failed("a recovery of cluster \(analysis.clusterDetails.clusterName) is already running on this node")
+            }
+            claim = taken
+        }
+        defer { if let claim { busyClusters[claim] = nil } }
+        lastRecoveryID = RecoveryConcurrency.nextID(recorded: node.intent.recoveries, lastHandedOut: lastRecoveryID)
         var recovery = TopologyRecovery(
-            id: (node.intent.recoveries.map(\.id).max() ?? 0) + 1, uid: UUID().uuidString, analysisEntry: analysis,
+            id: lastRecoveryID, uid: UUID().uuidString, analysisEntry: analysis,
             type: plan.kind.rawValue, recoveryType: plan.basis, start: node.now,
             processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
         recovery.participatingInstanceKeys = plan.participatingInstanceKeys

@@ -17,10 +17,15 @@ final class InsertLoop: @unchecked Sendable {
     private var stopRequested = false
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Starts writing to `table` (a table with an `id` primary key) on `ports`, first to `ports[0]`.
-    init(ports: [Int], table: String = "app.writes") {
+    /// Pause after each acknowledged write (several loops at once: keep the machine for the code under test).
+    let pause: UInt32
+
+    /// Starts writing to `table` (a table with an `id` primary key) on `ports`, first to `ports[0]`,
+    /// pausing `pauseMicroseconds` after each acknowledged write.
+    init(ports: [Int], table: String = "app.writes", pauseMicroseconds: UInt32 = 0) {
         self.ports = ports
         self.table = table
+        self.pause = pauseMicroseconds
         Thread.detachNewThread { [self] in
             run()
             finished.signal()
@@ -48,6 +53,7 @@ final class InsertLoop: @unchecked Sendable {
             let port = ports[target]
             if insert(nextID, port: port) {
                 lock.withLock { acks.append(Ack(id: nextID, port: port)) }
+                if pause > 0 { usleep(pause) }
             } else {
                 target = (target + 1) % ports.count
                 usleep(5_000)
