@@ -214,7 +214,7 @@ extension ChaosScenarioTests {
     /// no recovery starts, and a downtime set before the jump stays in force on the other nodes.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ChaosScenarioTests.libfaketime),
                    "needs libfaketime (apt-get install faketime)"),
-          .disabled("orchd started by the test under LD_PRELOAD=libfaketime (directly or via env(1)) behaves as if given no --config (logs 'no configuration file found', starts on defaults) though the same command from a shell reads it; not yet understood"))
+          .disabled("orchd under LD_PRELOAD=libfaketime 0.9.10 often runs as if given no arguments (no --config: it starts on defaults); seen from Process, env(1), python and bash -c, not from an interactive shell; not yet understood"))
     func clockJumpOnOneNodeCausesNoRecovery() async throws {
         let sandbox = try await MariaDBSandbox.up(topology: "star:3", alias: "chaos-clock")
         defer { sandbox.down() }
