@@ -158,6 +158,12 @@ final class OrchdProcessGroup: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["ORCHD_TEST_TOPOLOGY_PASSWORD"] = MariaDBSandbox.topologyPassword
         p.environment = env
+        if let extra = nodeEnvironment[i], !extra.isEmpty {
+            // Through env(1), so only orchd gets them (e.g. LD_PRELOAD, not the cgroup shell).
+            let command = [p.executableURL?.path ?? orchd] + (p.arguments ?? [])
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + command
+        }
         let logPath = "\(dir)/node\(i)/orchd.log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -187,6 +193,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func cgroup(_ i: Int) -> String? { cgroupBase.map { "\($0)-\(i)" } }
     /// Node `i`'s process id while it runs.
     func pid(_ i: Int) -> Int32? { processes[i]?.processIdentifier }
+
+    /// Extra environment for node `i`'s process (e.g. libfaketime's), read by `start`.
+    var nodeEnvironment: [Int: [String: String]] = [:]
 
     /// Environment every `cli` call gets (e.g. `ORCHESTRATOR_AUTH_USER`/`PASSWORD`).
     var clientEnvironment: [String: String] = [:]
