@@ -28,8 +28,10 @@ def wait_for(limit, what, check, interval=0.2):
             value = check()
             if value:
                 return value
-        except Exception as e:  # noqa: BLE001 - any failure means "not yet"
-            last = e
+        except BenchFailure:
+            raise
+        except Exception:  # noqa: BLE001 - any other failure means "not yet"
+            pass
         if time.monotonic() >= deadline:
             raise BenchFailure(f"timed out after {limit:.0f}s waiting for {what}")
         time.sleep(interval)
@@ -137,8 +139,13 @@ class Point:
             self.shards.append((base, base + n * CLUSTER - 1, ctl, p))
             c += n
             index += 1
-        for base, last, ctl, p in self.shards:
-            wait_for(120, f"simulator on {base}-{last}", lambda: p.poll() is None and "READY" in open(f"{self.dir}/sim{self.shards.index((base, last, ctl, p))}.log").read())
+        for index, (base, last, ctl, p) in enumerate(self.shards):
+            def ready():
+                text = open(f"{self.dir}/sim{index}.log").read()
+                if p.poll() is not None:
+                    raise BenchFailure(f"the simulator on {base}-{last} exited: {text.strip()[-300:]}")
+                return "READY" in text
+            wait_for(120, f"simulator on {base}-{last}", ready)
         log(f"{self.size} simulated servers up in {len(self.shards)} process(es)")
 
     def shard_of(self, port):
