@@ -123,16 +123,7 @@ class Point:
         self.nodes = []  # (api, pid, dir)
         self.name = f"scale_{size}_poll{poll}"
 
-    def ports_in_use(self):
-        """Local TCP ports in the simulator's range held by any socket (a client's TIME-WAIT after the previous
-        point blocks a listener's bind for up to a minute: libmariadb's sockets do not set SO_REUSEADDR)."""
-        last = SIM_BASE + self.size - 1
-        out = subprocess.run(["ss", "-Htan"], capture_output=True, text=True, check=True).stdout
-        return sum(1 for line in out.splitlines()
-                   if len(line.split()) > 3 and SIM_BASE <= int(line.split()[3].rsplit(":", 1)[1]) <= last)
-
     def start_simulator(self):
-        wait_for(150, f"ports {SIM_BASE}-{SIM_BASE + self.size - 1} to be free", lambda: self.ports_in_use() == 0, interval=2)
         shard_clusters = max(1, SHARD // CLUSTER) if not GROUP else max(1, 3000 // CLUSTER)
         env = dict(os.environ, ORCHD_FLEET_SIM_PASSWORD=PASSWORD)
         self.shards = []  # (first port, last port, control port)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -33,7 +36,21 @@ public final class FleetServer: Sendable {
         }
     }
 
+    /// Binds `port`, retrying for up to 90 s: on a shared machine any client's socket in TIME-WAIT on that
+    /// local port (the simulated ports lie in the ephemeral range) refuses the bind for up to a minute.
     private func listen(_ port: Int) async throws {
+        var attempt = 0
+        while true {
+            do {
+                return try await bind(port)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 90 {
+                attempt += 1
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func bind(_ port: Int) async throws {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
