@@ -77,6 +77,17 @@ let package = Package(
         ),
         // Benchmark: discovers a sandbox topology repeatedly (run by Scripts/bench-discovery).
         .executableTarget(name: "orchd-bench-discovery", dependencies: ["OrchestratorServer", argumentParser]),
+        // A MySQL-protocol fleet simulator (load generator for Scripts/bench-scale; its answers are checked
+        // against real MariaDB in the integration suite). NIO only: no orchd code.
+        .target(
+            name: "FleetSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "orchd-fleet-sim", dependencies: ["FleetSimulator", argumentParser]),
         // Test support: simulated Raft network, topology builders, MariaDB sandbox helper.
         .target(name: "OrchestratorTestKit", dependencies: ["OrchestratorCore"]),
         // Test support for the IO shells: in-memory Raft storage/transport/state machine, a recording hook
@@ -113,7 +124,10 @@ let package = Package(
         .testTarget(name: "OrchestratorClientTests", dependencies: ["OrchestratorClient"]),
         .testTarget(
             name: "OrchestratorIntegrationTests",
-            dependencies: ["OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorClient", "OrchestratorTestKit"]
+            dependencies: [
+                "OrchestratorServer", "OrchestratorServerTestKit", "OrchestratorClient", "OrchestratorTestKit",
+                "FleetSimulator",
+            ]
         ),
     ]
 )

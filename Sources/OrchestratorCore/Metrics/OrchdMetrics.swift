@@ -36,6 +36,11 @@ public struct OrchdMetrics: Sendable {
         public var probes: UInt64 = 0
         public var failedProbes: UInt64 = 0
         public var probeSeconds: Double = 0
+        /// Instance rows written to the backend database, and the transactions that wrote them.
+        public var storedRows: UInt64 = 0
+        public var storeTransactions: UInt64 = 0
+        /// Durations of the poll loop's rounds (every known instance probed once, and stored).
+        public var pollRounds = DurationHistogram()
         public init() {}
     }
 
@@ -191,6 +196,15 @@ public struct OrchdMetrics: Sendable {
                          [.init([], Double(discovery.failedProbes))]),
             MetricFamily("orchd_discovery_probe_seconds_total", .counter, "Time spent in probes, in seconds.",
                          [.init([], discovery.probeSeconds)]),
+            MetricFamily("orchd_discovery_stored_rows_total", .counter,
+                         "Instance rows discovery wrote to the backend database since start.",
+                         [.init([], Double(discovery.storedRows))]),
+            MetricFamily("orchd_discovery_store_transactions_total", .counter,
+                         "Backend database transactions discovery made to write instance rows since start.",
+                         [.init([], Double(discovery.storeTransactions))]),
+            MetricFamily("orchd_discovery_poll_round_seconds", .histogram,
+                         "Duration of each poll round (every known instance probed and stored); must stay under InstancePollSeconds.",
+                         discovery.pollRounds.samples()),
         ]
     }
 }

@@ -29,6 +29,8 @@ public actor Discovery: Service {
     private var nextSubscriber = 0
     /// Probes made since start, for `/metrics`.
     private var counters = OrchdMetrics.DiscoveryCounters()
+    /// Which probed rows go to the backend database after a round.
+    private var storeWrites = InstanceStoreWrites()
 
     public init(
         settings: DiscoverySettings,
@@ -97,6 +99,7 @@ public actor Discovery: Service {
     public func forget(_ key: InstanceKey) async {
         await loadIfNeeded()
         records.removeValue(forKey: key)
+        storeWrites.forget(key)
         forgotten.insert(key)
         regroup()
         do {
@@ -152,6 +155,7 @@ public actor Discovery: Service {
                 await pollOnce()
                 let elapsed = ContinuousClock.now - started
                 let spent = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                await observePollRound(seconds: spent)
                 try await clock.sleep(seconds: max(0, poll - spent))
             }
         }
@@ -202,10 +206,17 @@ public actor Discovery: Service {
         }
 
         regroup()
-        // Only rows that changed (every probed one does: its check times moved).
-        let changed = records.values.filter { before[$0.key] != $0 }
+        // Only rows that changed (every probed one does: its check times moved), and of those only the
+        // ones whose facts moved or whose refresh is due (InstanceStoreWrites).
+        let now = clock.now()
+        let changed = storeWrites.select(records.values.filter { before[$0.key] != $0 }, now: now)
         do {
             try await store.upsert(changed)
+            storeWrites.committed(changed, now: now)
+            if !changed.isEmpty {
+                counters.storedRows &+= UInt64(changed.count)
+                counters.storeTransactions &+= 1
+            }
         } catch is CancellationError {
             // The round was cancelled (shutdown, or instances forgotten meanwhile): the next one writes.
             logger.debug("writing \(changed.count) instances to the backend store was cancelled")
@@ -218,6 +229,8 @@ public actor Discovery: Service {
 
     /// Probes made since start, for `/metrics`.
     public func probeCounters() -> OrchdMetrics.DiscoveryCounters { counters }
+
+    private func observePollRound(seconds: Double) { counters.pollRounds.observe(seconds) }
 
     /// Folds one probe result into the instance's record.
     private func apply(_ result: ProbeResult, attemptedAt: Timestamp) {
@@ -290,6 +303,7 @@ public actor Discovery: Service {
         guard !stale.isEmpty else { return }
         for key in stale {
             records.removeValue(forKey: key)
+            storeWrites.forget(key)
             logger.info("forgetting \(key): unseen for more than \(settings.unseenInstanceForgetHours) hours")
         }
         regroup()

@@ -21,8 +21,11 @@ public struct MySQLTopologyProber: TopologyProber {
         do {
             let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
             let settings = self.settings
+            // One hop to the connection's thread for the whole probe.
             result = try await pool.withConnection(to: endpoint) { connection in
-                try await InstanceReader(key: key, connection: connection, settings: settings).read()
+                try await connection.session { session in
+                    try InstanceReader(key: key, session: session, settings: settings).read()
+                }
             }
         } catch {
             result = ProbeResult(key: key, error: ProbeError(error, key: key))
@@ -37,10 +40,10 @@ public struct MySQLTopologyProber: TopologyProber {
 
 // MARK: - One read of one instance
 
-/// The queries of one probe over one connection.
+/// The queries of one probe over one connection, run synchronously on the connection's thread.
 struct InstanceReader {
     let key: InstanceKey
-    let connection: MySQLConnection
+    let session: MySQLSession
     let settings: DiscoverySettings
 
     static let variableNames = [
@@ -59,34 +62,34 @@ struct InstanceReader {
         "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_clients", "Rpl_semi_sync_replica_status",
     ]
 
-    func read() async throws -> ProbeResult {
-        let variables = try await nameValues("SHOW GLOBAL VARIABLES WHERE Variable_name IN", Self.variableNames)
-        let status = try await nameValues("SHOW GLOBAL STATUS WHERE Variable_name IN", Self.statusNames)
+    func read() throws -> ProbeResult {
+        let variables = try nameValues("SHOW GLOBAL VARIABLES WHERE Variable_name IN", Self.variableNames)
+        let status = try nameValues("SHOW GLOBAL STATUS WHERE Variable_name IN", Self.statusNames)
         var instance = Instance(key: key)
         InstanceMapper.apply(variables: variables, status: status, to: &instance)
         let flavor = ServerFlavor(version: instance.version, versionComment: instance.versionComment)
 
-        if instance.logBinEnabled, let row = try await connection.query(flavor.masterStatusQuery).first {
+        if instance.logBinEnabled, let row = try session.query(flavor.masterStatusQuery).first {
             InstanceMapper.apply(masterStatus: row, to: &instance)
         }
         var warnings: [String] = []
         if flavor.isMariaDB, instance.logBinEnabled {
-            instance.oldestBinlogGTIDPosition = await readOldestBinlogStart(&warnings)
+            instance.oldestBinlogGTIDPosition = readOldestBinlogStart(&warnings)
         }
         var lastIOErrno = 0
-        if let row = try await connection.query(flavor.replicaStatusQuery).first {
+        if let row = try session.query(flavor.replicaStatusQuery).first {
             InstanceMapper.apply(replicaStatus: row, to: &instance)
             lastIOErrno = Int(row.int("Last_IO_Errno") ?? 0)
         }
-        instance.replicas = try await readReplicas(flavor)
+        instance.replicas = try readReplicas(flavor)
 
         if instance.isReplica, !settings.replicationLagQuery.isEmpty {
-            instance.replicationLagSeconds = await readReplicationLag(&warnings)
+            instance.replicationLagSeconds = readReplicationLag(&warnings)
         }
 
         var result = ProbeResult(key: key, instance: instance, warnings: warnings)
         result.lastIOErrno = lastIOErrno
-        await runDetectionQueries(&result)
+        runDetectionQueries(&result)
         return result
     }
 
@@ -97,12 +100,12 @@ struct InstanceReader {
     /// oldest file's header (its Gtid_list event) says the same. Two small queries: the file list
     /// and one header read. A first binlog that was never purged starts at "" (nothing missing).
     /// A failure is a warning and leaves the position unknown, which claims nothing.
-    private func readOldestBinlogStart(_ warnings: inout [String]) async -> String {
+    private func readOldestBinlogStart(_ warnings: inout [String]) -> String {
         do {
-            guard let file = try await connection.query("SHOW BINARY LOGS").first?[position: 0], !file.isEmpty else {
+            guard let file = try session.query("SHOW BINARY LOGS").first?[position: 0], !file.isEmpty else {
                 return ""
             }
-            let position = try await connection.query("SELECT BINLOG_GTID_POS(?, 4)", .string(file)).first?[position: 0]
+            let position = try session.query("SELECT BINLOG_GTID_POS(?, 4)", .string(file)).first?[position: 0]
             return position ?? ""
         } catch {
             warnings.append("reading the GTID position of the oldest binary log failed on \(key): \(error) "
@@ -113,9 +116,9 @@ struct InstanceReader {
 
     /// `SHOW ... WHERE Variable_name IN (...)` with the names bound as escaped literals; returns
     /// lower-cased name -> value. Absent variables (other flavour or version) are simply missing.
-    private func nameValues(_ prefix: String, _ names: [String]) async throws -> [String: String] {
+    private func nameValues(_ prefix: String, _ names: [String]) throws -> [String: String] {
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        let rows = try await connection.query("\(prefix) (\(placeholders))", values: names.map { .string($0) })
+        let rows = try session.query("\(prefix) (\(placeholders))", values: names.map { .string($0) })
         var values: [String: String] = [:]
         for row in rows.rows {
             if let name = row[position: 0] { values[name.lowercased()] = row[position: 1] ?? "" }
@@ -125,22 +128,22 @@ struct InstanceReader {
 
     // MARK: - Replicas
 
-    private func readReplicas(_ flavor: ServerFlavor) async throws -> [InstanceKey] {
+    private func readReplicas(_ flavor: ServerFlavor) throws -> [InstanceKey] {
         var keys: [InstanceKey] = []
-        for row in try await connection.query(flavor.replicaHostsQuery).rows {
+        for row in try session.query(flavor.replicaHostsQuery).rows {
             guard let host = row["Host"], !host.isEmpty, let port = row.int("Port"), port > 0 else { continue }
             keys.append(InstanceKey(hostname: host, port: Int(port)))
         }
         if keys.isEmpty && !settings.discoverByShowSlaveHosts {
-            keys = try await readReplicasFromProcesslist()
+            keys = try readReplicasFromProcesslist()
         }
         return Array(Set(keys)).sorted()
     }
 
     /// Upstream's fallback: hosts of binlog dump threads, assumed to listen on this server's port.
     /// Several servers on one host make that key this server's own; such keys are dropped.
-    private func readReplicasFromProcesslist() async throws -> [InstanceKey] {
-        let rows = try await connection.query(
+    private func readReplicasFromProcesslist() throws -> [InstanceKey] {
+        let rows = try session.query(
             "SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist "
                 + "WHERE command IN (?, ?)", "Binlog Dump", "Binlog Dump GTID")
         return rows.rows.compactMap { row in
@@ -158,10 +161,10 @@ struct InstanceReader {
     /// instance; unlike upstream, orchd does not quietly fall back to `Seconds_Behind_Master`, which
     /// is the number the operator configured the query to replace. A decimal answer (pt-heartbeat's
     /// fractional seconds) is rounded.
-    private func readReplicationLag(_ warnings: inout [String]) async -> Int64? {
+    private func readReplicationLag(_ warnings: inout [String]) -> Int64? {
         let text: String?
         do {
-            text = try await connection.query(settings.replicationLagQuery).first?[position: 0]
+            text = try session.query(settings.replicationLagQuery).first?[position: 0]
         } catch {
             warnings.append("ReplicationLagQuery failed on \(key): \(error); its replication lag is unknown")
             return nil
@@ -182,32 +185,32 @@ struct InstanceReader {
 
     /// Runs the configured queries as written (upstream's contract: they are the operator's SQL; no
     /// value of ours is ever spliced into them). A failing query becomes a warning.
-    private func runDetectionQueries(_ result: inout ProbeResult) async {
+    private func runDetectionQueries(_ result: inout ProbeResult) {
         guard var instance = result.instance else { return }
         let isMaster = !instance.isReplica
         // The alias is asked of every instance, as upstream does: the members of a co-master ring are
         // all replicas, and the grouping takes the root's answer, else the first member's.
-        if let alias = await scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
+        if let alias = scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
             instance.suggestedClusterAlias = alias
         }
         if isMaster {
-            if let domain = await scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
+            if let domain = scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
                 result.clusterDomain = domain
             }
         }
-        if let alias = await scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
+        if let alias = scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
             instance.instanceAlias = alias
         }
-        if let priority = await scalar(settings.detectSemiSyncEnforcedQuery, "DetectSemiSyncEnforcedQuery", &result) {
+        if let priority = scalar(settings.detectSemiSyncEnforcedQuery, "DetectSemiSyncEnforcedQuery", &result) {
             instance.semiSyncPriority = Int64(priority) ?? 0
             instance.semiSyncEnforced = instance.semiSyncPriority > 0
         }
-        instance.dataCenter = await detect(
+        instance.dataCenter = detect(
             (settings.detectDataCenterQuery, "DetectDataCenterQuery"),
             (settings.dataCenterPattern, "DataCenterPattern"), &result)
-        instance.region = await detect(
+        instance.region = detect(
             (settings.detectRegionQuery, "DetectRegionQuery"), (settings.regionPattern, "RegionPattern"), &result)
-        instance.physicalEnvironment = await detect(
+        instance.physicalEnvironment = detect(
             (settings.detectPhysicalEnvironmentQuery, "DetectPhysicalEnvironmentQuery"),
             (settings.physicalEnvironmentPattern, "PhysicalEnvironmentPattern"), &result)
         result.instance = instance
@@ -218,8 +221,8 @@ struct InstanceReader {
         _ query: (text: String, name: String),
         _ pattern: (text: String, name: String),
         _ result: inout ProbeResult
-    ) async -> String {
-        if let value = await scalar(query.text, query.name, &result) { return value }
+    ) -> String {
+        if let value = scalar(query.text, query.name, &result) { return value }
         guard !pattern.text.isEmpty else { return "" }
         do {
             return try HostnamePattern.firstCapture(pattern.text, in: key.hostname) ?? ""
@@ -230,10 +233,10 @@ struct InstanceReader {
     }
 
     /// First column of the first row of an operator query; nil when not configured or it failed.
-    private func scalar(_ query: String, _ name: String, _ result: inout ProbeResult) async -> String? {
+    private func scalar(_ query: String, _ name: String, _ result: inout ProbeResult) -> String? {
         guard !query.isEmpty else { return nil }
         do {
-            return try await connection.query(query).first?[position: 0] ?? ""
+            return try session.query(query).first?[position: 0] ?? ""
         } catch {
             result.warnings.append("\(name) failed on \(key): \(error)")
             return nil

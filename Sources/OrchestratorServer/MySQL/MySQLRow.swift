@@ -6,16 +6,34 @@ public struct MySQLResultSet: Sendable {
     public let rows: [MySQLRow]
     /// `mysql_affected_rows` for statements without a result set.
     public let affectedRows: UInt64
+    /// Each column's type and flags as the server described it (`mysql_fetch_fields`); empty for
+    /// result sets not read from a server.
+    public let columnTypes: [MySQLColumnType]
 
-    public init(columns: [String], rows: [[String?]], affectedRows: UInt64 = 0) {
+    public init(columns: [String], rows: [[String?]], affectedRows: UInt64 = 0, columnTypes: [MySQLColumnType] = []) {
         let index = MySQLColumnIndex(columns)
         self.columns = columns
+        self.columnTypes = columnTypes
         self.rows = rows.map { MySQLRow(index: index, values: $0) }
         self.affectedRows = affectedRows
     }
 
     /// The first row, if any.
     public var first: MySQLRow? { rows.first }
+}
+
+/// A column's wire type (`enum_field_types`, e.g. 253 VAR_STRING, 8 LONGLONG) and flags (1 NOT_NULL,
+/// 32 UNSIGNED...), as the server sent them.
+public struct MySQLColumnType: Sendable, Equatable, CustomStringConvertible {
+    public var type: UInt32
+    public var flags: UInt32
+    public init(type: UInt32, flags: UInt32) {
+        self.type = type
+        self.flags = flags
+    }
+    public var isNotNull: Bool { flags & 1 != 0 }
+    public var isUnsigned: Bool { flags & 32 != 0 }
+    public var description: String { "type \(type)\(isNotNull ? " NOT NULL" : "")\(isUnsigned ? " UNSIGNED" : "")" }
 }
 
 /// Column name -> position, shared by all rows of a result set. Lookups are case-insensitive because

@@ -1,53 +1,101 @@
-import Foundation
+import Dispatch
 import OrchestratorCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Notices a master's crash within a round trip instead of a poll interval: the leader keeps one
-/// connection per cluster master running a short `DO SLEEP` in a loop. A crashed (or killed) server's
-/// socket closes at once, so the blocked query fails immediately and `onLost` runs; the analysis that
-/// follows stays holistic (it still needs the replicas to agree). Connect failures do not call
-/// `onLost` — a server that is already down is the poller's business.
+/// Notices a master's crash within milliseconds instead of a poll interval: the leader keeps one idle
+/// connection per cluster master, and one thread waits (`poll(2)`) on all their sockets at once. An idle
+/// MySQL connection receives nothing unsolicited; its socket becomes readable only when the server
+/// closes it (crash, kill, shutdown, `wait_timeout`), so any readiness means the connection is gone and
+/// `onLost` runs. The analysis that follows stays holistic (it still needs the replicas to agree). Connect
+/// failures do not call `onLost` — a server that is already down, or hangs, is the poller's business.
+///
+/// Before: a `DO SLEEP` loop per master held one blocked libmariadb thread each (1,000 masters: 1,000
+/// threads parked in a read, competing with the probes for the dispatch pool).
 actor MasterWatch {
     private let config: MySQLClientConfig
     private let onLost: @Sendable (InstanceKey) async -> Void
-    private var watching: [InstanceKey: Task<Void, Never>] = [:]
+    private var wanted: Set<InstanceKey> = []
+    private var connections: [InstanceKey: MySQLConnection] = [:]
+    private var connecting: Set<InstanceKey> = []
+    /// Connections to close once the current poll returns (their descriptors must not be reused while
+    /// a poll may still be waiting on them).
+    private var retired: [MySQLConnection] = []
+    private var loop: Task<Void, Never>?
+    private let pollQueue = DispatchQueue(label: "orchd.master-watch")
+    /// How long one poll waits before it looks at the watched set again.
+    private let pollMilliseconds: Int32 = 200
 
     init(config: MySQLClientConfig, onLost: @escaping @Sendable (InstanceKey) async -> Void) {
         self.config = config
         self.onLost = onLost
     }
 
-    /// Watches exactly `masters` (starts new watches, cancels the others).
+    /// Watches exactly `masters` (connects to new ones, drops the others). A master whose connection
+    /// could not be opened, or was lost, is connected again at the next call.
     func watch(_ masters: Set<InstanceKey>) {
-        for (key, task) in watching where !masters.contains(key) {
-            task.cancel()
-            watching[key] = nil
+        wanted = masters
+        for (key, connection) in connections where !masters.contains(key) {
+            connections[key] = nil
+            retired.append(connection)
         }
-        for key in masters where watching[key] == nil {
-            let config = self.config, onLost = self.onLost
-            watching[key] = Task.detached { await Self.run(key, config: config, onLost: onLost) }
+        for key in masters where connections[key] == nil && !connecting.contains(key) {
+            connecting.insert(key)
+            let config = self.config
+            Task { [weak self] in
+                let connection = try? await MySQLConnection.connect(
+                    to: MySQLEndpoint(host: key.hostname, port: key.port), config: config)
+                await self?.connected(key, connection)
+            }
+        }
+        if loop == nil, !masters.isEmpty {
+            loop = Task { [weak self] in await self?.pollLoop() }
         }
     }
 
-    func stopAll() { watch([]) }
+    func stopAll() {
+        watch([])
+        loop?.cancel()
+        loop = nil
+    }
 
-    private static func run(_ key: InstanceKey, config: MySQLClientConfig,
-                            onLost: @Sendable (InstanceKey) async -> Void) async {
-        let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
-        // Shorter than the read timeout, so a healthy server never trips it.
-        let pause = max(0.2, min(1.0, Double(config.readTimeoutSeconds) / 2))
+    private func connected(_ key: InstanceKey, _ connection: MySQLConnection?) async {
+        connecting.remove(key)
+        guard let connection else { return }
+        guard wanted.contains(key), connections[key] == nil else {
+            await connection.close()
+            return
+        }
+        connections[key] = connection
+    }
+
+    private func pollLoop() async {
         while !Task.isCancelled {
-            guard let connection = try? await MySQLConnection.connect(to: endpoint, config: config) else {
-                try? await Task.sleep(for: .seconds(1))
-                continue
+            let watched = connections.compactMap { key, c in c.socketDescriptor >= 0 ? (key, c.socketDescriptor) : nil }
+            let timeout = pollMilliseconds
+            let ready: [Int] = await withCheckedContinuation { continuation in
+                pollQueue.async {
+                    guard !watched.isEmpty else {
+                        usleep(UInt32(timeout) * 1000)
+                        continuation.resume(returning: [])
+                        return
+                    }
+                    var fds = watched.map { pollfd(fd: $0.1, events: Int16(POLLIN), revents: 0) }
+                    let n = poll(&fds, nfds_t(fds.count), timeout)
+                    continuation.resume(returning: n > 0 ? fds.indices.filter { fds[$0].revents != 0 } : [])
+                }
             }
-            do {
-                while !Task.isCancelled { _ = try await connection.exec("DO SLEEP(\(pause))") }
+            let closing = retired
+            retired.removeAll()
+            for connection in closing { await connection.close() }
+            for index in ready {
+                let key = watched[index].0
+                guard let connection = connections[key], connection.socketDescriptor == watched[index].1 else { continue }
+                connections[key] = nil
                 await connection.close()
-                return
-            } catch {
-                await connection.close()
-                if !Task.isCancelled { await onLost(key) }
-                try? await Task.sleep(for: .milliseconds(200))
+                let onLost = self.onLost
+                Task { await onLost(key) }
             }
         }
     }

@@ -85,4 +85,20 @@ struct MetricsTests {
         #expect(Set(names).count == names.count)
         #expect(names.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && $0.hasPrefix("orchd_") })
     }
+
+    @Test func durationHistogramRendersCumulativeBuckets() {
+        var h = DurationHistogram(bounds: [0.5, 1])
+        for seconds in [0.25, 0.75, 0.5, 3] { h.observe(seconds) }
+        let text = PrometheusText.render([MetricFamily("orchd_x_seconds", .histogram, "x", h.samples())])
+        #expect(text == """
+            # HELP orchd_x_seconds x
+            # TYPE orchd_x_seconds histogram
+            orchd_x_seconds_bucket{le="0.5"} 2
+            orchd_x_seconds_bucket{le="1"} 3
+            orchd_x_seconds_bucket{le="+Inf"} 4
+            orchd_x_seconds_sum 4.5
+            orchd_x_seconds_count 4
+
+            """)
+    }
 }
