@@ -192,6 +192,12 @@ struct SocketAddress {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         #endif
+        // No Nagle: over TLS the handshake's last flight and the request are separate small writes, and
+        // the second would wait for the server's delayed ACK (40 ms a command, measured).
+        if family == Int32(AF_INET) || family == Int32(AF_INET6) {
+            var on: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = storage
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connectSocket(fd, $0, length) }
