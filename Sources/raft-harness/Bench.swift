@@ -58,13 +58,7 @@ extension RaftHarness {
             guard let (leader, _) = await cluster.waitForLeader() else { throw HarnessError("no leader elected within 30 s") }
 
             // 1. One client, sequential proposals.
-            for i in 0..<100 { _ = await cluster.request(leader, "propose warm\(i)") }
-            var single: [Double] = []
-            for i in 0..<count {
-                let t0 = ContinuousClock.now
-                guard await cluster.request(leader, "propose c\(i)") == "ok" else { throw HarnessError("proposal failed") }
-                single.append(ms(ContinuousClock.now - t0))
-            }
+            let single = try await sequentialCommits(cluster, leader: leader, tag: "c")
             report("raft_commit_p50_ms", percentile(single, 50), "ms")
             report("raft_commit_p99_ms", percentile(single, 99), "ms")
 
@@ -76,13 +70,7 @@ extension RaftHarness {
                 try secure.startAll()
                 defer { secure.killAll() }
                 guard let (tlsLeader, _) = await secure.waitForLeader() else { throw HarnessError("no leader elected over TLS within 30 s") }
-                for i in 0..<100 { _ = await secure.request(tlsLeader, "propose warm\(i)") }
-                var overTLS: [Double] = []
-                for i in 0..<count {
-                    let t0 = ContinuousClock.now
-                    guard await secure.request(tlsLeader, "propose t\(i)") == "ok" else { throw HarnessError("proposal over TLS failed") }
-                    overTLS.append(ms(ContinuousClock.now - t0))
-                }
+                let overTLS = try await sequentialCommits(secure, leader: tlsLeader, tag: "t")
                 report("raft_commit_tls_p50_ms", percentile(overTLS, 50), "ms")
                 report("raft_commit_tls_p99_ms", percentile(overTLS, 99), "ms")
                 report("raft_commit_tls_vs_plain_p50_ratio", percentile(overTLS, 50) / max(percentile(single, 50), 0.001), "x")
@@ -146,6 +134,18 @@ extension RaftHarness {
                 try? await Task.sleep(for: .milliseconds(200))
             }
             report("raft_transfer_median_ms", percentile(transferTimes, 50), "ms")
+        }
+
+        /// 100 warm-up proposals, then `count` sequential ones from one client: each one's latency in ms.
+        private func sequentialCommits(_ cluster: HarnessCluster, leader: Int, tag: String) async throws -> [Double] {
+            for i in 0..<100 { _ = await cluster.request(leader, "propose warm-\(tag)\(i)") }
+            var latencies: [Double] = []
+            for i in 0..<count {
+                let t0 = ContinuousClock.now
+                guard await cluster.request(leader, "propose \(tag)\(i)") == "ok" else { throw HarnessError("proposal \(tag)\(i) failed") }
+                latencies.append(ms(ContinuousClock.now - t0))
+            }
+            return latencies
         }
 
         private func fsyncBaseline(dir: String) throws -> Double {
