@@ -57,6 +57,12 @@ public struct TopologyRecovery: Sendable, Hashable, Codable {
     /// "MasterRecoveryGTID" and the like (upstream `RecoveryType`).
     public var recoveryType: String
     public var steps: [RecoveryStepRecord]
+    /// The plan's steps, recorded when the recovery starts (orchd's `PlannedSteps`): a leader that takes
+    /// over a recovery its predecessor left running finishes it from here (``AbandonedRecovery``). Nil in
+    /// records written by an orchd before 2026-12.
+    public var plannedSteps: [RecoveryStep]?
+    /// The plan's successor, recorded when the recovery starts (`SuccessorKey` is set only at the end).
+    public var plannedSuccessorKey: InstanceKey?
 
     public init(id: Int64, uid: String, analysisEntry: ReplicationAnalysis, type: String, recoveryType: String = "",
                 start: Timestamp, processingNodeHostname: String = "", processingNodeToken: String = "") {
@@ -115,5 +121,6 @@ public struct TopologyRecovery: Sendable, Hashable, Codable {
         case acknowledged = "Acknowledged", acknowledgedAt = "AcknowledgedAt", acknowledgedBy = "AcknowledgedBy"
         case acknowledgedComment = "AcknowledgedComment", lastDetectionId = "LastDetectionId"
         case relatedRecoveryId = "RelatedRecoveryId", type = "Type", recoveryType = "RecoveryType", steps = "Steps"
+        case plannedSteps = "PlannedSteps", plannedSuccessorKey = "PlannedSuccessorKey"
     }
 }

@@ -33,19 +33,19 @@ public actor RecoveryService: Service {
     private var masterWatch: MasterWatch?
     /// Recoveries this service is running now (their uids): any other recovery still marked active in
     /// the replicated audit was abandoned by a node that lost leadership mid-way.
-    private var running: Set<String> = []
+    var running: Set<String> = []
     /// Clusters with a recovery running on this node, by claim: recoveries of different clusters run at
     /// the same time, a cluster never has two (``RecoveryConcurrency``).
-    private var busyClusters: [UInt64: RecoveryConcurrency.Cluster] = [:]
+    var busyClusters: [UInt64: RecoveryConcurrency.Cluster] = [:]
     private var lastClaim: UInt64 = 0
     /// The highest recovery id handed out (ids stay unique while several recoveries start at once).
     private var lastRecoveryID: Int64 = 0
     /// The automated recoveries running now (``waitForRecoveries()`` waits for them).
-    private var automated: [UInt64: Task<Void, Never>] = [:]
+    var automated: [UInt64: Task<Void, Never>] = [:]
     /// Outcomes of finished recoveries that could not be recorded through Raft (the quorum was lost at the
     /// end), by uid: kept here and proposed again whenever this node leads, so the replicated audit ends
     /// with what really happened rather than with the next leader's "abandoned".
-    private var unrecorded: [String: TopologyRecovery] = [:]
+    var unrecorded: [String: TopologyRecovery] = [:]
     /// Where detections are kept across restarts (the node's own SQLite), when given.
     let detectionStore: FailureDetectionStore?
     /// Asks peers for second opinions.
@@ -182,7 +182,7 @@ public actor RecoveryService: Service {
         guard ContinuousClock.now - started >= startupGrace else { return }
         if await node.raftStatus().role == .leader {
             await recordUnrecordedOutcomes()
-            await closeAbandonedRecoveries()
+            await resolveAbandonedRecoveries()
         }
         let actionable = await node.analyze().filter(\.isActionableRecovery)
         let decided = actionable.map { analysis in
@@ -228,14 +228,14 @@ public actor RecoveryService: Service {
         }
     }
 
-    private func claimCluster(_ cluster: RecoveryConcurrency.Cluster) -> UInt64 {
+    func claimCluster(_ cluster: RecoveryConcurrency.Cluster) -> UInt64 {
         lastClaim += 1
         busyClusters[lastClaim] = cluster
         return lastClaim
     }
 
     /// Claims `cluster` unless a recovery of it runs on this node (nil then).
-    private func claimIfFree(_ cluster: ClusterInfo) -> UInt64? {
+    func claimIfFree(_ cluster: ClusterInfo) -> UInt64? {
         let wanted = RecoveryConcurrency.Cluster(cluster)
         guard !busyClusters.values.contains(where: { $0.isSame(as: wanted) }) else { return nil }
         return claimCluster(wanted)
@@ -465,6 +465,8 @@ public actor RecoveryService: Service {
             processingNodeHostname: node.settings.httpAdvertise, processingNodeToken: node.settings.raftID)
         recovery.participatingInstanceKeys = plan.participatingInstanceKeys
         recovery.lostReplicas = plan.lostReplicas
+        recovery.plannedSteps = plan.steps
+        recovery.plannedSuccessorKey = plan.successor
         running.insert(recovery.uid)
         defer { running.remove(recovery.uid) }
         let what = analysis.analysis == .noProblem ? command : "recovering \(analysis.analysis.rawValue) (\(command))"
@@ -524,34 +526,6 @@ public actor RecoveryService: Service {
 }
 
 extension RecoveryService {
-    /// Closes, as failed, every recovery the replicated audit still shows as running that this node is
-    /// not running: a leader that loses leadership mid-recovery stops before its next MySQL step and
-    /// cannot record the outcome, and an active record would refuse every later recovery of the
-    /// cluster, manual ones included. One abandoned before any MySQL step changed nothing: it is also
-    /// acknowledged, so it does not hold back the new leader's recovery (RecoveryPeriodBlockSeconds);
-    /// one that got further stays unacknowledged for an operator to look at, as any failed recovery.
-    /// Called on the leader only.
-    func closeAbandonedRecoveries() async {
-        for var recovery in node.intent.recoveries
-        where recovery.isActive && !running.contains(recovery.uid) && unrecorded[recovery.uid] == nil {
-            let changedMySQL = recovery.steps.contains { !$0.name.hasPrefix("hook ") }
-            let who = recovery.processingNodeHostname.isEmpty ? "its node" : recovery.processingNodeHostname
-            recovery.allErrors.append("abandoned: \(who) stopped before recording the outcome (it lost raft leadership); "
-                                      + "closed by \(node.settings.httpAdvertise)")
-            recovery.resolve(successor: nil, successful: false, at: node.now)
-            if !changedMySQL {
-                recovery.acknowledge(by: "orchd", comment: "abandoned before any MySQL step; does not block a new recovery",
-                                     at: node.now)
-            }
-            do {
-                try await node.submit(.writeRecovery(recovery))
-                logger.warning("closed recovery \(recovery.uid) of \(recovery.analysisEntry.analyzedInstanceKey), abandoned by \(who)\(changedMySQL ? " after changing MySQL: it blocks automated recoveries of the cluster until acknowledged" : " before any MySQL step")")
-            } catch {
-                logger.error("cannot close abandoned recovery \(recovery.uid) through raft: \(error)")
-            }
-        }
-    }
-
     /// Proposes again each outcome this node could not record (leader only). One written is forgotten;
     /// one that fails again stays for the next round. Its record replaces whatever the replicated audit
     /// holds for the uid (perhaps another leader's "abandoned"): this node ran it and knows the outcome.
@@ -582,7 +556,7 @@ extension RecoveryService {
         logger.info("recovery \(recovery.uid): published \(alias) -> \(master) to key-value stores: \(record.ok ? "ok" : record.error)")
     }
 
-    static let kvPublishStepName = "kv publish"
+    static let kvPublishStepName = AbandonedRecovery.kvPublishStepName
 
     /// Publishes `master` for `alias`; the outcome as an audit step (never throws).
     func kvPublishStep(_ master: InstanceKey, alias: String, through publisher: MasterKVPublisher) async -> RecoveryStepRecord {

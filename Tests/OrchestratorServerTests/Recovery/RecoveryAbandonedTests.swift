@@ -55,4 +55,112 @@ struct RecoveryAbandonedTests {
         #expect(fixture.mysql.calls.isEmpty, "\(fixture.mysql.calls)")
         await fixture.stop()
     }
+
+    /// The dead master's failover plan, as the former leader would have made it (a dry run).
+    static func plan(_ fixture: Fixture) async throws -> RecoveryPlan {
+        let outcome = await fixture.service.recover(try await fixture.deadMaster(), trigger: .automatic,
+                                                    command: "automated", dryRun: true)
+        guard case .planned(let plan) = outcome else { throw PlanMissing(outcome: "\(outcome)") }
+        return plan
+    }
+
+    struct PlanMissing: Error { let outcome: String }
+
+    /// Records, through Raft, a recovery that kept its plan and ended its first `done` steps.
+    static func abandon(_ fixture: Fixture, plan: RecoveryPlan, done: Int) async throws -> TopologyRecovery {
+        var records = [RecoveryStepRecord(name: "hook PreFailoverProcesses", detail: "check-the-fence", ok: true)]
+        for step in plan.steps.prefix(done) {
+            var record = RecoveryStepRecord(step: step)
+            record.ok = true
+            records.append(record)
+        }
+        var recovery = try await abandon(fixture, steps: records)
+        recovery.plannedSteps = plan.steps
+        recovery.plannedSuccessorKey = plan.successor
+        try await fixture.node.submit(.writeRecovery(recovery))
+        return recovery
+    }
+
+    /// The former leader died right after promoting the successor: the next leader repoints the other
+    /// replica, fences the old master, runs the post hooks once and records the success.
+    @Test func anAbandonedRecoveryPastThePromoteIsFinishedByTheNextLeader() async throws {
+        let fixture = try await Fixture(failingPreHook: false)
+        let plan = try await Self.plan(fixture)
+        let successor = try #require(plan.successor)
+        let promote = try #require(plan.steps.firstIndex { if case .promote = $0 { true } else { false } }, "\(plan.steps)")
+        let abandoned = try await Self.abandon(fixture, plan: plan, done: promote + 1)
+
+        await fixture.service.checkAndRecover()
+        await fixture.service.waitForRecoveries()
+
+        let recoveries = fixture.node.intent.recoveries
+        #expect(recoveries.count == 1, "no second recovery: \(recoveries.map(\.uid))")
+        let finished = try #require(recoveries.first { $0.uid == abandoned.uid })
+        #expect(!finished.isActive && finished.isSuccessful && finished.successorKey == successor, "\(finished.allErrors)")
+        #expect(finished.steps.contains { $0.name == "resumed" && $0.detail.contains("http://10.0.0.9:3000") },
+                "\(finished.steps.map(\.name))")
+        #expect(finished.processingNodeHostname == fixture.node.settings.httpAdvertise)
+        let calls = fixture.mysql.calls
+        #expect(!calls.contains { $0.operation == "reset-replica-all" }, "the promote is not run again: \(calls)")
+        let sibling = InstanceKey(hostname: "db", port: successor.port == 3307 ? 3308 : 3307)
+        #expect(calls.contains { $0.operation == "repoint" && $0.key == sibling && $0.detail.hasPrefix("to \(successor)") },
+                "the other replica is repointed: \(calls)")
+        #expect(fixture.hooks.phases == [.postMasterFailover, .postFailover], "\(fixture.hooks.phases)")
+        await fixture.stop()
+    }
+
+    /// The former leader died while the promote was in flight: it runs again (it is idempotent).
+    @Test func thePromoteInFlightRunsAgain() async throws {
+        let fixture = try await Fixture(failingPreHook: false)
+        let plan = try await Self.plan(fixture)
+        let successor = try #require(plan.successor)
+        let promote = try #require(plan.steps.firstIndex { if case .promote = $0 { true } else { false } })
+        let abandoned = try await Self.abandon(fixture, plan: plan, done: promote)
+
+        await fixture.service.checkAndRecover()
+        await fixture.service.waitForRecoveries()
+
+        let finished = try #require(fixture.node.intent.recoveries.first { $0.uid == abandoned.uid })
+        #expect(finished.isSuccessful && finished.successorKey == successor, "\(finished.allErrors)")
+        #expect(fixture.mysql.calls.contains { $0.operation == "reset-replica-all" && $0.key == successor }, "\(fixture.mysql.calls)")
+        await fixture.stop()
+    }
+
+    /// Stopped after stopping replication only (no role changed): closed and acknowledged, and a fresh
+    /// recovery plans again from what the servers look like now.
+    @Test func anAbandonedRecoveryBeforeAnyRoleChangeGivesWayToAFreshOne() async throws {
+        let fixture = try await Fixture(failingPreHook: false)
+        let plan = try await Self.plan(fixture)
+        let abandoned = try await Self.abandon(fixture, plan: plan, done: 1)
+
+        await fixture.service.checkAndRecover()
+        await fixture.service.waitForRecoveries()
+
+        let recoveries = fixture.node.intent.recoveries
+        let closed = try #require(recoveries.first { $0.uid == abandoned.uid })
+        #expect(!closed.isActive && !closed.isSuccessful && closed.acknowledged, "\(closed.allErrors)")
+        let fresh = try #require(recoveries.first { $0.uid != abandoned.uid }, "\(recoveries.map(\.uid))")
+        #expect(fresh.isSuccessful, "\(fresh.allErrors)")
+        await fixture.stop()
+    }
+
+    /// The successor stopped answering: nothing is guessed, an operator decides.
+    @Test func anAbandonedRecoveryWhoseSuccessorIsDownIsLeftToAnOperator() async throws {
+        let fixture = try await Fixture(failingPreHook: false)
+        let plan = try await Self.plan(fixture)
+        let successor = try #require(plan.successor)
+        let promote = try #require(plan.steps.firstIndex { if case .promote = $0 { true } else { false } })
+        let abandoned = try await Self.abandon(fixture, plan: plan, done: promote + 1)
+        fixture.prober.instances.withLock { $0[successor] = nil }
+        await fixture.node.discovery.refresh([successor])
+
+        await fixture.service.checkAndRecover()
+        await fixture.service.waitForRecoveries()
+
+        let closed = try #require(fixture.node.intent.recoveries.first { $0.uid == abandoned.uid })
+        #expect(!closed.isActive && !closed.isSuccessful && !closed.acknowledged)
+        #expect(closed.allErrors.contains { $0.contains("successor") }, "\(closed.allErrors)")
+        #expect(fixture.mysql.calls.isEmpty, "\(fixture.mysql.calls)")
+        await fixture.stop()
+    }
 }
