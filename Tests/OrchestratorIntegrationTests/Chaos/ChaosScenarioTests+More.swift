@@ -42,43 +42,56 @@ func pollFast(seconds: Double, _ condition: () -> Bool) -> Bool {
 
 extension ChaosScenarioTests {
     /// The orchd leader is killed (-9) after it promoted the successor but before it repointed the other
-    /// replica: that replica's mariadbd is frozen (SIGSTOP) during the pre-failover hook, so the repoint
-    /// waits on it, and the test kills the leader as soon as its log shows the promote step done. The
-    /// next leader must resolve the recovery, and the replica left behind must end replicating from the
-    /// new master.
+    /// replica: the pre-failover hook freezes that replica's mariadbd (SIGSTOP), so the repoint waits on
+    /// it (MySQL timeouts of 20 s here), and the test kills the leader as soon as its log shows the
+    /// promote step done. The next leader finds the recovery active with its plan recorded and finishes
+    /// it: the replica left behind ends replicating from the new master, the recovery is resolved as
+    /// successful, and every node's audit agrees.
     @Test func leaderKilledBetweenPromoteAndRepointIsResolvedByTheNextLeader() async throws {
         let marker = Self.markerFile("mid")
         let sandbox = try await MariaDBSandbox.up(topology: "star:3", alias: "chaos-mid", semiSync: true)
         defer { sandbox.down() }
+        // The successor is instance 2 (a `prefer` candidate, the replicas level when the master dies);
+        // instance 3 is the replica left behind.
+        let otherPID = try #require(sandbox.mariadbdPID(3))
+        var thawed = false
+        defer { if !thawed { kill(otherPID, SIGCONT) } }
         let group = try OrchdProcessGroup(name: "chaos-mid", overrides: [
-            "PreFailoverProcesses": ["echo pre-failover {orchestratorHost} >> \(marker); sleep 3"],
+            "PreFailoverProcesses": ["kill -STOP \(otherPID); echo pre-failover {orchestratorHost} >> \(marker)"],
+            "MySQLConnectTimeoutSeconds": 20,
+            "MySQLDiscoveryReadTimeoutSeconds": 20,
         ])
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
         _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let successorPort = try #require(group.plannedSuccessorPort(sandbox.alias), "failover-plan names a successor")
-        let successor = try #require((2...3).first { sandbox.port($0) == successorPort })
-        let other = 5 - successor
-        let otherPID = try #require(sandbox.mariadbdPID(other))
+        let successorPort = sandbox.port(2)
+        #expect(group.eventually(seconds: 60) {
+            try group.cli(["-c", "register-candidate", "-i", "127.0.0.1:\(successorPort)", "--promotion-rule", "prefer"]).status == 0
+                && group.plannedSuccessorPort(sandbox.alias) == successorPort
+        }, "failover-plan names the prefer candidate \(successorPort)")
         let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
         let loop = InsertLoop(ports: (1...3).map(sandbox.port))
         #expect(await eventuallyAsync { loop.acknowledged.count >= 10 }, "the insert loop writes to the master")
+        // The writes stop before the master dies and the replicas catch up: the plan is the prefer
+        // candidate's, with no catch-up step through the replica that will be frozen.
+        loop.stop()
+        let count = "SELECT COUNT(*) FROM app.writes"
+        #expect(await eventuallyAsync(seconds: 30) {
+            let counts = [try? await sandbox.sql(1, count), try? await sandbox.sql(2, count), try? await sandbox.sql(3, count)]
+            return counts[0] != nil && Set(counts).count == 1
+        }, "the replicas applied every write")
 
         let killedAt = sampler.millis()
         try await sandbox.kill(1)
-        #expect(group.eventually(seconds: 60) { !Self.lines(marker).isEmpty }, "a failover starts")
+        #expect(group.eventually(seconds: 60) { !Self.lines(marker).isEmpty }, "a failover starts (the hook froze instance 3)")
         let leaderAPI = try #require(Self.lines(marker).first?.split(separator: " ").last.map(String.init))
         let leader = try #require((0..<OrchdProcessGroup.size).first { group.api($0) == leaderAPI })
-        // Freeze the replica that is to be repointed, while the hook sleeps: the repoint will wait on it.
-        kill(otherPID, SIGSTOP)
-        var thawed = false
-        defer { if !thawed { kill(otherPID, SIGCONT) } }
-        let promoted = pollFast(seconds: 60) {
+        let promoted = pollFast(seconds: 90) {
             group.log(leader).split(separator: "\n").contains { $0.contains(": promote 127.0.0.1:\(successorPort)") && $0.contains("-> ok") }
         }
         #expect(promoted, "the leader promotes \(successorPort)")
         let repointedBeforeKill = group.log(leader).split(separator: "\n").contains {
-            $0.contains(": repoint 127.0.0.1:\(sandbox.port(other))") && $0.contains(" -> ")
+            $0.contains(": repoint 127.0.0.1:\(sandbox.port(3))") && $0.contains(" -> ")
         }
         group.kill9(leader)
         #expect(!repointedBeforeKill, "the leader was killed before its repoint step ended (else the window was missed)")
@@ -94,18 +107,19 @@ extension ChaosScenarioTests {
         #expect(await eventuallyAsync(seconds: 60) { sampler.firstOtherMaster(than: sandbox.port(1), after: killedAt) != nil },
                 "the successor is writable")
         let rto = sampler.firstOtherMaster(than: sandbox.port(1), after: killedAt).map { $0.at - killedAt }
+        var resumed: [String: Any]?
+        #expect(group.eventually(seconds: 90) {
+            resumed = try group.recoveries(others[0]).first
+            return resumed?["IsActive"] as? Bool == false
+        }, "the recovery is resolved: \(String(describing: resumed))")
+        #expect(resumed?["IsSuccessful"] as? Bool == true, "the next leader finished it: \(String(describing: resumed?["AllErrors"]))")
+        let stepNames = (resumed?["Steps"] as? [[String: Any]] ?? []).compactMap { $0["Name"] as? String }
+        #expect(stepNames.contains("resumed"), "the audit says it was resumed: \(stepNames)")
         var checker = ChaosChecker(group: group, bound: 90)
         checker.runningNodes = others
-        // Known bug found by this scenario (issue 13 item 4): the next leader closes the recovery as
-        // abandoned (resolved, audits agree) but does not finish its remaining steps, so the replica left
-        // behind keeps pointing at the dead master with its IO thread stopped, and the abandoned record
-        // blocks the DeadMaster recovery that would follow (blockedByRecentRecovery) until acknowledged.
-        // The topology invariant is broken until the new leader repoints it; the game-day card says so.
-        await withKnownIssue("the replica left behind is not repointed by the next leader", isIntermittent: true) {
-            await checker.finish(
-                scenario: "leader killed between promote and repoint",
-                clusters: [.init(sandbox: sandbox, sampler: sampler, loop: loop, dead: [1])], rtoMillis: rto)
-        }
+        await checker.finish(
+            scenario: "leader killed between promote and repoint",
+            clusters: [.init(sandbox: sandbox, sampler: sampler, loop: loop, dead: [1])], rtoMillis: rto)
     }
 
     /// The master is cut from its replicas (their new replication connections to its port dropped by
@@ -176,9 +190,13 @@ extension ChaosScenarioTests {
         ])
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
-        let planned = try #require(group.plannedSuccessorPort(sandbox.alias), "failover-plan names a successor")
-        let successor = try #require((2...3).first { sandbox.port($0) == planned })
-        let other = 5 - successor
+        // The successor is instance 2, a `prefer` candidate (replicas level: nothing writes).
+        let successor = 2, other = 3
+        let planned = sandbox.port(successor)
+        #expect(group.eventually(seconds: 60) {
+            try group.cli(["-c", "register-candidate", "-i", "127.0.0.1:\(planned)", "--promotion-rule", "prefer"]).status == 0
+                && group.plannedSuccessorPort(sandbox.alias) == planned
+        }, "failover-plan names the prefer candidate \(planned)")
         try "\(try #require(sandbox.mariadbdPID(successor)))\n".write(toFile: "\(marker).pid", atomically: true, encoding: .utf8)
         let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
 
