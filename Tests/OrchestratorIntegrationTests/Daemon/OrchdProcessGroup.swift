@@ -43,8 +43,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// With `faultyRaftLinks`, every node's Raft traffic to a node goes through that node's
+    /// ``FaultyLink`` (peers dial its RaftAdvertise, the proxy; it forwards to the RaftBind).
     init(name: String, overrides: [String: Any] = [:], nodeOverrides: [Int: [String: Any]] = [:],
-         cgroupBase: String? = nil, tls: TLS? = nil) throws {
+         cgroupBase: String? = nil, tls: TLS? = nil, faultyRaftLinks: Bool = false) throws {
         self.nodeOverrides = nodeOverrides
         self.cgroupBase = cgroupBase
         self.tls = tls
@@ -59,9 +61,16 @@ final class OrchdProcessGroup: @unchecked Sendable {
             defer { block += 1 }
             return block
         }
+        proxiedRaft = faultyRaftLinks
         let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
         dir = (base as NSString).appendingPathComponent("orchd-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if faultyRaftLinks {
+            for i in 0..<Self.size {
+                raftLinks.append(try FaultyLink(listen: "127.0.0.\(i + 1)", port: portBase + 14 + i,
+                                                target: "127.0.0.\(i + 1)", targetPort: portBase + 11 + i, directory: dir))
+            }
+        }
         var overrides = overrides
         var environment: [String: String] = [:]
         if let tls {
@@ -86,7 +95,10 @@ final class OrchdProcessGroup: @unchecked Sendable {
 
     deinit { killAll() }
 
-    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
+    /// Node `i`'s Raft id (its RaftAdvertise): with faulty links, the address of its link's proxy.
+    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + (proxiedRaft ? 14 : 11) + i)" }
+    /// Where node `i`'s Raft listens (RaftBind).
+    func raftBind(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
     func api(_ i: Int) -> String { "\(tls == nil ? "http" : "https")://127.0.0.\(i + 1):\(portBase + 1 + i)" }
     var allAPIs: String { (0..<Self.size).map(api).joined(separator: " ") }
     /// Lines the recovery hooks of every node appended.
@@ -122,7 +134,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
             "SQLite3DataFile": database(i),
             "RaftEnabled": true,
             "RaftDataDir": "\(dir)/node\(i)/raft",
-            "RaftBind": raftID(i),
+            "RaftBind": raftBind(i),
             "RaftAdvertise": raftID(i),
             "RaftNodes": (0..<Self.size).map(raftID),
             "RaftSnapshotThreshold": 5,
@@ -148,7 +160,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func start(_ i: Int) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: orchd)
-        p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"]
+        p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"] + extraArguments
         if let cgroup = cgroup(i) {
             // Join the cgroup before exec, so every socket orchd opens belongs to it.
             try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: true)
@@ -159,8 +171,12 @@ final class OrchdProcessGroup: @unchecked Sendable {
         env["ORCHD_TEST_TOPOLOGY_PASSWORD"] = MariaDBSandbox.topologyPassword
         p.environment = env
         if let extra = nodeEnvironment[i], !extra.isEmpty {
-            // Through env(1), so only orchd gets them (e.g. LD_PRELOAD, not the cgroup shell).
-            let command = [p.executableURL?.path ?? orchd] + (p.arguments ?? [])
+            // Through env(1), so only orchd gets them (e.g. LD_PRELOAD, not the cgroup shell). Under
+            // LD_PRELOAD=libfaketime 0.9.10 a Swift program sees no arguments at all, so orchd finds its
+            // configuration as upstream's search does: ./orchestrator.conf.json in its working directory.
+            var command = [p.executableURL?.path ?? orchd] + (p.arguments ?? [])
+            if command.suffix(2) == ["--config", "\(dir)/node\(i)/orchestrator.conf.json"] { command.removeLast(2) }
+            p.currentDirectoryURL = URL(fileURLWithPath: "\(dir)/node\(i)")
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + command
         }
@@ -184,8 +200,13 @@ final class OrchdProcessGroup: @unchecked Sendable {
         processes[i] = nil
     }
 
+    /// The proxies in front of each node's Raft port (empty unless `faultyRaftLinks`).
+    private(set) var raftLinks: [FaultyLink] = []
+    private(set) var proxiedRaft = false
+
     func killAll() {
         for i in Array(processes.keys) { kill9(i) }
+        for link in raftLinks { link.stop() }
         for i in 0..<Self.size { if let cgroup = cgroup(i) { rmdir(cgroup) } }
     }
 
@@ -193,6 +214,9 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func cgroup(_ i: Int) -> String? { cgroupBase.map { "\($0)-\(i)" } }
     /// Node `i`'s process id while it runs.
     func pid(_ i: Int) -> Int32? { processes[i]?.processIdentifier }
+
+    /// Extra arguments for every node (e.g. `--debug`).
+    var extraArguments: [String] = []
 
     /// Extra environment for node `i`'s process (e.g. libfaketime's), read by `start`.
     var nodeEnvironment: [Int: [String: String]] = [:]
