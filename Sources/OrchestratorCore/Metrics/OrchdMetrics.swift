@@ -15,6 +15,8 @@ public struct OrchdMetrics: Sendable {
         public var lastIndex: UInt64
         public var snapshotIndex: UInt64
         public var voters: Int
+        /// Leader: the median heartbeat round trip to each follower, in seconds.
+        public var peerRoundTrips: [String: Double] = [:]
 
         public init(state: String, isLeader: Bool, hasLeader: Bool, isPartOfQuorum: Bool, term: UInt64, commitIndex: UInt64,
                     appliedIndex: UInt64, lastIndex: UInt64, snapshotIndex: UInt64, voters: Int) {
@@ -89,6 +91,9 @@ public struct OrchdMetrics: Sendable {
             MetricFamily("orchd_raft_snapshot_index", .gauge, "Log index of this node's latest snapshot.",
                          [.init([], Double(raft.snapshotIndex))]),
             MetricFamily("orchd_raft_voters", .gauge, "Voting members of the Raft group.", [.init([], Double(raft.voters))]),
+            MetricFamily("orchd_raft_peer_round_trip_seconds", .gauge,
+                         "Leader: median heartbeat round trip to each follower (a third of the election timeout or more is warned about).",
+                         raft.peerRoundTrips.sorted { $0.key < $1.key }.map { .init([("peer", $0.key)], $0.value) }),
         ]
     }
 

@@ -91,7 +91,7 @@ extension RaftService {
             commitIndex: node.commitIndex, appliedIndex: stateMachine.lastApplied, lastIndex: node.lastIndex,
             snapshotIndex: node.snapshotIndex,
             isPartOfQuorum: node.isLeader ? node.isLeaderWithQuorum : hearsLeader,
-            peers: node.isLeader ? node.peerProgress : [:])
+            peers: node.isLeader ? node.peerProgress : [:], roundTrips: node.isLeader ? roundTrips.medians : [:])
     }
 
     /// Takes a snapshot now (normally automatic every `snapshotEvery` applied entries).

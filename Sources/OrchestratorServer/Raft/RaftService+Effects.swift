@@ -68,7 +68,9 @@ extension RaftService {
     private func send(_ batch: [RaftAction], appendsOnly: Bool) {
         for case let .send(message) in batch {
             let isAppend = if case .appendEntries = message.kind { true } else { false }
-            if isAppend == appendsOnly { transport.send(RaftMessageCodec.frame(message)) }
+            guard isAppend == appendsOnly else { continue }
+            transport.send(RaftMessageCodec.frame(message))
+            if case .heartbeat = message.kind { roundTrips.sent(to: message.to, at: roundTripSeconds()) }
         }
     }
 
@@ -155,6 +157,7 @@ extension RaftService {
             "role": "\(new.role.rawValue)", "term": "\(new.term)", "leader": "\(new.leader ?? "-")",
             "previousRole": "\(old.role.rawValue)",
         ])
+        if new.role != old.role || new.term != old.term { roundTrips.reset() }
         if new.role == .leader && old.role != .leader {
             logger.info("raft: became leader", metadata: ["term": "\(new.term)", "id": "\(settings.id)"])
         } else if old.role == .leader && new.role != .leader {
@@ -204,5 +207,30 @@ extension RaftService {
         reads.removeAll()
         readsAwaitingApply.removeAll()
         transfers.removeAll()
+    }
+}
+
+extension RaftService {
+    /// Seconds since this service started, for ``RaftRoundTrips``.
+    func roundTripSeconds() -> Double {
+        let elapsed = ContinuousClock.now - roundTripOrigin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Leader, every 10 s: a follower whose heartbeat round trips take a third of the shortest election
+    /// timeout or more is said loudly (once per 10 minutes per follower). Over such a link leaders step
+    /// down and recoveries cannot finish; the fix is `RaftTickMilliseconds`.
+    func warnAboutSlowLinks(now: ContinuousClock.Instant) {
+        guard node.isLeader, now - roundTripsCheckedAt >= .seconds(10) else { return }
+        roundTripsCheckedAt = now
+        let tick = settings.tickInterval
+        let tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18
+        let electionMillis = Int(tickSeconds * Double(settings.core.electionTicks) * 1000)
+        for slow in roundTrips.slowPeers(tickSeconds: tickSeconds, electionTicks: settings.core.electionTicks) {
+            if let warned = slowLinkWarnedAt[slow.peer], now - warned < .seconds(600) { continue }
+            slowLinkWarnedAt[slow.peer] = now
+            let millis = Int(slow.seconds * 1000)
+            logger.warning("raft: heartbeat round trips to \(slow.peer) take \(millis) ms (median), against an election timeout of \(electionMillis) ms: over this link leaders will step down and recoveries may not finish; raise RaftTickMilliseconds (the election timeout is RaftElectionTicks to twice that, in ticks) so it is several round trips")
+        }
     }
 }

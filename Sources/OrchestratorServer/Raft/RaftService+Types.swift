@@ -50,6 +50,9 @@ extension RaftService {
         public var isPartOfQuorum: Bool
         /// The leader's view of each follower (empty on followers).
         public var peers: [RaftNodeID: RaftPeerProgress]
+        /// Leader: the median heartbeat round trip to each follower, in seconds (empty on followers and
+        /// until enough were measured).
+        public var roundTrips: [RaftNodeID: Double] = [:]
         public var healthy: Bool { isPartOfQuorum }
     }
 }

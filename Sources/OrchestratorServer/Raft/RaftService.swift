@@ -38,6 +38,12 @@ public actor RaftService: Service {
     /// Ticks since start, and the tick at which the current leader was last heard from (followers).
     var ticks: UInt64 = 0
     var leaderHeardAt: UInt64?
+    /// Leader: heartbeat round trips to each follower (``RaftRoundTrips``), and when each slow link was
+    /// last warned about.
+    var roundTrips = RaftRoundTrips()
+    var slowLinkWarnedAt: [RaftNodeID: ContinuousClock.Instant] = [:]
+    var roundTripsCheckedAt = ContinuousClock.now
+    let roundTripOrigin = ContinuousClock.now
 
     // MARK: Waiters
     struct Waiter {
@@ -156,6 +162,7 @@ public actor RaftService: Service {
         ticks += 1
         pending += node.tick()
         expireWaiters(now: now)
+        warnAboutSlowLinks(now: now)
         try drain()
     }
 
@@ -170,6 +177,9 @@ public actor RaftService: Service {
                 continue
             }
             pending += node.step(message)
+            if case .heartbeatResponse = message.kind, node.isLeader {
+                roundTrips.answered(by: message.from, at: roundTripSeconds())
+            }
             guard message.from == node.leaderID else { continue }
             switch message.kind {
             case .appendEntries, .heartbeat, .installSnapshot: leaderHeardAt = ticks

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OrchestratorTestKit
+import OrchestratorClient
 
 extension ChaosScenarioTests {
     /// Every Raft link between the orchd nodes is slow and lossy (each node's Raft port behind a
@@ -59,5 +60,38 @@ extension ChaosScenarioTests {
         await ChaosChecker(group: group, bound: 90).finish(
             scenario: "slow, lossy raft links (100 ms, 5% x 250 ms)",
             clusters: [.init(sandbox: sandbox, sampler: sampler, loop: loop, dead: [1])], rtoMillis: rto)
+    }
+}
+
+extension ChaosScenarioTests {
+    /// Raft links with 35 ms each way under the LAN default timing (elections after 180-360 ms): the
+    /// group still works, and the leader measures the round trips (`orchd_raft_peer_round_trip_seconds`
+    /// about 70 ms) and warns that they are a third of its election timeout, naming the setting to change.
+    @Test func theLeaderWarnsAboutRaftLinksTooSlowForItsTiming() async throws {
+        let group = try OrchdProcessGroup(name: "chaos-rtt", faultyRaftLinks: true)
+        defer { group.killAll() }
+        for link in group.raftLinks { link.set { $0.delayMillis = 35 } }
+        try group.startAll()
+        var warned: Int?
+        #expect(group.eventually(seconds: 60) {
+            warned = (0..<OrchdProcessGroup.size).first { group.log($0).contains("raft: heartbeat round trips to") }
+            return warned != nil
+        }, "a leader warns about the slow links")
+        let line = warned.flatMap { group.log($0).split(separator: "\n").first { $0.contains("raft: heartbeat round trips to") } }
+        #expect(line?.contains("RaftTickMilliseconds") == true, "\(String(describing: line))")
+        let leaderAPI = try #require(group.eventually(seconds: 30) { group.leaderAPI() != nil } ? group.leaderAPI() : nil)
+        var rtts: [Double] = []
+        var raftLines: [Substring] = []
+        #expect(group.eventually(seconds: 30) {
+            // /metrics is Prometheus text, not JSON: read it over plain HTTP.
+            let response = try SocketHTTPTransport().get(try HTTPEndpoint.parse(leaderAPI), path: "/metrics", headers: [],
+                                                          timeouts: HTTPTimeouts(connect: 2, response: 10))
+            let out = String(decoding: response.body, as: UTF8.self)
+            raftLines = out.split(separator: "\n").filter { $0.contains("orchd_raft") }
+            rtts = out.split(separator: "\n").filter { $0.hasPrefix("orchd_raft_peer_round_trip_seconds{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            return rtts.count == OrchdProcessGroup.size - 1
+        }, "the leader exports a round trip per follower: \(rtts) in \(raftLines)")
+        #expect(rtts.allSatisfy { $0 >= 0.06 && $0 < 0.5 }, "about 70 ms: \(rtts)")
     }
 }

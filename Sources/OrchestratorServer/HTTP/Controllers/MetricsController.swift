@@ -9,11 +9,12 @@ struct MetricsController: APIController {
 extension APIContext {
     func metrics() async -> APIResponse {
         let status = await node.raftStatus()
-        let raft = OrchdMetrics.RaftFacts(
+        var raft = OrchdMetrics.RaftFacts(
             state: RaftStateName.upstream(status.role), isLeader: status.role == .leader, hasLeader: status.leader != nil,
             isPartOfQuorum: status.isPartOfQuorum, term: status.term, commitIndex: status.commitIndex,
             appliedIndex: status.appliedIndex, lastIndex: status.lastIndex, snapshotIndex: status.snapshotIndex,
             voters: status.voters.count)
+        raft.peerRoundTrips = status.roundTrips
         let metrics = OrchdMetrics(
             raft: raft, inventory: await node.inventory(), analyses: await node.analyze(), intent: node.intent,
             recoveryFilters: node.settings.recoveryFilters, discovery: await node.discovery.probeCounters(),
