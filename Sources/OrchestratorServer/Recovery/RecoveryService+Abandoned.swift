@@ -102,13 +102,7 @@ extension RecoveryService {
         where !recovery.steps.contains(where: { $0.name == "hook \(phase.rawValue)" }) {
             _ = await runHooks(phase, command: command, recovery: &recovery)
         }
-        do {
-            try await node.submit(.writeRecovery(recovery))
-        } catch {
-            unrecorded[recovery.uid] = recovery
-            logger.error("resumed recovery \(recovery.uid): cannot record its outcome (\(ok ? "succeeded" : "failed")) through raft: \(error); kept on this node and proposed again whenever it leads")
-        }
-        logger.notice("resumed recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
+        await recordOutcome(recovery, ok: ok, label: "resumed recovery")
         await node.discovery.refresh(recovery.participatingInstanceKeys)
     }
 

@@ -512,13 +512,7 @@ public actor RecoveryService: Service {
             for phase in ok ? post : postUnsuccessful { _ = await runHooks(phase, command: command, recovery: &recovery) }
         }
         if trigger == .manual { recovery.acknowledge(by: command, comment: "manual recovery", at: node.now) }
-        do {
-            try await node.submit(.writeRecovery(recovery))
-        } catch {
-            unrecorded[recovery.uid] = recovery
-            logger.error("recovery \(recovery.uid): cannot record its outcome (\(ok ? "succeeded" : "failed")) through raft: \(error); kept on this node and proposed again whenever it leads")
-        }
-        logger.notice("recovery \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
+        await recordOutcome(recovery, ok: ok, label: "recovery")
         // Pick up the new topology at once.
         await node.discovery.refresh(plan.participatingInstanceKeys)
         return ok ? .recovered(recovery) : .unsuccessful(recovery)
@@ -540,6 +534,18 @@ extension RecoveryService {
                 logger.warning("recovery \(uid): its outcome still cannot be recorded through raft: \(error)")
             }
         }
+    }
+
+    /// Records a finished recovery's outcome through Raft. One that cannot be recorded (the quorum was
+    /// lost at the end) is kept on this node and proposed again whenever it leads.
+    func recordOutcome(_ recovery: TopologyRecovery, ok: Bool, label: String) async {
+        do {
+            try await node.submit(.writeRecovery(recovery))
+        } catch {
+            unrecorded[recovery.uid] = recovery
+            logger.error("\(label) \(recovery.uid): cannot record its outcome (\(ok ? "succeeded" : "failed")) through raft: \(error); kept on this node and proposed again whenever it leads")
+        }
+        logger.notice("\(label) \(recovery.uid) \(ok ? "succeeded" : "failed"): successor \(recovery.successorKey?.description ?? "none")")
     }
 
     /// How many finished recoveries' outcomes wait to be recorded through Raft on this node.
