@@ -95,6 +95,17 @@ extension AbandonedRecovery {
     }
 }
 
+extension AbandonedRecovery {
+    /// Whether an outcome its node could not record in time (the quorum was lost at the end) still
+    /// replaces the replicated record of the same recovery once that node leads again: yes over an
+    /// active record or another leader's "abandoned" close (the node that ran the steps knows the
+    /// outcome), no once another leader resumed it (that record tells the later steps and the real end).
+    public static func lateOutcomeStands(over replicated: TopologyRecovery?) -> Bool {
+        guard let replicated else { return true }
+        return !replicated.steps.contains { $0.name == resumedStepName }
+    }
+}
+
 private extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

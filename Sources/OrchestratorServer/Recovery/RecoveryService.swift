@@ -526,6 +526,12 @@ extension RecoveryService {
     func recordUnrecordedOutcomes() async {
         for uid in unrecorded.keys.sorted() {
             guard let recovery = unrecorded[uid] else { continue }
+            let replicated = node.intent.recoveries.first { $0.uid == uid }
+            guard AbandonedRecovery.lateOutcomeStands(over: replicated) else {
+                unrecorded[uid] = nil
+                logger.notice("recovery \(uid): \(replicated?.processingNodeHostname ?? "another node") resumed and finished it after this node stopped; its record stands, this node's is dropped")
+                continue
+            }
             do {
                 try await node.submit(.writeRecovery(recovery))
                 unrecorded[uid] = nil

@@ -131,4 +131,17 @@ struct AbandonedRecoveryTests {
         let decoded = try JSONDecoder().decode(TopologyRecovery.self, from: data)
         #expect(decoded.plannedSteps == recovery.plannedSteps && decoded.plannedSuccessorKey == Fixture.key(3))
     }
+
+    /// A node that ran steps but could not record its outcome records it later, unless another leader
+    /// resumed the recovery meanwhile.
+    @Test func aLateOutcomeStandsUnlessAnotherLeaderResumed() {
+        var closed = Self.abandoned(done: 3)
+        closed.resolve(successor: nil, successful: false, at: Fixture.now)
+        #expect(AbandonedRecovery.lateOutcomeStands(over: nil))
+        #expect(AbandonedRecovery.lateOutcomeStands(over: Self.abandoned(done: 3)), "over an active record")
+        #expect(AbandonedRecovery.lateOutcomeStands(over: closed), "over another leader's close")
+        var resumed = Self.abandoned(done: 3)
+        resumed.steps.append(RecoveryStepRecord(name: AbandonedRecovery.resumedStepName, detail: "resumed by b", ok: true))
+        #expect(!AbandonedRecovery.lateOutcomeStands(over: resumed))
+    }
 }
