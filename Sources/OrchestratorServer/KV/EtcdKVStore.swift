@@ -67,14 +67,17 @@ public struct EtcdKVStore: MasterKVStore {
     }
 
     /// Sends one transaction, with a token when the store has credentials: the cached one, else a fresh
-    /// one; a cached token etcd refuses is renewed and the transaction sent once more.
+    /// one; a token etcd refuses is renewed and the transaction sent once more. A fresh token can be
+    /// refused too: a loaded etcd has answered "invalid auth token" to the first request carrying a token
+    /// it had just issued (etcd's own client re-authenticates on that error as well).
     private func send(_ body: [UInt8], to endpoint: HTTPAddress) async throws -> HTTPClient.Response {
         guard let credentials else { return try await transaction(body, to: endpoint, token: nil) }
-        let cached = tokens.get(endpoint.description)
         let token: String
-        if let cached { token = cached } else { token = try await authenticate(credentials, at: endpoint) }
+        if let cached = tokens.get(endpoint.description) { token = cached } else {
+            token = try await authenticate(credentials, at: endpoint)
+        }
         let response = try await transaction(body, to: endpoint, token: token)
-        guard cached != nil, Self.isTokenRefused(response) else { return response }
+        guard Self.isTokenRefused(response) else { return response }
         tokens.set(endpoint.description, nil)
         let renewed = try await authenticate(credentials, at: endpoint)
         return try await transaction(body, to: endpoint, token: renewed)
