@@ -212,9 +212,10 @@ extension RaftService {
 
 extension RaftService {
     /// Seconds since this service started, for ``RaftRoundTrips``.
-    func roundTripSeconds() -> Double {
-        let elapsed = ContinuousClock.now - roundTripOrigin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    func roundTripSeconds() -> Double { Self.seconds(ContinuousClock.now - roundTripOrigin) }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// Leader, every 10 s: a follower whose heartbeat round trips take a third of the shortest election
@@ -223,8 +224,7 @@ extension RaftService {
     func warnAboutSlowLinks(now: ContinuousClock.Instant) {
         guard node.isLeader, now - roundTripsCheckedAt >= .seconds(10) else { return }
         roundTripsCheckedAt = now
-        let tick = settings.tickInterval
-        let tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18
+        let tickSeconds = Self.seconds(settings.tickInterval)
         let electionMillis = Int(tickSeconds * Double(settings.core.electionTicks) * 1000)
         for slow in roundTrips.slowPeers(tickSeconds: tickSeconds, electionTicks: settings.core.electionTicks) {
             if let warned = slowLinkWarnedAt[slow.peer], now - warned < .seconds(600) { continue }

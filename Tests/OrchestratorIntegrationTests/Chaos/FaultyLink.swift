@@ -17,7 +17,6 @@ final class FaultyLink: @unchecked Sendable {
 
     struct LinkError: Error, CustomStringConvertible { let description: String }
 
-    let listenPort: Int
     private let control: String
     private let process: Process
     private let lock = NSLock()
@@ -29,7 +28,6 @@ final class FaultyLink: @unchecked Sendable {
 
     /// Starts the proxy on `listen:port` to `target:targetPort` and waits until it listens.
     init(listen: String, port: Int, target: String, targetPort: Int, directory: String) throws {
-        listenPort = port
         control = "\(directory)/faulty-link-\(port)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: control + ".stats")

@@ -63,6 +63,13 @@ final class WritableSampler: @unchecked Sendable {
         return nil
     }
 
+    /// Waits up to `seconds` for a writable master other than `port` after `after` (ms): the RTO in ms,
+    /// nil when none came.
+    func waitForOtherMaster(than port: Int, after: Double, seconds: Double) async -> Double? {
+        _ = await eventuallyAsync(seconds: seconds) { firstOtherMaster(than: port, after: after) != nil }
+        return firstOtherMaster(than: port, after: after).map { $0.at - after }
+    }
+
     private func loop(config: MySQLClientConfig) async {
         var connections: [Int: MySQLConnection] = [:]
         while !Task.isCancelled, !state.withLock({ $0.stop }) {

@@ -61,7 +61,6 @@ final class OrchdProcessGroup: @unchecked Sendable {
             defer { block += 1 }
             return block
         }
-        proxiedRaft = faultyRaftLinks
         let base = ProcessInfo.processInfo.environment["ORCHD_TEST_DIR"] ?? NSTemporaryDirectory()
         dir = (base as NSString).appendingPathComponent("orchd-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -96,7 +95,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
     deinit { killAll() }
 
     /// Node `i`'s Raft id (its RaftAdvertise): with faulty links, the address of its link's proxy.
-    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + (proxiedRaft ? 14 : 11) + i)" }
+    func raftID(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + (raftLinks.isEmpty ? 11 : 14) + i)" }
     /// Where node `i`'s Raft listens (RaftBind).
     func raftBind(_ i: Int) -> String { "127.0.0.\(i + 1):\(portBase + 11 + i)" }
     func api(_ i: Int) -> String { "\(tls == nil ? "http" : "https")://127.0.0.\(i + 1):\(portBase + 1 + i)" }
@@ -160,7 +159,7 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func start(_ i: Int) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: orchd)
-        p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"] + extraArguments
+        p.arguments = ["--config", "\(dir)/node\(i)/orchestrator.conf.json"]
         if let cgroup = cgroup(i) {
             // Join the cgroup before exec, so every socket orchd opens belongs to it.
             try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: true)
@@ -202,7 +201,6 @@ final class OrchdProcessGroup: @unchecked Sendable {
 
     /// The proxies in front of each node's Raft port (empty unless `faultyRaftLinks`).
     private(set) var raftLinks: [FaultyLink] = []
-    private(set) var proxiedRaft = false
 
     func killAll() {
         for i in Array(processes.keys) { kill9(i) }
@@ -214,9 +212,6 @@ final class OrchdProcessGroup: @unchecked Sendable {
     func cgroup(_ i: Int) -> String? { cgroupBase.map { "\($0)-\(i)" } }
     /// Node `i`'s process id while it runs.
     func pid(_ i: Int) -> Int32? { processes[i]?.processIdentifier }
-
-    /// Extra arguments for every node (e.g. `--debug`).
-    var extraArguments: [String] = []
 
     /// Extra environment for node `i`'s process (e.g. libfaketime's), read by `start`.
     var nodeEnvironment: [Int: [String: String]] = [:]
