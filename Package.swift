@@ -82,6 +82,7 @@ let package = Package(
         .target(
             name: "FleetSimulator",
             dependencies: [
+                "OrchestratorCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

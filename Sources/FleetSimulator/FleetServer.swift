@@ -4,6 +4,7 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import enum OrchestratorCore.SHA1
 
 /// Serves a ``FleetModel`` over the MySQL protocol: one listening socket per simulated server on
 /// 127.0.0.1, and a line-protocol control port that changes the model (see ``control(_:)``).

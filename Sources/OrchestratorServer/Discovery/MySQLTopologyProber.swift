@@ -1,17 +1,38 @@
+import Logging
 import OrchestratorCore
+import Synchronization
 
-/// Probes real MySQL/MariaDB servers over pooled libmariadb connections.
+/// Probes real MySQL/MariaDB servers.
 ///
 /// One probe reads server variables and status, `SHOW MASTER STATUS`, on MariaDB the oldest binary
-/// log's start position, the replica status, the replicas (`SHOW SLAVE HOSTS`, or the processlist), and runs the operator's detection queries.
-/// Essential reads that fail fail the probe; a failing detection query is a warning.
+/// log's start position (at most every ``oldestBinlogRefreshSeconds``, or when the current binary log
+/// changes), the replica status, the replicas (`SHOW SLAVE HOSTS`, or the processlist), and runs the
+/// operator's detection queries. Essential reads that fail fail the probe; a failing detection query
+/// is a warning.
+///
+/// Probes go over orchd's own event-driven connections (``MySQLWirePool``: no thread or libmariadb
+/// handle per server, which is what lets one node poll thousands). A server those cannot serve (TLS
+/// required by `MySQLTopologyUseMutualTLS`, or asked for by the server in mixed mode, or an
+/// authentication plugin other than `mysql_native_password`) is probed over libmariadb (`pool`), and
+/// the node says so once per server.
 public struct MySQLTopologyProber: TopologyProber {
     public let pool: MySQLConnectionPool
     public let settings: DiscoverySettings
+    /// Nil when every connection must be TLS (libmariadb only).
+    let wire: MySQLWirePool?
+    private let state: ProbeState
+    private let logger: Logger
 
-    public init(pool: MySQLConnectionPool, settings: DiscoverySettings) {
+    /// How long a MariaDB server's oldest binary log start is reused while its current binary log does
+    /// not change (purges remove old logs; they happen at rotation unless run by hand).
+    public static let oldestBinlogRefreshSeconds = 10
+
+    public init(pool: MySQLConnectionPool, settings: DiscoverySettings, logger: Logger = Logger(label: "orchd.discovery")) {
         self.pool = pool
         self.settings = settings
+        self.wire = pool.config.tls.mode == .required ? nil : MySQLWirePool(config: pool.config)
+        self.state = ProbeState()
+        self.logger = logger
     }
 
     public func probe(_ key: InstanceKey) async -> ProbeResult {
@@ -19,14 +40,7 @@ public struct MySQLTopologyProber: TopologyProber {
         let start = clock.now
         var result: ProbeResult
         do {
-            let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
-            let settings = self.settings
-            // One hop to the connection's thread for the whole probe.
-            result = try await pool.withConnection(to: endpoint) { connection in
-                try await connection.session { session in
-                    try InstanceReader(key: key, session: session, settings: settings).read()
-                }
-            }
+            result = try await read(key)
         } catch {
             result = ProbeResult(key: key, error: ProbeError(error, key: key))
         }
@@ -36,15 +50,106 @@ public struct MySQLTopologyProber: TopologyProber {
         result.instance?.lastDiscoveryLatencyNanoseconds = result.latencyNanoseconds
         return result
     }
+
+    /// Closes the probe connections (idle ones now, busy ones when given back).
+    public func shutdown() async {
+        await wire?.shutdown()
+        await pool.shutdown()
+    }
+
+    private func read(_ key: InstanceKey) async throws -> ProbeResult {
+        let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
+        let settings = self.settings
+        let state = self.state
+        if let wire, !state.needsLibrary(endpoint) {
+            do {
+                return try await wire.withConnection(to: endpoint) { connection in
+                    try await InstanceReader(key: key, session: connection, settings: settings, state: state).read()
+                }
+            } catch MySQLWireError.needsLibrary(let why) {
+                useLibrary(endpoint, why)
+            } catch let error as MySQLError where pool.config.tls.mode == .mixed && MySQLTLSSettings.plainRefusalMayNeedTLS(error) {
+                useLibrary(endpoint, "the server refused a plain connection (\(error.message)); trying TLS")
+            }
+        }
+        return try await pool.withConnection(to: endpoint) { connection in
+            try await InstanceReader(key: key, session: connection, settings: settings, state: state).read()
+        }
+    }
+
+    private func useLibrary(_ endpoint: MySQLEndpoint, _ why: String) {
+        if state.markNeedsLibrary(endpoint) {
+            logger.info("probing \(endpoint) over libmariadb from now on: \(why)")
+        }
+    }
+}
+
+/// What probes remember between rounds: servers that need libmariadb, and MariaDB's oldest binary log
+/// start per server.
+final class ProbeState: Sendable {
+    struct OldestBinlog {
+        var currentFile: String
+        var position: String
+        var readAt: ContinuousClock.Instant
+    }
+
+    private let library = Mutex<Set<MySQLEndpoint>>([])
+    private let binlogs = Mutex<[InstanceKey: OldestBinlog]>([:])
+
+    func needsLibrary(_ endpoint: MySQLEndpoint) -> Bool { library.withLock { $0.contains(endpoint) } }
+
+    /// True the first time.
+    func markNeedsLibrary(_ endpoint: MySQLEndpoint) -> Bool { library.withLock { $0.insert(endpoint).inserted } }
+
+    /// The remembered start when it is still fresh for a server whose current binary log is `currentFile`.
+    func oldestBinlog(_ key: InstanceKey, currentFile: String, now: ContinuousClock.Instant) -> String? {
+        binlogs.withLock { binlogs in
+            guard let known = binlogs[key], known.currentFile == currentFile,
+                  now - known.readAt < .seconds(MySQLTopologyProber.oldestBinlogRefreshSeconds) else { return nil }
+            return known.position
+        }
+    }
+
+    func remember(_ key: InstanceKey, _ value: OldestBinlog) { binlogs.withLock { $0[key] = value } }
+
+    func forgetBinlog(_ key: InstanceKey) { binlogs.withLock { _ = $0.removeValue(forKey: key) } }
 }
 
 // MARK: - One read of one instance
 
-/// The queries of one probe over one connection, run synchronously on the connection's thread.
+/// The queries of one probe over one connection.
 struct InstanceReader {
     let key: InstanceKey
-    let session: MySQLSession
+    let session: any MySQLQuerying
     let settings: DiscoverySettings
+    let state: ProbeState
+    /// Answers of statements sent ahead in a pipeline, taken once each by `query`.
+    private let ahead = Ahead()
+
+    init(key: InstanceKey, session: any MySQLQuerying, settings: DiscoverySettings, state: ProbeState) {
+        self.key = key
+        self.session = session
+        self.settings = settings
+        self.state = state
+    }
+
+    private final class Ahead {
+        var answers: [String: Result<MySQLResultSet, any Error>] = [:]
+    }
+
+    /// Sends `statements` at once (one round trip on orchd's own connections); `query` then takes
+    /// their answers instead of asking again.
+    private func sendAhead(_ statements: [String]) async {
+        let unique = Array(Set(statements.filter { !$0.isEmpty && ahead.answers[$0] == nil }))
+        guard unique.count > 1 else { return }
+        for (sql, answer) in zip(unique, await session.pipeline(unique)) { ahead.answers[sql] = answer }
+    }
+
+    /// A statement's answer: the one sent ahead, else asked now.
+    private func query(_ sql: String, _ values: MySQLValue...) async throws -> MySQLResultSet {
+        if values.isEmpty, let answer = ahead.answers.removeValue(forKey: sql) { return try answer.get() }
+        return try await session.query(sql, values: values)
+    }
 
     static let variableNames = [
         "server_id", "server_uuid", "version", "version_comment", "read_only", "log_bin",
@@ -62,34 +167,60 @@ struct InstanceReader {
         "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_clients", "Rpl_semi_sync_replica_status",
     ]
 
-    func read() throws -> ProbeResult {
-        let variables = try nameValues("SHOW GLOBAL VARIABLES WHERE Variable_name IN", Self.variableNames)
-        let status = try nameValues("SHOW GLOBAL STATUS WHERE Variable_name IN", Self.statusNames)
+    /// The two name lists as statements, rendered once: constant names, each quoted and escaped
+    /// (escaping changes none of them).
+    static let variablesQuery = inList("SHOW GLOBAL VARIABLES WHERE Variable_name IN", variableNames)
+    static let statusQuery = inList("SHOW GLOBAL STATUS WHERE Variable_name IN", statusNames)
+
+    private static func inList(_ prefix: String, _ names: [String]) -> String {
+        "\(prefix) (" + names.map { "'" + MySQLClientWire.escape($0, noBackslashEscapes: false) + "'" }.joined(separator: ", ") + ")"
+    }
+
+    /// The statements go in two pipelined batches where the connection allows (variables and status;
+    /// then, knowing the flavour, master and replica status, replicas and the operator's detection
+    /// queries), and the rare ones (oldest binary log, processlist, lag, domain) after.
+    func read() async throws -> ProbeResult {
+        await sendAhead([Self.variablesQuery, Self.statusQuery])
+        let variables = try await nameValues(Self.variablesQuery)
+        let status = try await nameValues(Self.statusQuery)
         var instance = Instance(key: key)
         InstanceMapper.apply(variables: variables, status: status, to: &instance)
         let flavor = ServerFlavor(version: instance.version, versionComment: instance.versionComment)
+        await sendAhead((instance.logBinEnabled ? [flavor.masterStatusQuery] : [])
+            + [flavor.replicaStatusQuery, flavor.replicaHostsQuery, settings.detectClusterAliasQuery,
+               settings.detectInstanceAliasQuery, settings.detectSemiSyncEnforcedQuery, settings.detectDataCenterQuery,
+               settings.detectRegionQuery, settings.detectPhysicalEnvironmentQuery])
 
-        if instance.logBinEnabled, let row = try session.query(flavor.masterStatusQuery).first {
+        if instance.logBinEnabled, let row = try await query(flavor.masterStatusQuery).first {
             InstanceMapper.apply(masterStatus: row, to: &instance)
         }
         var warnings: [String] = []
         if flavor.isMariaDB, instance.logBinEnabled {
-            instance.oldestBinlogGTIDPosition = readOldestBinlogStart(&warnings)
+            let now = ContinuousClock.now
+            let current = instance.selfBinlogCoordinates.logFile
+            if let known = state.oldestBinlog(key, currentFile: current, now: now) {
+                instance.oldestBinlogGTIDPosition = known
+            } else if let read = await readOldestBinlogStart(&warnings) {
+                instance.oldestBinlogGTIDPosition = read
+                state.remember(key, .init(currentFile: current, position: read, readAt: now))
+            } else {
+                state.forgetBinlog(key)
+            }
         }
         var lastIOErrno = 0
-        if let row = try session.query(flavor.replicaStatusQuery).first {
+        if let row = try await query(flavor.replicaStatusQuery).first {
             InstanceMapper.apply(replicaStatus: row, to: &instance)
             lastIOErrno = Int(row.int("Last_IO_Errno") ?? 0)
         }
-        instance.replicas = try readReplicas(flavor)
+        instance.replicas = try await readReplicas(flavor)
 
         if instance.isReplica, !settings.replicationLagQuery.isEmpty {
-            instance.replicationLagSeconds = readReplicationLag(&warnings)
+            instance.replicationLagSeconds = await readReplicationLag(&warnings)
         }
 
         var result = ProbeResult(key: key, instance: instance, warnings: warnings)
         result.lastIOErrno = lastIOErrno
-        runDetectionQueries(&result)
+        await runDetectionQueries(&result)
         return result
     }
 
@@ -99,26 +230,26 @@ struct InstanceReader {
     /// purged, so a replica behind it cannot be served from here. MariaDB has no `gtid_purged`; the
     /// oldest file's header (its Gtid_list event) says the same. Two small queries: the file list
     /// and one header read. A first binlog that was never purged starts at "" (nothing missing).
-    /// A failure is a warning and leaves the position unknown, which claims nothing.
-    private func readOldestBinlogStart(_ warnings: inout [String]) -> String {
+    /// A failure is a warning and leaves the position unknown (nil; "" for the instance), which claims
+    /// nothing.
+    private func readOldestBinlogStart(_ warnings: inout [String]) async -> String? {
         do {
-            guard let file = try session.query("SHOW BINARY LOGS").first?[position: 0], !file.isEmpty else {
+            guard let file = try await query("SHOW BINARY LOGS").first?[position: 0], !file.isEmpty else {
                 return ""
             }
-            let position = try session.query("SELECT BINLOG_GTID_POS(?, 4)", .string(file)).first?[position: 0]
+            let position = try await query("SELECT BINLOG_GTID_POS(?, 4)", .string(file)).first?[position: 0]
             return position ?? ""
         } catch {
             warnings.append("reading the GTID position of the oldest binary log failed on \(key): \(error) "
                 + "(the topology user needs BINLOG MONITOR); purged-binlog checks are skipped for it")
-            return ""
+            return nil
         }
     }
 
-    /// `SHOW ... WHERE Variable_name IN (...)` with the names bound as escaped literals; returns
-    /// lower-cased name -> value. Absent variables (other flavour or version) are simply missing.
-    private func nameValues(_ prefix: String, _ names: [String]) throws -> [String: String] {
-        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        let rows = try session.query("\(prefix) (\(placeholders))", values: names.map { .string($0) })
+    /// `SHOW ... WHERE Variable_name IN (...)`; returns lower-cased name -> value. Absent variables
+    /// (other flavour or version) are simply missing.
+    private func nameValues(_ statement: String) async throws -> [String: String] {
+        let rows = try await query(statement)
         var values: [String: String] = [:]
         for row in rows.rows {
             if let name = row[position: 0] { values[name.lowercased()] = row[position: 1] ?? "" }
@@ -128,22 +259,22 @@ struct InstanceReader {
 
     // MARK: - Replicas
 
-    private func readReplicas(_ flavor: ServerFlavor) throws -> [InstanceKey] {
+    private func readReplicas(_ flavor: ServerFlavor) async throws -> [InstanceKey] {
         var keys: [InstanceKey] = []
-        for row in try session.query(flavor.replicaHostsQuery).rows {
+        for row in try await query(flavor.replicaHostsQuery).rows {
             guard let host = row["Host"], !host.isEmpty, let port = row.int("Port"), port > 0 else { continue }
             keys.append(InstanceKey(hostname: host, port: Int(port)))
         }
         if keys.isEmpty && !settings.discoverByShowSlaveHosts {
-            keys = try readReplicasFromProcesslist()
+            keys = try await readReplicasFromProcesslist()
         }
         return Array(Set(keys)).sorted()
     }
 
     /// Upstream's fallback: hosts of binlog dump threads, assumed to listen on this server's port.
     /// Several servers on one host make that key this server's own; such keys are dropped.
-    private func readReplicasFromProcesslist() throws -> [InstanceKey] {
-        let rows = try session.query(
+    private func readReplicasFromProcesslist() async throws -> [InstanceKey] {
+        let rows = try await query(
             "SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist "
                 + "WHERE command IN (?, ?)", "Binlog Dump", "Binlog Dump GTID")
         return rows.rows.compactMap { row in
@@ -161,10 +292,10 @@ struct InstanceReader {
     /// instance; unlike upstream, orchd does not quietly fall back to `Seconds_Behind_Master`, which
     /// is the number the operator configured the query to replace. A decimal answer (pt-heartbeat's
     /// fractional seconds) is rounded.
-    private func readReplicationLag(_ warnings: inout [String]) -> Int64? {
+    private func readReplicationLag(_ warnings: inout [String]) async -> Int64? {
         let text: String?
         do {
-            text = try session.query(settings.replicationLagQuery).first?[position: 0]
+            text = try await query(settings.replicationLagQuery).first?[position: 0]
         } catch {
             warnings.append("ReplicationLagQuery failed on \(key): \(error); its replication lag is unknown")
             return nil
@@ -185,32 +316,32 @@ struct InstanceReader {
 
     /// Runs the configured queries as written (upstream's contract: they are the operator's SQL; no
     /// value of ours is ever spliced into them). A failing query becomes a warning.
-    private func runDetectionQueries(_ result: inout ProbeResult) {
+    private func runDetectionQueries(_ result: inout ProbeResult) async {
         guard var instance = result.instance else { return }
         let isMaster = !instance.isReplica
         // The alias is asked of every instance, as upstream does: the members of a co-master ring are
         // all replicas, and the grouping takes the root's answer, else the first member's.
-        if let alias = scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
+        if let alias = await scalar(settings.detectClusterAliasQuery, "DetectClusterAliasQuery", &result) {
             instance.suggestedClusterAlias = alias
         }
         if isMaster {
-            if let domain = scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
+            if let domain = await scalar(settings.detectClusterDomainQuery, "DetectClusterDomainQuery", &result) {
                 result.clusterDomain = domain
             }
         }
-        if let alias = scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
+        if let alias = await scalar(settings.detectInstanceAliasQuery, "DetectInstanceAliasQuery", &result) {
             instance.instanceAlias = alias
         }
-        if let priority = scalar(settings.detectSemiSyncEnforcedQuery, "DetectSemiSyncEnforcedQuery", &result) {
+        if let priority = await scalar(settings.detectSemiSyncEnforcedQuery, "DetectSemiSyncEnforcedQuery", &result) {
             instance.semiSyncPriority = Int64(priority) ?? 0
             instance.semiSyncEnforced = instance.semiSyncPriority > 0
         }
-        instance.dataCenter = detect(
+        instance.dataCenter = await detect(
             (settings.detectDataCenterQuery, "DetectDataCenterQuery"),
             (settings.dataCenterPattern, "DataCenterPattern"), &result)
-        instance.region = detect(
+        instance.region = await detect(
             (settings.detectRegionQuery, "DetectRegionQuery"), (settings.regionPattern, "RegionPattern"), &result)
-        instance.physicalEnvironment = detect(
+        instance.physicalEnvironment = await detect(
             (settings.detectPhysicalEnvironmentQuery, "DetectPhysicalEnvironmentQuery"),
             (settings.physicalEnvironmentPattern, "PhysicalEnvironmentPattern"), &result)
         result.instance = instance
@@ -221,8 +352,8 @@ struct InstanceReader {
         _ query: (text: String, name: String),
         _ pattern: (text: String, name: String),
         _ result: inout ProbeResult
-    ) -> String {
-        if let value = scalar(query.text, query.name, &result) { return value }
+    ) async -> String {
+        if let value = await scalar(query.text, query.name, &result) { return value }
         guard !pattern.text.isEmpty else { return "" }
         do {
             return try HostnamePattern.firstCapture(pattern.text, in: key.hostname) ?? ""
@@ -233,10 +364,10 @@ struct InstanceReader {
     }
 
     /// First column of the first row of an operator query; nil when not configured or it failed.
-    private func scalar(_ query: String, _ name: String, _ result: inout ProbeResult) -> String? {
+    private func scalar(_ query: String, _ name: String, _ result: inout ProbeResult) async -> String? {
         guard !query.isEmpty else { return nil }
         do {
-            return try session.query(query).first?[position: 0] ?? ""
+            return try await self.query(query).first?[position: 0] ?? ""
         } catch {
             result.warnings.append("\(name) failed on \(key): \(error)")
             return nil

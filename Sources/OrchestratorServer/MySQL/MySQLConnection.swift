@@ -176,14 +176,6 @@ public final class MySQLConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with synchronous use of the connection: several statements in one hop to the
-    /// connection's thread (a probe's nine round trips cost one thread switch instead of nine). The
-    /// session is valid only inside `body`.
-    public func session<T: Sendable>(_ body: @escaping @Sendable (MySQLSession) throws -> T) async throws -> T {
-        let endpoint = self.endpoint
-        return try await onQueue { handle in try body(MySQLSession(handle: handle, endpoint: endpoint)) }
-    }
-
     /// Runs a statement for its effect; returns the number of affected rows.
     @discardableResult
     public func exec(_ sql: String, _ values: MySQLValue...) async throws -> UInt64 {
@@ -301,21 +293,5 @@ public final class MySQLConnection: @unchecked Sendable {
         // mysql_fetch_row returns NULL both at the end and on error.
         if mysql_errno(handle) != 0 { throw error(of: handle, endpoint: endpoint) }
         return MySQLResultSet(columns: columns, rows: rows, columnTypes: types)
-    }
-}
-
-/// Synchronous statements on one connection, inside ``MySQLConnection/session(_:)`` (on the
-/// connection's own thread): same binding and errors as ``MySQLConnection/query(_:values:)``.
-public struct MySQLSession {
-    let handle: UnsafeMutablePointer<MYSQL>
-    public let endpoint: MySQLEndpoint
-
-    public func query(_ sql: String, _ values: MySQLValue...) throws -> MySQLResultSet {
-        try query(sql, values: values)
-    }
-
-    public func query(_ sql: String, values: [MySQLValue]) throws -> MySQLResultSet {
-        let text = try MySQLConnection.render(sql, values, handle: handle, endpoint: endpoint)
-        return try MySQLConnection.run(text, handle: handle, endpoint: endpoint)
     }
 }

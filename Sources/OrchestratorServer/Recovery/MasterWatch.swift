@@ -11,17 +11,26 @@ import Glibc
 /// `onLost` runs. The analysis that follows stays holistic (it still needs the replicas to agree). Connect
 /// failures do not call `onLost` — a server that is already down, or hangs, is the poller's business.
 ///
+/// The connections are orchd's own (``MySQLWireConnection``): the event loop already watches their
+/// sockets, and their close is the signal. A master that needs libmariadb (TLS, another authentication
+/// plugin) gets a libmariadb connection, and one thread waits (`poll(2)`) on all of those at once.
+///
 /// Before: a `DO SLEEP` loop per master held one blocked libmariadb thread each (1,000 masters: 1,000
 /// threads parked in a read, competing with the probes for the dispatch pool).
 actor MasterWatch {
+    private enum Watched {
+        case wire(MySQLWireConnection)
+        case library(MySQLConnection)
+    }
+
     private let config: MySQLClientConfig
     private let onLost: @Sendable (InstanceKey) async -> Void
     private var wanted: Set<InstanceKey> = []
-    private var connections: [InstanceKey: MySQLConnection] = [:]
+    private var connections: [InstanceKey: Watched] = [:]
     private var connecting: Set<InstanceKey> = []
     /// Connections to close once the current poll returns (their descriptors must not be reused while
     /// a poll may still be waiting on them).
-    private var retired: [MySQLConnection] = []
+    private var retired: [Watched] = []
     private var loop: Task<Void, Never>?
     private let pollQueue = DispatchQueue(label: "orchd.master-watch")
     /// How long one poll waits before it looks at the watched set again.
@@ -38,20 +47,34 @@ actor MasterWatch {
         wanted = masters
         for (key, connection) in connections where !masters.contains(key) {
             connections[key] = nil
-            retired.append(connection)
+            switch connection {
+            case .wire(let c): Task { await c.close() }  // not polled here: closing it now is safe
+            case .library: retired.append(connection)
+            }
         }
         for key in masters where connections[key] == nil && !connecting.contains(key) {
             connecting.insert(key)
             let config = self.config
             Task { [weak self] in
-                let connection = try? await MySQLConnection.connect(
-                    to: MySQLEndpoint(host: key.hostname, port: key.port), config: config)
+                let connection = await Self.open(key, config: config)
                 await self?.connected(key, connection)
             }
         }
-        if loop == nil, !masters.isEmpty {
-            loop = Task { [weak self] in await self?.pollLoop() }
+    }
+
+    /// An idle connection to `key`: orchd's own when the server allows it, else libmariadb's.
+    private static func open(_ key: InstanceKey, config: MySQLClientConfig) async -> Watched? {
+        let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
+        if config.tls.mode != .required {
+            do {
+                return .wire(try await MySQLWireConnection.connect(to: endpoint, config: config))
+            } catch MySQLWireError.needsLibrary {
+            } catch let error as MySQLError where config.tls.mode == .mixed && MySQLTLSSettings.plainRefusalMayNeedTLS(error) {
+            } catch {
+                return nil
+            }
         }
+        return (try? await MySQLConnection.connect(to: endpoint, config: config)).map { .library($0) }
     }
 
     func stopAll() {
@@ -60,19 +83,43 @@ actor MasterWatch {
         loop = nil
     }
 
-    private func connected(_ key: InstanceKey, _ connection: MySQLConnection?) async {
+    private func connected(_ key: InstanceKey, _ watched: Watched?) async {
         connecting.remove(key)
-        guard let connection else { return }
+        guard let watched else { return }
         guard wanted.contains(key), connections[key] == nil else {
-            await connection.close()
+            await Self.close(watched)
             return
         }
-        connections[key] = connection
+        connections[key] = watched
+        switch watched {
+        case .wire(let connection):
+            connection.whenClosed { [weak self] in Task { await self?.closed(key, connection) } }
+        case .library:
+            if loop == nil { loop = Task { [weak self] in await self?.pollLoop() } }
+        }
+    }
+
+    /// A wire connection closed: lost, unless this watch retired or replaced it.
+    private func closed(_ key: InstanceKey, _ connection: MySQLWireConnection) {
+        guard case .wire(let current) = connections[key], current === connection else { return }
+        connections[key] = nil
+        let onLost = self.onLost
+        Task { await onLost(key) }
+    }
+
+    private static func close(_ watched: Watched) async {
+        switch watched {
+        case .wire(let connection): await connection.close()
+        case .library(let connection): await connection.close()
+        }
     }
 
     private func pollLoop() async {
         while !Task.isCancelled {
-            let watched = connections.compactMap { key, c in c.socketDescriptor >= 0 ? (key, c.socketDescriptor) : nil }
+            let watched = connections.compactMap { key, w -> (InstanceKey, Int32)? in
+                guard case .library(let c) = w, c.socketDescriptor >= 0 else { return nil }
+                return (key, c.socketDescriptor)
+            }
             let timeout = pollMilliseconds
             let ready: [Int] = await withCheckedContinuation { continuation in
                 pollQueue.async {
@@ -88,10 +135,10 @@ actor MasterWatch {
             }
             let closing = retired
             retired.removeAll()
-            for connection in closing { await connection.close() }
+            for connection in closing { await Self.close(connection) }
             for index in ready {
                 let key = watched[index].0
-                guard let connection = connections[key], connection.socketDescriptor == watched[index].1 else { continue }
+                guard case .library(let connection) = connections[key], connection.socketDescriptor == watched[index].1 else { continue }
                 connections[key] = nil
                 await connection.close()
                 let onLost = self.onLost

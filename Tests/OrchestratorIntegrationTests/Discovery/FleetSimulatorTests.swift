@@ -46,13 +46,9 @@ struct FleetSimulatorTests {
     /// Every statement a probe of a MariaDB server sends, with its bound values.
     static func proberQueries() -> [(String, [MySQLValue])] {
         let flavor = ServerFlavor(version: "10.11.19-MariaDB-log")
-        let variables = InstanceReader.variableNames
-        let status = InstanceReader.statusNames
         return [
-            ("SHOW GLOBAL VARIABLES WHERE Variable_name IN (\(Array(repeating: "?", count: variables.count).joined(separator: ", ")))",
-             variables.map { .string($0) }),
-            ("SHOW GLOBAL STATUS WHERE Variable_name IN (\(Array(repeating: "?", count: status.count).joined(separator: ", ")))",
-             status.map { .string($0) }),
+            (InstanceReader.variablesQuery, []),
+            (InstanceReader.statusQuery, []),
             (flavor.masterStatusQuery, []),
             ("SHOW BINARY LOGS", []),
             ("SELECT BINLOG_GTID_POS(?, 4)", [.string("binlog.000001")]),

@@ -1,7 +1,7 @@
 /// SHA-1, only for `mysql_native_password` (the protocol's own choice of hash; nothing here is a secret
-/// store). Small and dependency-free so the simulator links NIO only.
-enum SHA1 {
-    static func hash(_ message: [UInt8]) -> [UInt8] {
+/// store). Pure and dependency-free: orchd's own MySQL client and the fleet simulator share it.
+public enum SHA1 {
+    public static func hash(_ message: [UInt8]) -> [UInt8] {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
         var data = message
         let bitLength = UInt64(message.count) * 8
@@ -47,7 +47,7 @@ enum SHA1 {
 
     /// The client's `mysql_native_password` answer for `password` and the server's 20-byte scramble:
     /// SHA1(password) XOR SHA1(scramble + SHA1(SHA1(password))). An empty password answers nothing.
-    static func nativePasswordToken(password: String, scramble: [UInt8]) -> [UInt8] {
+    public static func nativePasswordToken(password: String, scramble: [UInt8]) -> [UInt8] {
         guard !password.isEmpty else { return [] }
         let stage1 = hash(Array(password.utf8))
         let stage2 = hash(stage1)

@@ -1,0 +1,397 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One MySQL connection over SwiftNIO, for probing a large fleet: no thread and no libmariadb handle
+/// per server (libmariadb holds ~30 KB per connection and blocks a thread per call; this holds a
+/// socket, a small buffer and a handler, and thousands share the event loops).
+///
+/// It speaks what a probe needs (``MySQLClientWire``): plain TCP, `mysql_native_password`, text
+/// queries with `?` values escaped as `mysql_real_escape_string` does, ping. A server that needs more
+/// (TLS, another authentication plugin) throws ``MySQLWireError/needsLibrary(_:)`` and is probed over
+/// libmariadb instead. Errors carry libmariadb's codes (2003 cannot connect, 2013 lost connection,
+/// 2006 gone away) so that callers treat both kinds of connection alike.
+public final class MySQLWireConnection: MySQLQuerying, Sendable {
+    public let endpoint: MySQLEndpoint
+    /// The server version from the greeting, e.g. "10.11.6-MariaDB-0+deb12u1-log".
+    public let serverInfo: String
+    private let channel: any Channel
+    private let handler: MySQLWireHandler
+    private let noBackslashEscapes: Atomic<Bool>
+
+    private init(endpoint: MySQLEndpoint, serverInfo: String, channel: any Channel, handler: MySQLWireHandler) {
+        self.endpoint = endpoint
+        self.serverInfo = serverInfo
+        self.channel = channel
+        self.handler = handler
+        self.noBackslashEscapes = Atomic(false)
+    }
+
+    /// False once the server closed the connection (seen without a round trip: the socket is watched).
+    public var isActive: Bool { channel.isActive }
+
+    /// Runs `body` once the connection is closed, by either side (at once if it already is).
+    public func whenClosed(_ body: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in body() }
+    }
+
+    /// Connects and authenticates within `config.connectTimeoutSeconds`.
+    public static func connect(
+        to endpoint: MySQLEndpoint,
+        config: MySQLClientConfig,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> MySQLWireConnection {
+        let loop = group.next()
+        let timeout = TimeAmount.seconds(Int64(max(1, config.connectTimeoutSeconds)))
+        let handler = MySQLWireHandler(endpoint: endpoint, user: config.user, password: config.password,
+                                       readTimeout: .seconds(Int64(max(1, config.readTimeoutSeconds))),
+                                       handshakeTimeout: timeout, handshake: loop.makePromise())
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(timeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+        } catch {
+            loop.execute { handler.fail(error) }
+            throw MySQLError(code: 2003, message: "Can't connect to server on '\(endpoint.host)' (\(Self.reason(error)))",
+                             endpoint: endpoint.description)
+        }
+        do {
+            let greeting = try await handler.handshake.futureResult.get()
+            let connection = MySQLWireConnection(endpoint: endpoint, serverInfo: greeting.serverVersion, channel: channel,
+                                                 handler: handler)
+            connection.noBackslashEscapes.store(greeting.status & MySQLClientWire.statusNoBackslashEscapes != 0, ordering: .relaxed)
+            return connection
+        } catch {
+            try? await channel.close()
+            throw Self.mysqlError(error, endpoint: endpoint)
+        }
+    }
+
+    // MARK: - Statements
+
+    public func query(_ sql: String, values: [MySQLValue]) async throws -> MySQLResultSet {
+        let noBackslash = noBackslashEscapes.load(ordering: .relaxed)
+        let text: String
+        do {
+            text = values.isEmpty && !sql.contains("?") ? sql
+                : try MySQLStatementRenderer.render(sql, values) { MySQLClientWire.escape($0, noBackslashEscapes: noBackslash) }
+        } catch {
+            throw MySQLError(code: 0, message: "cannot bind statement values: \(error)", endpoint: endpoint.description)
+        }
+        let (result, status) = try await send(MySQLClientWire.comQuery(text))
+        noBackslashEscapes.store(status & MySQLClientWire.statusNoBackslashEscapes != 0, ordering: .relaxed)
+        return result
+    }
+
+    /// Sends every statement at once and collects the answers in order: one round trip for all
+    /// (MySQL servers read commands one after the other from the socket, so pipelining needs nothing of
+    /// them). A statement's error is its own; the others still answer. Statements are sent as written
+    /// (no values bound).
+    public func pipeline(_ statements: [String]) async -> [Result<MySQLResultSet, any Error>] {
+        let loop = channel.eventLoop
+        let promises = statements.map { _ in loop.makePromise(of: (MySQLResultSet, UInt16).self) }
+        let payloads = statements.map(MySQLClientWire.comQuery)
+        let handler = self.handler
+        loop.execute { handler.start(Array(zip(payloads, promises))) }
+        var answers: [Result<MySQLResultSet, any Error>] = []
+        for promise in promises {
+            do {
+                let (result, status) = try await promise.futureResult.get()
+                noBackslashEscapes.store(status & MySQLClientWire.statusNoBackslashEscapes != 0, ordering: .relaxed)
+                answers.append(.success(result))
+            } catch {
+                answers.append(.failure(Self.mysqlError(error, endpoint: endpoint)))
+            }
+        }
+        return answers
+    }
+
+    /// One round trip (COM_PING).
+    public func ping() async throws {
+        _ = try await send(MySQLClientWire.comPing)
+    }
+
+    /// Says goodbye (COM_QUIT) and closes the socket.
+    public func close() async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.quit() }.get()
+        try? await channel.close()
+    }
+
+    private func send(_ payload: [UInt8]) async throws -> (MySQLResultSet, UInt16) {
+        let promise = channel.eventLoop.makePromise(of: (MySQLResultSet, UInt16).self)
+        let handler = self.handler
+        channel.eventLoop.execute { handler.start([(payload, promise)]) }
+        do {
+            return try await promise.futureResult.get()
+        } catch {
+            throw Self.mysqlError(error, endpoint: endpoint)
+        }
+    }
+
+    // MARK: - Errors
+
+    static func mysqlError(_ error: any Error, endpoint: MySQLEndpoint) -> any Error {
+        switch error {
+        case let e as MySQLError: return e
+        case MySQLWireError.server(let e):
+            return MySQLError(code: e.code, sqlState: e.sqlState, message: e.message, endpoint: endpoint.description)
+        case MySQLWireError.malformed(let what):
+            return MySQLError(code: 2027, message: "Malformed packet (\(what))", endpoint: endpoint.description)
+        case let e as MySQLWireError: return e  // needsLibrary: the caller switches to libmariadb
+        default:
+            return MySQLError(code: 2013, message: "Lost connection to server (\(reason(error)))", endpoint: endpoint.description)
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return "\(io.errnoCode) \"\(io.description)\"" }
+        return "\(error)"
+    }
+}
+
+/// A statement runner: libmariadb's ``MySQLConnection`` and ``MySQLWireConnection`` both are.
+public protocol MySQLQuerying: Sendable {
+    var endpoint: MySQLEndpoint { get }
+    func query(_ sql: String, values: [MySQLValue]) async throws -> MySQLResultSet
+    /// Runs independent statements, each with its own answer or error, in order.
+    func pipeline(_ statements: [String]) async -> [Result<MySQLResultSet, any Error>]
+}
+
+extension MySQLQuerying {
+    public func query(_ sql: String, _ values: MySQLValue...) async throws -> MySQLResultSet {
+        try await query(sql, values: values)
+    }
+
+    /// One statement after the other (libmariadb cannot pipeline).
+    public func pipeline(_ statements: [String]) async -> [Result<MySQLResultSet, any Error>] {
+        var answers: [Result<MySQLResultSet, any Error>] = []
+        for sql in statements {
+            do { answers.append(.success(try await query(sql, values: []))) } catch { answers.append(.failure(error)) }
+        }
+        return answers
+    }
+}
+
+extension MySQLConnection: MySQLQuerying {}
+
+// MARK: - The channel handler (event loop only)
+
+/// Frames packets, runs the handshake, then commands in order: several may be in flight (pipelined),
+/// their answers arrive in the order they were sent. Touched only on its channel's event loop (the
+/// connection hands it work through `execute`/`submit`).
+final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case connecting
+        case greeting
+        case authenticating
+        case ready
+        case closed
+    }
+
+    typealias Pending = (promise: EventLoopPromise<(MySQLResultSet, UInt16)>, reader: MySQLClientWire.ResultReader)
+
+    let endpoint: MySQLEndpoint
+    private let user: String
+    private let password: String
+    private let readTimeout: TimeAmount
+    private let handshakeTimeout: TimeAmount
+    let handshake: EventLoopPromise<MySQLClientWire.Greeting>
+    private var greeting: MySQLClientWire.Greeting?
+    private var state = State.connecting
+    /// Commands sent and not yet answered, oldest first.
+    private var pending = CircularBuffer<Pending>()
+    private var context: ChannelHandlerContext?
+    private var inbound: ByteBuffer?
+    private var timer: Scheduled<Void>?
+
+    init(endpoint: MySQLEndpoint, user: String, password: String, readTimeout: TimeAmount, handshakeTimeout: TimeAmount,
+         handshake: EventLoopPromise<MySQLClientWire.Greeting>) {
+        self.endpoint = endpoint
+        self.user = user
+        self.password = password
+        self.readTimeout = readTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.handshake = handshake
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(MySQLError(code: 2013, message: "Lost connection to server (connection closed)", endpoint: endpoint.description),
+             closedByPeer: true)
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        state = .greeting
+        arm(handshakeTimeout, "reading the greeting and authenticating")
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(MySQLError(code: 2013, message: "Lost connection to server (closed by the server)", endpoint: endpoint.description),
+             closedByPeer: true)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(MySQLError(code: 2013, message: "Lost connection to server (\(MySQLWireConnection.reason(error)))",
+                        endpoint: endpoint.description))
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }
+        while let (sequence, payload) = nextPacket() {
+            do {
+                try handle(sequence, payload)
+            } catch {
+                fail(error)
+                context.close(promise: nil)
+                return
+            }
+        }
+        if let buffer = inbound, buffer.readableBytes == 0 { inbound = nil }  // nothing held between replies
+    }
+
+    private func nextPacket() -> (UInt8, [UInt8])? {
+        guard var buffer = inbound, buffer.readableBytes >= 4,
+              let header = buffer.getBytes(at: buffer.readerIndex, length: 4) else { return nil }
+        let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16
+        guard buffer.readableBytes >= 4 + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        let payload = buffer.readBytes(length: length) ?? []
+        inbound = buffer
+        return (header[3], payload)
+    }
+
+    private func handle(_ sequence: UInt8, _ payload: [UInt8]) throws {
+        if payload.count == 0xFF_FFFF { throw MySQLWireError.malformed("packet of 16 MB or more") }
+        switch state {
+        case .greeting:
+            let g = try MySQLClientWire.parseGreeting(payload)
+            greeting = g
+            state = .authenticating
+            write(MySQLClientWire.handshakeResponse(user: user, password: password, scramble: g.scramble,
+                                                    serverCapabilities: g.capabilities), sequence: sequence &+ 1)
+        case .authenticating:
+            switch try MySQLClientWire.parseAuthReply(payload) {
+            case .ok:
+                disarm()
+                state = .ready
+                if let greeting { handshake.succeed(greeting) }
+            case .switchTo(let plugin, let scramble) where plugin == MySQLClientWire.nativePassword:
+                write(SHA1.nativePasswordToken(password: password, scramble: Array(scramble.prefix(20))), sequence: sequence &+ 1)
+            case .switchTo(let plugin, _):
+                throw MySQLWireError.needsLibrary("the server authenticates this user with \(plugin)")
+            }
+        case .ready:
+            guard var command = pending.first else { throw MySQLWireError.malformed("unexpected packet") }
+            do {
+                if let result = try command.reader.feed(payload) {
+                    pending.removeFirst()
+                    command.promise.succeed((result, command.reader.status))
+                    rearm()
+                } else {
+                    pending[pending.startIndex].reader = command.reader
+                }
+            } catch MySQLWireError.server(let e) {
+                // The server refused the statement: the connection stays usable.
+                pending.removeFirst()
+                command.promise.fail(MySQLWireError.server(e))
+                rearm()
+            }
+        case .connecting, .closed:
+            throw MySQLWireError.malformed("unexpected packet")
+        }
+    }
+
+    /// Sends commands (queries or pings), all at once, behind any still unanswered.
+    func start(_ commands: [([UInt8], EventLoopPromise<(MySQLResultSet, UInt16)>)]) {
+        guard case .ready = state else {
+            for (_, promise) in commands {
+                promise.fail(MySQLError(code: 2006, message: "Server has gone away", endpoint: endpoint.description))
+            }
+            return
+        }
+        if pending.isEmpty { arm(readTimeout, "waiting for the answer") }
+        for (payload, promise) in commands {
+            pending.append((promise, MySQLClientWire.ResultReader()))
+            write(payload, sequence: 0, flush: false)
+        }
+        context?.flush()
+    }
+
+    func quit() {
+        guard case .ready = state, pending.isEmpty else { return }
+        write(MySQLClientWire.comQuit, sequence: 0)
+        state = .closed
+    }
+
+    private func write(_ payload: [UInt8], sequence: UInt8, flush: Bool = true) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: payload.count + 4)
+        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count >> 8))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count >> 16))
+        buffer.writeInteger(sequence)
+        buffer.writeBytes(payload)
+        if flush { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) } else { context.write(wrapOutboundOut(buffer), promise: nil) }
+    }
+
+    private func arm(_ after: TimeAmount, _ what: String) {
+        timer?.cancel()
+        guard let context else { return }
+        let seconds = after.nanoseconds / 1_000_000_000
+        timer = context.eventLoop.scheduleTask(in: after) { [self] in
+            fail(MySQLError(code: 2013, message: "Lost connection to server (timed out after \(seconds) s \(what))",
+                                    endpoint: endpoint.description))
+            self.context?.close(promise: nil)
+        }
+    }
+
+    /// The read timeout runs for the oldest unanswered command.
+    private func rearm() {
+        if pending.isEmpty { disarm() } else { arm(readTimeout, "waiting for the answer") }
+    }
+
+    private func disarm() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    /// Fails what is waiting and marks the connection closed (once: later calls find it closed). A
+    /// command the server closed the connection on before answering anything fails with 2006 (gone
+    /// away, as libmariadb says), which ``MySQLWirePool`` may retry on a new connection; lost in the
+    /// middle of an answer, or timed out, it is 2013.
+    func fail(_ error: any Error, closedByPeer: Bool = false) {
+        disarm()
+        let previous = state
+        state = .closed
+        inbound = nil
+        switch previous {
+        case .connecting, .greeting, .authenticating: handshake.fail(error)
+        case .ready, .closed: break
+        }
+        let waiting = pending
+        pending.removeAll()
+        for command in waiting {
+            if closedByPeer && !command.reader.started {
+                command.promise.fail(MySQLError(code: 2006, message: "Server has gone away (closed before answering)",
+                                                endpoint: endpoint.description))
+            } else {
+                command.promise.fail(error)
+            }
+        }
+    }
+}
