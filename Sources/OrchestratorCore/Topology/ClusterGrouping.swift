@@ -43,9 +43,9 @@ public struct ClusterSummary: Sendable, Hashable, Codable {
 public struct ClusterGrouping: Sendable {
     /// The instances with `clusterName`, `replicationDepth`, `isCoMaster`, `replicas`, `ancestryUUID` and
     /// (when computed) `gtidErrant` filled in, sorted by key.
-    public var instances: [Instance]
+    public private(set) var instances: [Instance]
     /// The clusters, sorted by name.
-    public var clusters: [ClusterSummary]
+    public private(set) var clusters: [ClusterSummary]
 
     /// Groups `instances` (keys must be unique; a later duplicate replaces an earlier one).
     public init(instances input: [Instance], aliasOverrides: [String: String] = [:],
@@ -57,10 +57,16 @@ public struct ClusterGrouping: Sendable {
         var placed: [InstanceKey: Placement] = [:]
         var coMasters: Set<InstanceKey> = []
 
-        func master(of key: InstanceKey) -> InstanceKey? {
-            guard let mk = byKey[key]?.masterKey, mk.isValid, mk != key else { return nil }
-            return mk
+        // Looked up many times per instance: kept apart so that no lookup copies a whole Instance
+        // (copies, not logic, were most of the cost of grouping a 10,000-server fleet).
+        var masterOf: [InstanceKey: InstanceKey] = [:]
+        var uuidOf: [InstanceKey: String] = [:]
+        masterOf.reserveCapacity(byKey.count)
+        for (key, instance) in byKey {
+            if let mk = instance.masterKey, mk.isValid, mk != key { masterOf[key] = mk }
+            if !instance.serverUUID.isEmpty { uuidOf[key] = instance.serverUUID }
         }
+        func master(of key: InstanceKey) -> InstanceKey? { masterOf[key] }
 
         for start in byKey.keys.sorted() where placed[start] == nil {
             var path: [InstanceKey] = []
@@ -89,7 +95,7 @@ public struct ClusterGrouping: Sendable {
                     path.removeLast()
                     break
                 }
-                guard byKey[mk] != nil else {
+                guard byKey.index(forKey: mk) != nil else {
                     placed[current] = Placement(cluster: mk.displayString, depth: 1, masterKnown: false)
                     path.removeLast()
                     break
@@ -110,8 +116,8 @@ public struct ClusterGrouping: Sendable {
         // not connected, still points at its master (the tree shows it there) but is not listed unless
         // the master itself still reports it: a dead replica is not one the master serves.
         var connectedChildren: [InstanceKey: [InstanceKey]] = [:]
-        for key in byKey.keys {
-            guard let mk = master(of: key), byKey[mk] != nil, let child = byKey[key],
+        for (key, child) in byKey {
+            guard let mk = master(of: key), byKey.index(forKey: mk) != nil,
                   child.isLastCheckValid, child.replicationIOThreadState.isRunning else { continue }
             connectedChildren[mk, default: []].append(key)
         }
@@ -125,19 +131,32 @@ public struct ClusterGrouping: Sendable {
             instance.replicationDepth = placement.depth
             instance.isCoMaster = coMasters.contains(key)
             instance.replicas = Array(Set(instance.replicas).union(connectedChildren[key] ?? [])).sorted()
-            instance.ancestryUUID = ClusterGrouping.ancestry(of: key, byKey, master: master)
+            instance.ancestryUUID = ClusterGrouping.ancestry(of: key, uuids: uuidOf, master: master)
             result.append(instance)
             membersByCluster[placement.cluster, default: []].append(key)
         }
         // Errant GTIDs need the co-master flags and ancestry computed above, on both sides.
-        let grouped = Dictionary(result.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        instances = result.map { instance in
-            guard computeErrantGTIDs, let mk = master(of: instance.key), let masterInstance = grouped[mk],
-                  instance.executedGTIDSet != nil || instance.mariaDBGTIDState != nil else { return instance }
-            var copy = instance
-            copy.gtidErrant = instance.errantGTIDs(relativeTo: masterInstance)
-            return copy
+        // Each instance's GTID text is parsed once, though a master is compared with all its replicas;
+        // errant GTIDs are filled in place.
+        if computeErrantGTIDs {
+            var position: [InstanceKey: Int] = [:]
+            position.reserveCapacity(result.count)
+            for (i, instance) in result.enumerated() { position[instance.key] = i }
+            var parsed: [Int: ParsedGTIDs] = [:]
+            func gtids(_ i: Int) -> ParsedGTIDs {
+                if let known = parsed[i] { return known }
+                let fresh = result[i].parsedGTIDs
+                parsed[i] = fresh
+                return fresh
+            }
+            for i in result.indices {
+                guard let mk = master(of: result[i].key), let m = position[mk] else { continue }
+                let mine = gtids(i)
+                guard !mine.isEmpty else { continue }
+                result[i].gtidErrant = result[i].errantGTIDs(relativeTo: result[m], mine: mine, theirs: gtids(m))
+            }
         }
+        instances = result
 
         clusters = membersByCluster.keys.sorted().map { name in
             let members = membersByCluster[name]!
@@ -157,16 +176,16 @@ public struct ClusterGrouping: Sendable {
 
     /// Upstream's AncestryUUID: the server UUIDs from the top of the known chain down to `key`
     /// itself, comma-separated, empty UUIDs skipped; a ring is followed once around.
-    static func ancestry(of key: InstanceKey, _ byKey: [InstanceKey: Instance],
+    static func ancestry(of key: InstanceKey, uuids: [InstanceKey: String],
                          master: (InstanceKey) -> InstanceKey?) -> String {
-        var uuids: [String] = []
+        var chain: [String] = []
         var seen: Set<InstanceKey> = []
         var current: InstanceKey? = key
-        while let k = current, let instance = byKey[k], seen.insert(k).inserted {
-            if !instance.serverUUID.isEmpty { uuids.append(instance.serverUUID) }
+        while let k = current, seen.insert(k).inserted {
+            if let uuid = uuids[k] { chain.append(uuid) }
             current = master(k)
         }
-        return uuids.reversed().joined(separator: ",")
+        return chain.reversed().joined(separator: ",")
     }
 
     /// The ring member that names the cluster: the only writable one, else the smallest key.
@@ -176,8 +195,21 @@ public struct ClusterGrouping: Sendable {
         return ring.indices.min { ring[$0] < ring[$1] }!
     }
 
+    /// Drops the grouped instances once their owner keeps its own copy (`Inventory` keeps annotated
+    /// ones; holding both doubled a fleet's read model).
+    mutating func releaseInstances() { instances = [] }
+
     /// The summary of the cluster named `name`.
-    public func cluster(named name: String) -> ClusterSummary? { clusters.first { $0.clusterName == name } }
+    public func cluster(named name: String) -> ClusterSummary? {
+        // Binary search: `clusters` is sorted by name (a fleet has thousands, asked once per instance).
+        var low = 0
+        var high = clusters.count
+        while low < high {
+            let mid = (low + high) / 2
+            if clusters[mid].clusterName < name { low = mid + 1 } else { high = mid }
+        }
+        return low < clusters.count && clusters[low].clusterName == name ? clusters[low] : nil
+    }
 
     /// The cluster whose name or alias matches `hint` exactly (upstream's cluster hint), or that
     /// contains the instance `hint` names.

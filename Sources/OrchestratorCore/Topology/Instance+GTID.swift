@@ -26,18 +26,33 @@ extension Instance {
     /// `AncestryUUID` (plus the master's UUID); MariaDB uses `ErrantGTID.mariadb` over
     /// `mariaDBGTIDState` of both.
     public func errantGTIDs(relativeTo master: Instance) -> String {
-        if let mine = executedGTIDSet, let theirs = master.executedGTIDSet {
+        errantGTIDs(relativeTo: master, mine: parsedGTIDs, theirs: master.parsedGTIDs)
+    }
+
+    /// This instance's GTID fields parsed once, for comparing many replicas with one master.
+    public var parsedGTIDs: ParsedGTIDs { ParsedGTIDs(mysql: executedGTIDSet, mariadb: mariaDBGTIDState) }
+
+    /// ``errantGTIDs(relativeTo:)`` over already parsed GTID fields of both sides.
+    public func errantGTIDs(relativeTo master: Instance, mine: ParsedGTIDs, theirs: ParsedGTIDs) -> String {
+        if let mine = mine.mysql, let theirs = theirs.mysql {
             var ancestry = ancestryUUID.split(separator: ",").map { String($0).trimmingWhitespace() }
             if !master.serverUUID.isEmpty { ancestry.append(master.serverUUID) }
             return ErrantGTID.mysql(
                 replicaExecuted: mine, masterExecuted: theirs, replicaUUID: serverUUID,
                 masterUUID: master.serverUUID, ancestryUUIDs: ancestry, isCoMaster: isCoMaster).description
         }
-        if let mine = mariaDBGTIDState, let theirs = master.mariaDBGTIDState {
+        if let mine = mine.mariadb, let theirs = theirs.mariadb {
             return ErrantGTID.mariadb(
                 replicaPosition: mine, masterPosition: theirs, masterServerID: UInt32(truncatingIfNeeded: master.serverID),
                 replicaServerID: UInt32(truncatingIfNeeded: serverID), isCoMaster: isCoMaster).description
         }
         return ""
     }
+}
+
+/// An instance's GTID text fields, parsed: `ExecutedGtidSet` (MySQL) and the merged MariaDB state.
+public struct ParsedGTIDs: Sendable {
+    public var mysql: MySQLGTIDSet?
+    public var mariadb: MariaDBGTIDList?
+    public var isEmpty: Bool { mysql == nil && mariadb == nil }
 }

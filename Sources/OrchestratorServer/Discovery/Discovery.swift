@@ -20,6 +20,10 @@ public actor Discovery: Service {
     }
     /// Changes whenever `records` does, so readers can tell their copy is still current.
     private var generation: UInt64 = 0
+    /// The generation a reader must see at least: raised by explicit probes (`discover`, `refresh`,
+    /// `pollOnce`, `forget`), not by the background poll loop. A node's read model may lag the poll
+    /// loop by up to a second (it is rebuilt when the second changes) but never an explicit probe.
+    private var barrier: UInt64 = 0
     private var loaded = false
     /// Whether `DiscoverySeeds` were injected (on the first poll round).
     private var seeded = false
@@ -57,6 +61,7 @@ public actor Discovery: Service {
         await loadIfNeeded()
         forgotten.remove(key)
         let results = await crawl(from: [key])
+        barrier = generation
         if let own = results.first(where: { $0.key == key }), let error = own.error {
             throw DiscoveryError.unreachable(key, error)
         }
@@ -71,6 +76,14 @@ public actor Discovery: Service {
     /// Returns this round's probe results.
     @discardableResult
     public func pollOnce() async -> [ProbeResult] {
+        let results = await pollRound()
+        barrier = generation
+        return results
+    }
+
+    /// One round of the poll loop (readers see it within a second; see `barrier`).
+    @discardableResult
+    private func pollRound() async -> [ProbeResult] {
         await loadIfNeeded()
         var keys = records.keys.sorted()
         if !seeded {
@@ -91,7 +104,9 @@ public actor Discovery: Service {
     @discardableResult
     public func refresh(_ keys: [InstanceKey]) async -> [ProbeResult] {
         await loadIfNeeded()
-        return await crawl(from: keys.filter { !forgotten.contains($0) }, followNeighbours: false)
+        let results = await crawl(from: keys.filter { !forgotten.contains($0) }, followNeighbours: false)
+        barrier = generation
+        return results
     }
 
     /// Removes an instance from the store; it is not re-added through its master or replicas until
@@ -102,6 +117,7 @@ public actor Discovery: Service {
         storeWrites.forget(key)
         forgotten.insert(key)
         regroup()
+        barrier = generation
         do {
             try await store.forget(key)
             try await store.upsert(Array(records.values))
@@ -116,12 +132,17 @@ public actor Discovery: Service {
         return records.keys.sorted().compactMap { records[$0]?.instance }
     }
 
-    /// Every known instance, ordered by key, unless nothing changed since `known` (then nil): with the
-    /// generation the answer belongs to.
-    public func instances(unlessGeneration known: UInt64?) async -> (generation: UInt64, instances: [Instance]?) {
+    /// The current generation of the known instances, and the one readers must have seen at least
+    /// (see `barrier`).
+    public func generations() async -> (current: UInt64, required: UInt64) {
         await loadIfNeeded()
-        if let known, known == generation { return (generation, nil) }
-        return (generation, records.keys.sorted().compactMap { records[$0]?.instance })
+        return (generation, barrier)
+    }
+
+    /// Every known instance with its check bookkeeping, ordered by key, and the generation it belongs to.
+    public func recordsWithGeneration() async -> (generation: UInt64, records: [InstanceRecord]) {
+        await loadIfNeeded()
+        return (generation, records.keys.sorted().compactMap { records[$0] })
     }
 
     /// Every known instance with its check bookkeeping, ordered by key.
@@ -152,7 +173,7 @@ public actor Discovery: Service {
         try await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 let started = ContinuousClock.now
-                await pollOnce()
+                await pollRound()
                 let elapsed = ContinuousClock.now - started
                 let spent = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 await observePollRound(seconds: spent)
@@ -171,7 +192,8 @@ public actor Discovery: Service {
         let prober = self.prober
         let clock = self.clock
         let limit = max(1, settings.discoveryMaxConcurrency)
-        let before = records
+        // Keys whose record this round changed (not a copy of all records: a fleet's are large).
+        var changedKeys: Set<InstanceKey> = []
         // FIFO queue: `queue[head...]` is still to probe.
         var queue: [InstanceKey] = []
         var seen: Set<InstanceKey> = []
@@ -196,7 +218,7 @@ public actor Discovery: Service {
                 // Forgotten while its probe was in flight (the actor is re-entered at each await):
                 // the operator's forget wins over a probe that started before it.
                 if forgotten.contains(result.key) { continue }
-                apply(result, attemptedAt: attempted)
+                if apply(result, attemptedAt: attempted) { changedKeys.insert(result.key) }
                 results.append(result)
                 for neighbour in result.neighbours
                 where followNeighbours && neighbour.isValid && !forgotten.contains(neighbour) && seen.insert(neighbour).inserted {
@@ -205,11 +227,12 @@ public actor Discovery: Service {
             }
         }
 
-        regroup()
-        // Only rows that changed (every probed one does: its check times moved), and of those only the
-        // ones whose facts moved or whose refresh is due (InstanceStoreWrites).
+        let regrouped = regroup()
+        // Only rows that changed (every probed one does: its check times moved, and regrouping may move
+        // others), and of those only the ones whose facts moved or whose refresh is due
+        // (InstanceStoreWrites).
         let now = clock.now()
-        let changed = storeWrites.select(records.values.filter { before[$0.key] != $0 }, now: now)
+        let changed = storeWrites.select(changedKeys.union(regrouped).compactMap { records[$0] }, now: now)
         do {
             try await store.upsert(changed)
             storeWrites.committed(changed, now: now)
@@ -232,8 +255,8 @@ public actor Discovery: Service {
 
     private func observePollRound(seconds: Double) { counters.pollRounds.observe(seconds) }
 
-    /// Folds one probe result into the instance's record.
-    private func apply(_ result: ProbeResult, attemptedAt: Timestamp) {
+    /// Folds one probe result into the instance's record; true when the record changed.
+    private func apply(_ result: ProbeResult, attemptedAt: Timestamp) -> Bool {
         let now = clock.now()
         counters.probes &+= 1
         if result.instance == nil || result.error != nil { counters.failedProbes &+= 1 }
@@ -271,12 +294,15 @@ public actor Discovery: Service {
         if record.firstChecked == nil { record.firstChecked = attemptedAt }
         record.lastAttemptedCheck = attemptedAt
         record.lastChecked = now
+        let changed = records[result.key] != record
         records[result.key] = record
+        return changed
     }
 
     // MARK: - Housekeeping
 
-    private func regroup() {
+    @discardableResult
+    private func regroup() -> Set<InstanceKey> {
         DiscoveryRegrouping.regroup(
             &records, clusterNameToAlias: settings.clusterNameToAlias,
             reasonableReplicationLagSeconds: settings.reasonableReplicationLagSeconds)

@@ -99,52 +99,72 @@ public actor OrchestratorNode {
     // MARK: - Reads
 
     /// This node's current view: probed instances grouped and annotated with intent.
-    ///
-    /// An inventory is a pure function of (probed instances, applied intent, `now` in whole seconds), so
-    /// it is built once per change of any of them and shared by the reads in between (API reads rebuilt
-    /// the grouping, errant GTIDs and tree on every request).
-    public func inventory() async -> Inventory {
-        let now = clock.now()
-        let (intent, applied) = stateMachine.stateAndIndex
-        let (generation, fresh) = await discovery.instances(unlessGeneration: probedCache?.generation)
-        let probed: [Instance]
-        if let fresh {
-            probed = fresh
-            probedCache = (generation, fresh)
-        } else if let cached = probedCache, cached.generation == generation {
-            probed = cached.instances
-        } else {
-            // Another call replaced the cache while this one waited: ask again, unconditionally.
-            let (again, instances) = await discovery.instances(unlessGeneration: nil)
-            probed = instances ?? []
-            probedCache = (again, probed)
-            return Inventory(probed: probed, intent: intent, now: now)
-        }
-        if let cached = inventoryCache, cached.generation == generation, cached.applied == applied, cached.now == now {
-            return cached.inventory
-        }
-        let inventory = Inventory(probed: probed, intent: intent, now: now)
-        inventoryCache = (generation, applied, now, inventory)
-        return inventory
+    public func inventory() async -> Inventory { await view().inventory }
+
+    /// One build of the read model and what is derived from it.
+    private struct View {
+        var id: UInt64
+        var generation: UInt64
+        var applied: UInt64
+        var now: Timestamp
+        var builtAt: ContinuousClock.Instant
+        var inventory: Inventory
+        /// The check bookkeeping the analysis needs, from the same records.
+        var lastAttemptedCheck: [InstanceKey: Timestamp]
+        var binlogCoordinatesUnchangedSince: [InstanceKey: Timestamp]
+        var lastIOErrno: [InstanceKey: Int]
     }
 
-    private var probedCache: (generation: UInt64, instances: [Instance])?
-    private var inventoryCache: (generation: UInt64, applied: UInt64, now: Timestamp, inventory: Inventory)?
+    private var viewCache: View?
+    private var lastViewID: UInt64 = 0
+    private var analysisCache: (view: UInt64, analyses: [ReplicationAnalysis])?
+
+    /// The read model, rebuilt only when it must be: an inventory is a pure function of (probed
+    /// instances, applied intent, `now` in whole seconds), and building one for a large fleet costs
+    /// (grouping, errant GTIDs, tree), so reads share it. While the poll loop alone changes instances
+    /// (every probe does), a view serves for up to a second; an explicit probe (discover, refresh, an
+    /// operation's re-probe) or applied intent makes the next read rebuild it (Discovery's barrier).
+    private func view() async -> View {
+        let now = clock.now()
+        let (_, applied) = stateMachine.stateAndIndex
+        let (_, required) = await discovery.generations()
+        if let cached = viewCache, isCurrent(cached, required: required, applied: applied, now: now) { return cached }
+        let (generation, records) = await discovery.recordsWithGeneration()
+        // Another read may have built a view as new while this one waited.
+        if let cached = viewCache, cached.generation >= generation,
+           isCurrent(cached, required: required, applied: applied, now: now) { return cached }
+        let (intent, appliedNow) = stateMachine.stateAndIndex
+        lastViewID &+= 1
+        var view = View(id: lastViewID, generation: generation, applied: appliedNow, now: now, builtAt: .now,
+                        inventory: Inventory(probed: records.map(\.instance), intent: intent, now: now),
+                        lastAttemptedCheck: [:], binlogCoordinatesUnchangedSince: [:], lastIOErrno: [:])
+        for record in records {
+            if let attempted = record.lastAttemptedCheck { view.lastAttemptedCheck[record.key] = attempted }
+            if let since = record.binlogCoordinatesUnchangedSince { view.binlogCoordinatesUnchangedSince[record.key] = since }
+            if record.lastIOErrno != 0 { view.lastIOErrno[record.key] = record.lastIOErrno }
+        }
+        viewCache = view
+        return view
+    }
+
+    private func isCurrent(_ view: View, required: UInt64, applied: UInt64, now: Timestamp) -> Bool {
+        view.generation >= required && view.applied == applied && view.now == now
+            && ContinuousClock.now - view.builtAt < .seconds(1)
+    }
 
     // MARK: - Analysis
 
-    /// This node's analysis of every cluster it knows, now.
+    /// This node's analysis of every cluster it knows, now (shared by the reads of one view).
     public func analyze() async -> [ReplicationAnalysis] {
-        let inventory = await inventory()
-        var snapshot = AnalysisSnapshot(inventory: inventory, operatorState: stateMachine.state)
-        for record in await discovery.instanceRecords() {
-            if let attempted = record.lastAttemptedCheck { snapshot.lastAttemptedCheck[record.key] = attempted }
-            if let since = record.binlogCoordinatesUnchangedSince {
-                snapshot.binlogCoordinatesUnchangedSince[record.key] = since
-            }
-            if record.lastIOErrno != 0 { snapshot.lastIOErrno[record.key] = record.lastIOErrno }
-        }
-        return ReplicationAnalyzer.analyze(snapshot, now: clock.now(), settings: settings.analysis)
+        let view = await view()
+        if let cached = analysisCache, cached.view == view.id { return cached.analyses }
+        var snapshot = AnalysisSnapshot(inventory: view.inventory, operatorState: stateMachine.state)
+        snapshot.lastAttemptedCheck = view.lastAttemptedCheck
+        snapshot.binlogCoordinatesUnchangedSince = view.binlogCoordinatesUnchangedSince
+        snapshot.lastIOErrno = view.lastIOErrno
+        let analyses = ReplicationAnalyzer.analyze(snapshot, now: clock.now(), settings: settings.analysis)
+        analysisCache = (view.id, analyses)
+        return analyses
     }
 
     // MARK: - Raft
