@@ -44,6 +44,7 @@ struct Orchd: AsyncParsableCommand {
             if !startable { throw ExitCode.failure }
             return
         }
+        MemoryTuning.apply()
         let level: Logger.Level = debug ? .debug : .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
