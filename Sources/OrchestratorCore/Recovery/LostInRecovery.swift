@@ -22,11 +22,10 @@ public enum LostInRecovery {
     /// The lost-in-recovery downtimes to end now: those of servers probed successfully and replicating
     /// (both threads running) from some master. Operators' downtimes are never touched.
     public static func downtimesToEnd(operatorState: IntentState, instances: [Instance], now: Timestamp) -> [InstanceKey] {
-        let byKey = Dictionary(instances.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        return operatorState.downtimes.values
-            .filter { isLostInRecovery($0) && $0.isActive(at: now) }
-            .filter { byKey[$0.key].map { $0.isLastCheckValid && $0.replicaRunning } ?? false }
-            .map(\.key)
+        // Checked every second on the leader: the fleet is scanned only when such a downtime exists.
+        let candidates = Set(operatorState.downtimes.values.filter { isLostInRecovery($0) && $0.isActive(at: now) }.map(\.key))
+        guard !candidates.isEmpty else { return [] }
+        return Set(instances.filter { candidates.contains($0.key) && $0.isLastCheckValid && $0.replicaRunning }.map(\.key))
             .sorted()
     }
 }

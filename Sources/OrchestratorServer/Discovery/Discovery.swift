@@ -81,9 +81,9 @@ public actor Discovery: Service {
         return results
     }
 
-    /// One round of the poll loop (readers see it within a second; see `barrier`).
+    /// One round of the poll loop (readers see it within a second; see `barrier`). Internal for tests.
     @discardableResult
-    private func pollRound() async -> [ProbeResult] {
+    func pollRound() async -> [ProbeResult] {
         await loadIfNeeded()
         var keys = records.keys.sorted()
         if !seeded {

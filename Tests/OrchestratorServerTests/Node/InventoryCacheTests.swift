@@ -47,4 +47,47 @@ struct InventoryCacheTests {
         #expect(last.instance(key(3309)) == nil)
         #expect(last.instances.count == 3)
     }
+
+    /// A 10,000-server fleet's view costs a few hundred ms to build, so the poll loop's changes (every
+    /// probe changes something) are picked up within a second, not on every read; anything explicit is
+    /// seen by the next read.
+    @Test func pollingAloneIsSeenWithinASecondAnExplicitProbeAtOnce() async throws {
+        let clock = DiscoveryCrawlTests.FixedClock()  // whole seconds never change: only the barrier and age count
+        let database = try BackendDatabase()
+        let machine = try IntentStateMachine(database: database)
+        var raftSettings = RaftService.Settings(id: "n1", voters: ["n1"])
+        raftSettings.tickInterval = .milliseconds(10)
+        let raft = try RaftService(settings: raftSettings, storage: InMemoryRaftStorage(),
+                                   transport: InMemoryRaftNetwork().endpoint("n1"), stateMachine: machine)
+        let master = key(1), replica = key(2)
+        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master, key(3): master])
+        let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
+                                  prober: prober, store: InstanceStore(database: database), clock: clock)
+        let node = OrchestratorNode(settings: .init(raftID: "n1", httpAdvertise: "http://n1"), raft: raft,
+                                    stateMachine: machine, discovery: discovery, clock: clock)
+        let running = Task { try await raft.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await node.raftStatus().role == .leader })
+
+        try await discovery.discover(master)
+        #expect(await node.inventory().instance(replica)?.isLastCheckValid == true)
+
+        // The poll loop's round moves the generation but not the barrier readers must reach...
+        prober.setDown(replica)
+        await discovery.pollRound()
+        let (current, required) = await discovery.generations()
+        #expect(current > required)
+        // ...and the node shows it within a second of its last build.
+        let started = ContinuousClock.now
+        #expect(await eventually(seconds: 5) { await node.inventory().instance(replica)?.isLastCheckValid == false })
+        #expect(ContinuousClock.now - started < .seconds(3))
+
+        // An explicit probe raises the barrier: the very next read shows it.
+        prober.setUp(replica)
+        await discovery.refresh([replica])
+        let (after, barrier) = await discovery.generations()
+        #expect(after == barrier)
+        #expect(await node.inventory().instance(replica)?.isLastCheckValid == true)
+        #expect(await node.analyze().allSatisfy { $0.analyzedInstanceKey != replica || !$0.isActionableRecovery })
+    }
 }

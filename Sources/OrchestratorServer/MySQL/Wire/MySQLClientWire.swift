@@ -154,6 +154,11 @@ enum MySQLClientWire {
         /// The last status flags the server sent.
         private(set) var status: UInt16 = 0
 
+        /// Reuses column indexes across answers (nil: each answer builds its own).
+        private let indexes: MySQLColumnIndexCache?
+
+        init(indexes: MySQLColumnIndexCache? = nil) { self.indexes = indexes }
+
         /// Whether any packet of the answer arrived.
         var started: Bool {
             if case .first = phase { return false }
@@ -194,7 +199,8 @@ enum MySQLClientWire {
             case .rows:
                 if isEOF(p) {
                     status = eofStatus(p)
-                    return MySQLResultSet(columns: columns, rows: rows, columnTypes: types)
+                    let index = indexes?.index(for: columns) ?? MySQLColumnIndex(columns)
+                    return MySQLResultSet(index: index, rows: rows, columnTypes: types)
                 }
                 if p.first == 0xFF { throw .server(parseError(p)) }
                 var r = Reader(p)

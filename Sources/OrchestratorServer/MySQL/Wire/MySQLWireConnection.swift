@@ -326,7 +326,7 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         if pending.isEmpty { arm(readTimeout, "waiting for the answer") }
         for (payload, promise) in commands {
-            pending.append((promise, MySQLClientWire.ResultReader()))
+            pending.append((promise, MySQLClientWire.ResultReader(indexes: .shared)))
             write(payload, sequence: 0, flush: false)
         }
         context?.flush()
@@ -360,9 +360,10 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// The read timeout runs for the oldest unanswered command.
+    /// The read timeout runs from when commands were sent while none was waiting, until none is (a
+    /// pipelined batch shares one deadline: re-arming per answer cost 2% of a 10,000-server node).
     private func rearm() {
-        if pending.isEmpty { disarm() } else { arm(readTimeout, "waiting for the answer") }
+        if pending.isEmpty { disarm() }
     }
 
     private func disarm() {
