@@ -115,28 +115,30 @@ def timed_ms(fn, runs):
 
 
 class Point:
-    def __init__(self, size, poll):
+    def __init__(self, size, poll, group=None, cluster=None):
         self.size, self.poll = size, poll
-        self.clusters = size // CLUSTER
+        self.group = GROUP if group is None else group
+        self.cluster = CLUSTER if cluster is None else cluster
+        self.clusters = size // self.cluster
         self.dir = tempfile.mkdtemp(prefix=f"orchd-bench-scale-{size}-{poll}.")
         self.procs = []
         self.nodes = []  # (api, pid, dir)
         self.name = f"scale_{size}_poll{poll}"
 
     def start_simulator(self):
-        shard_clusters = max(1, SHARD // CLUSTER) if not GROUP else max(1, 3000 // CLUSTER)
+        shard_clusters = max(1, SHARD // self.cluster) if not self.group else max(1, 3000 // self.cluster)
         env = dict(os.environ, ORCHD_FLEET_SIM_PASSWORD=PASSWORD)
         self.shards = []  # (first port, last port, control port)
         c, index = 0, 0
         while c < self.clusters:
             n = min(shard_clusters, self.clusters - c)
-            base, ctl = SIM_BASE + c * CLUSTER, CONTROL_BASE + index
+            base, ctl = SIM_BASE + c * self.cluster, CONTROL_BASE + index
             out = open(f"{self.dir}/sim{index}.log", "w")
-            p = subprocess.Popen([f"{BIN}/orchd-fleet-sim", "--clusters", str(n), "--cluster-size", str(CLUSTER),
+            p = subprocess.Popen([f"{BIN}/orchd-fleet-sim", "--clusters", str(n), "--cluster-size", str(self.cluster),
                                   "--base-port", str(base), "--control-port", str(ctl), "--alias-prefix", f"fleet{index}"],
                                  stdout=out, stderr=subprocess.STDOUT, env=env)
             self.procs.append(p)
-            self.shards.append((base, base + n * CLUSTER - 1, ctl, p))
+            self.shards.append((base, base + n * self.cluster - 1, ctl, p))
             c += n
             index += 1
         for index, (base, last, ctl, p) in enumerate(self.shards):
@@ -155,18 +157,18 @@ class Point:
         raise BenchFailure(f"no shard serves {port}")
 
     def alias_of(self, cluster):
-        shard_clusters = (self.shards[0][1] - self.shards[0][0] + 1) // CLUSTER
+        shard_clusters = (self.shards[0][1] - self.shards[0][0] + 1) // self.cluster
         return f"fleet{cluster // shard_clusters}-{cluster % shard_clusters:05d}"
 
     def start_orchd(self):
-        count = 3 if GROUP else 1
-        seeds = [f"127.0.0.1:{SIM_BASE + c * CLUSTER}" for c in range(self.clusters)]
+        count = 3 if self.group else 1
+        seeds = [f"127.0.0.1:{SIM_BASE + c * self.cluster}" for c in range(self.clusters)]
         raft_nodes = [f"127.0.0.{i}:{RAFT_PORT + i - 1}" for i in range(1, count + 1)]
         env = dict(os.environ, ORCHD_TOPOLOGY_PASSWORD=PASSWORD)
         for i in range(1, count + 1):
             d = f"{self.dir}/node{i}"
             os.makedirs(d)
-            host = f"127.0.0.{i}" if GROUP else "127.0.0.1"
+            host = f"127.0.0.{i}" if self.group else "127.0.0.1"
             api = f"http://{host}:{API_PORT + i - 1}"
             conf = {
                 "ListenAddress": f"{host}:{API_PORT + i - 1}", "HTTPAdvertise": api,
@@ -176,7 +178,7 @@ class Point:
                 "DetectClusterAliasQuery": "SELECT cluster_name FROM meta.cluster WHERE anchor = 1",
                 "RecoverMasterClusterFilters": [], "RecoverIntermediateMasterClusterFilters": [],
             }
-            if GROUP:
+            if self.group:
                 conf.update({"RaftEnabled": True, "RaftDataDir": f"{d}/raft", "RaftBind": raft_nodes[i - 1],
                              "RaftAdvertise": raft_nodes[i - 1], "DefaultRaftPort": RAFT_PORT + i - 1, "RaftNodes": raft_nodes})
             else:
@@ -241,7 +243,7 @@ class Point:
         detections = []
         for run in range(DETECT_RUNS):
             cluster = (run * 7 + 1) % self.clusters
-            port, alias = SIM_BASE + cluster * CLUSTER, self.alias_of(cluster)
+            port, alias = SIM_BASE + cluster * self.cluster, self.alias_of(cluster)
             key = f"127.0.0.1:{port}"
             api, p, d = self.leader()
 
@@ -275,20 +277,42 @@ def bench(prefix, metric, value, unit, note=""):
     print(f"BENCH {prefix}_{metric} {value:.2f} {unit}" + (f" ({note})" if note else ""), flush=True)
 
 
+def measuring(point, what, body):
+    """Runs body(point); on failure keeps the point's logs (and says where); always stops its processes."""
+    try:
+        body(point)
+    except BaseException:
+        log(f"{what} failed; logs kept in {point.dir}")
+        os.environ["BENCH_KEEP"] = "1"
+        raise
+    finally:
+        point.stop()
+
+
+def idle(point):
+    """A 3-node group over one 4-server cluster, polled every second: each node's CPU over 30 s and its RSS."""
+    point.start_simulator()
+    point.start_orchd()
+    point.leader()
+    for node_api, _, _ in point.nodes:
+        wait_for(120, f"{node_api} to know the 4 servers", lambda: known_instances(node_api) >= 4, interval=1)
+    time.sleep(5)
+    before = [(cpu_seconds(p.pid), time.monotonic()) for _, p, _ in point.nodes]
+    time.sleep(30)
+    cpu = [100 * (cpu_seconds(p.pid) - c0) / (time.monotonic() - t0) for (c0, t0), (_, p, _) in zip(before, point.nodes)]
+    rss = [rss_mb(p.pid) for _, p, _ in point.nodes]
+    bench("idle", "rss_mb", max(rss), "MB", "largest of 3 nodes; " + ", ".join(f"{r:.1f}" for r in rss))
+    bench("idle", "cpu_percent", max(cpu), "% of a core", "busiest of 3 nodes over 30 s; " + ", ".join(f"{c:.2f}" for c in cpu))
+
+
 def main():
+    if os.environ.get("BENCH_IDLE", "1") == "1":
+        measuring(Point(4, 1, group=True, cluster=4), "the idle measurement", idle)
     for size in SIZES:
         if size % CLUSTER:
             raise BenchFailure(f"size {size} is not a multiple of the cluster size {CLUSTER}")
         for poll in POLLS:
-            point = Point(size, poll)
-            try:
-                point.run()
-            except BaseException:
-                log(f"failed at {size} servers, poll {poll}; logs kept in {point.dir}")
-                os.environ["BENCH_KEEP"] = "1"
-                raise
-            finally:
-                point.stop()
+            measuring(Point(size, poll), f"the point at {size} servers, poll {poll}", Point.run)
 
 
 try:
