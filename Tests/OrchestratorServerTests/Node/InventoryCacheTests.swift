@@ -10,8 +10,9 @@ import OrchestratorServerTestKit
 struct InventoryCacheTests {
     private func key(_ port: Int) -> InstanceKey { InstanceKey(hostname: "db", port: port) }
 
-    @Test func aChangeOfInstancesIntentOrSecondShowsAtOnce() async throws {
-        let clock = DiscoveryCrawlTests.FixedClock()
+    /// A single-node group over `prober`, leading (the returned task runs its Raft service).
+    static func leadingNode(prober: any TopologyProber, clock: DiscoveryCrawlTests.FixedClock)
+        async throws -> (OrchestratorNode, Discovery, Task<Void, any Error>) {
         let database = try BackendDatabase()
         let machine = try IntentStateMachine(database: database)
         var raftSettings = RaftService.Settings(id: "n1", voters: ["n1"])
@@ -19,12 +20,18 @@ struct InventoryCacheTests {
         let raft = try RaftService(settings: raftSettings, storage: InMemoryRaftStorage(),
                                    transport: InMemoryRaftNetwork().endpoint("n1"), stateMachine: machine)
         let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
-                                  prober: ScriptedProber.tree(), store: InstanceStore(database: database), clock: clock)
+                                  prober: prober, store: InstanceStore(database: database), clock: clock)
         let node = OrchestratorNode(settings: .init(raftID: "n1", httpAdvertise: "http://n1"), raft: raft,
                                     stateMachine: machine, discovery: discovery, clock: clock)
         let running = Task { try await raft.run() }
-        defer { running.cancel() }
         #expect(await eventually { await node.raftStatus().role == .leader })
+        return (node, discovery, running)
+    }
+
+    @Test func aChangeOfInstancesIntentOrSecondShowsAtOnce() async throws {
+        let clock = DiscoveryCrawlTests.FixedClock()
+        let (node, discovery, running) = try await Self.leadingNode(prober: ScriptedProber.tree(), clock: clock)
+        defer { running.cancel() }
 
         try await discovery.discover(key(3309))
         let first = await node.inventory()
@@ -52,22 +59,11 @@ struct InventoryCacheTests {
     /// probe changes something) are picked up within a second, not on every read; anything explicit is
     /// seen by the next read.
     @Test func pollingAloneIsSeenWithinASecondAnExplicitProbeAtOnce() async throws {
-        let clock = DiscoveryCrawlTests.FixedClock()  // whole seconds never change: only the barrier and age count
-        let database = try BackendDatabase()
-        let machine = try IntentStateMachine(database: database)
-        var raftSettings = RaftService.Settings(id: "n1", voters: ["n1"])
-        raftSettings.tickInterval = .milliseconds(10)
-        let raft = try RaftService(settings: raftSettings, storage: InMemoryRaftStorage(),
-                                   transport: InMemoryRaftNetwork().endpoint("n1"), stateMachine: machine)
         let master = key(1), replica = key(2)
         let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master, key(3): master])
-        let discovery = Discovery(settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")),
-                                  prober: prober, store: InstanceStore(database: database), clock: clock)
-        let node = OrchestratorNode(settings: .init(raftID: "n1", httpAdvertise: "http://n1"), raft: raft,
-                                    stateMachine: machine, discovery: discovery, clock: clock)
-        let running = Task { try await raft.run() }
+        // Whole seconds never change on this clock: only the barrier and the view's age count.
+        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
         defer { running.cancel() }
-        #expect(await eventually { await node.raftStatus().role == .leader })
 
         try await discovery.discover(master)
         #expect(await node.inventory().instance(replica)?.isLastCheckValid == true)
