@@ -187,6 +187,14 @@ enum ChaosReport {
 }
 
 extension MariaDBSandbox {
+    /// What a scenario watches on this cluster's first `servers` instances: `app.writes` created on the
+    /// master, a sampler of which servers are writable, and a loop of acknowledged inserts, both running.
+    func startWrites(servers: Int) async throws -> (WritableSampler, InsertLoop) {
+        _ = try await sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
+        let ports = (1...servers).map(port)
+        return (WritableSampler(ports: ports), InsertLoop(ports: ports))
+    }
+
     /// The instances among `instances` that answer `read_only = 0`.
     func writable(_ instances: [Int]) async -> [Int] {
         var writable: [Int] = []

@@ -18,9 +18,7 @@ extension ChaosScenarioTests {
         let group = try OrchdProcessGroup(name: "chaos-wan", overrides: ["RaftTickMilliseconds": 100], faultyRaftLinks: true)
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...3).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 3)
         #expect(await eventuallyAsync { loop.acknowledged.count >= 10 }, "the insert loop writes to the master")
 
         for link in group.raftLinks {

@@ -139,9 +139,7 @@ extension ChaosScenarioTests {
         let group = try OrchdProcessGroup(name: "chaos-split")
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...3).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 3)
         #expect(await eventuallyAsync { loop.acknowledged.count >= 10 }, "the insert loop writes to the master")
 
         try #require(pids.count == 2, "both replicas' pids")
@@ -247,9 +245,7 @@ extension ChaosScenarioTests {
             ]
         }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...3).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 3)
         let replica = "127.0.0.1:\(sandbox.port(3))"
         let downtime = try group.cli(["-c", "begin-downtime", "-i", replica, "-o", "chaos", "-r", "clock", "-u", "30m"])
         #expect(downtime.status == 0, "\(downtime.err)")
@@ -309,9 +305,7 @@ extension ChaosScenarioTests {
         ])
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 3, alias: sandbox.alias, instances: 3)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...3).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...3).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 3)
         #expect(await eventuallyAsync { loop.acknowledged.count >= 10 }, "the insert loop writes to the master")
 
         let fill = LeaderIsolation.run(["dd", "if=/dev/zero", "of=\(mount)/fill", "bs=1M"])

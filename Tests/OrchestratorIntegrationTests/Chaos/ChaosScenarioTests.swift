@@ -30,9 +30,7 @@ struct ChaosScenarioTests {
         ])
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 4, alias: sandbox.alias, instances: 4)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...4).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...4).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 4)
         #expect(await eventuallyAsync { loop.acknowledged.count >= 10 }, "the insert loop writes to the master")
 
         let killedAt = sampler.millis()
@@ -168,9 +166,7 @@ struct ChaosScenarioTests {
         let group = try OrchdProcessGroup(name: "chaos-cut", cgroupBase: LeaderIsolation.cgroupBase("chaos-cut"))
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 4, alias: sandbox.alias, instances: 4)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...4).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...4).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 4)
         let leader = try #require(group.leaderIndex())
         let follower = (leader + 1) % OrchdProcessGroup.size
         let isolation = LeaderIsolation(table: "orchd_chaos_\(getpid())")
@@ -201,9 +197,7 @@ struct ChaosScenarioTests {
         let group = try OrchdProcessGroup(name: "chaos-leader-cut", cgroupBase: LeaderIsolation.cgroupBase("chaos-leader-cut"))
         defer { group.killAll() }
         try group.startDiscovering(sandbox, through: 4, alias: sandbox.alias, instances: 4)
-        _ = try await sandbox.sql(1, "CREATE TABLE app.writes (id BIGINT PRIMARY KEY)")
-        let sampler = WritableSampler(ports: (1...4).map(sandbox.port))
-        let loop = InsertLoop(ports: (1...4).map(sandbox.port))
+        let (sampler, loop) = try await sandbox.startWrites(servers: 4)
         let leader = try #require(group.leaderIndex())
         let isolation = LeaderIsolation(table: "orchd_chaos_lc_\(getpid())")
         defer { isolation.remove() }
