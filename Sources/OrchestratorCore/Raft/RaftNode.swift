@@ -213,6 +213,19 @@ public struct RaftNode: Sendable {
         return drain()
     }
 
+    /// How many more `tick()` calls until one does something on its own: a leader's next heartbeat, a
+    /// voter's election timeout. The ticks before that only advance counters, so a driver may sleep
+    /// this long and apply them late, as long as it applies the ticks that have elapsed before it
+    /// steps a message (a heartbeat must reset a timer that has counted up to its arrival, not to
+    /// the next wake). A leader's check-quorum step-down and snapshot re-probe fall between heartbeats
+    /// and so happen at most `heartbeatTicks - 1` ticks late. A non-voter never campaigns; it is
+    /// given an election timeout so that its driver still looks at it now and then.
+    public var ticksUntilDue: Int {
+        if role == .leader { return max(1, configuration.heartbeatTicks - heartbeatElapsed) }
+        guard isPromotable else { return max(1, configuration.electionTicks) }
+        return max(1, randomizedElectionTimeout - electionElapsed)
+    }
+
     /// Starts a (pre-)election right away, as if the election timeout had fired (voters only).
     public mutating func campaignNow() -> [RaftAction] {
         if role != .leader { campaign(transfer: false) }

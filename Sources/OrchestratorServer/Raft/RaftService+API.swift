@@ -86,7 +86,11 @@ extension RaftService {
 
     /// The current state, for `/api/raft-status` and `/api/leader-check`.
     public func status() -> Status {
-        Status(
+        // Ticks are applied lazily (``tickAndPlan()``): count the ones elapsed, so that "hears the
+        // leader" is about now.
+        advanceTicks(now: ContinuousClock.now, firing: false)
+        if !pending.isEmpty { signal() }
+        return Status(
             id: settings.id, role: node.role, term: node.term, leader: node.leaderID, voters: node.voters,
             commitIndex: node.commitIndex, appliedIndex: stateMachine.lastApplied, lastIndex: node.lastIndex,
             snapshotIndex: node.snapshotIndex,

@@ -18,6 +18,7 @@ extension RaftService {
             try snapshotIfDue()
             stepInbox()
         }
+        retimeIfNeeded()
     }
 
     /// Phase 1: durable writes, in order; consecutive entry and hard-state writes become one transaction.

@@ -38,6 +38,9 @@ public actor RaftService: Service {
     /// Ticks since start, and the tick at which the current leader was last heard from (followers).
     var ticks: UInt64 = 0
     var leaderHeardAt: UInt64?
+    /// When the last tick applied to the node was due, and the tick loop's sleep (``tickAndPlan()``).
+    var tickedAt = ContinuousClock.now
+    var tickSleeper: (task: Task<Void, Never>, until: ContinuousClock.Instant)?
     /// Leader: heartbeat round trips to each follower (``RaftRoundTrips``), and when each slow link was
     /// last warned about.
     var roundTrips = RaftRoundTrips()
@@ -131,15 +134,15 @@ public actor RaftService: Service {
         logger.info("raft service stopped", metadata: ["id": "\(settings.id)"])
     }
 
+    /// Ticks lazily: sleeps until the node's next due tick (a leader's heartbeat, a follower's election
+    /// timeout), or the next tick while a request waits for its deadline, instead of waking every tick.
+    /// An idle follower wakes a few times a second rather than fifty. Ticks that elapse meanwhile are
+    /// applied before any message is stepped (``advanceTicks(now:firing:)``), so the node sees the
+    /// same sequence of ticks and messages as if it had been ticked on time.
     private nonisolated func tickLoop() async throws {
-        let clock = ContinuousClock()
-        var next = clock.now
         while !Task.isCancelled {
-            next = next.advanced(by: settings.tickInterval)
-            let now = clock.now
-            if next < now { next = now } // fell behind (busy box): don't burst ticks
-            try await clock.sleep(until: next, tolerance: .milliseconds(1))
-            try await tick(now: clock.now)
+            let sleeper = try await tickAndPlan()
+            await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
         }
     }
 
@@ -158,17 +161,68 @@ public actor RaftService: Service {
 
     // MARK: - Inputs
 
-    private func tick(now: ContinuousClock.Instant) throws {
-        ticks += 1
-        pending += node.tick()
+    /// The tick loop's turn: messages already received first (a heartbeat waiting in the inbox must
+    /// reset the election timer before the ticks that follow it are counted), then the elapsed ticks,
+    /// then deadlines; returns the sleep until the next turn.
+    private func tickAndPlan() throws -> Task<Void, Never> {
+        stepInbox()
+        let now = ContinuousClock.now
+        advanceTicks(now: now, firing: true)
         expireWaiters(now: now)
         warnAboutSlowLinks(now: now)
         try drain()
+        let until = nextWake()
+        let sleeper = Task<Void, Never> { [tolerance = settings.tickInterval / 20] in
+            do {
+                try await Task.sleep(until: until, tolerance: tolerance, clock: .continuous)
+            } catch {
+                // Cancelled: the next wake moved earlier (``retimeIfNeeded()``) or the service stops.
+                // Either way the loop goes round again; the cancellation itself carries no news.
+            }
+        }
+        tickSleeper = (sleeper, until)
+        return sleeper
+    }
+
+    /// Applies the ticks elapsed since the last one applied. The tick loop (`firing`) applies them up
+    /// to and including the node's due tick; a message arriving between wakes applies them only up to
+    /// the tick before it unless the loop is late, so a heartbeat is stepped against a timer that has
+    /// counted to its arrival and no more. Time beyond the due tick (a stalled or starved process) is
+    /// dropped rather than burst, as a fixed-rate ticker that fell behind would.
+    func advanceTicks(now: ContinuousClock.Instant, firing: Bool) {
+        let elapsed = Int(((now - tickedAt) / settings.tickInterval).rounded(.down))
+        guard elapsed > 0 else { return }
+        let due = node.ticksUntilDue
+        let apply = elapsed <= due ? elapsed : (firing ? due : due - 1)
+        for _ in 0..<apply {
+            ticks += 1
+            pending += node.tick()
+        }
+        tickedAt = elapsed <= due ? tickedAt.advanced(by: settings.tickInterval * apply) : now
+    }
+
+    /// When the tick loop should next run: the node's due tick, or the next tick while requests wait
+    /// (their deadlines are checked every tick, as before).
+    func nextWake() -> ContinuousClock.Instant {
+        let waiting = !proposals.isEmpty || !reads.isEmpty || !transfers.isEmpty
+        let ahead = waiting ? 1 : node.ticksUntilDue
+        return tickedAt.advanced(by: settings.tickInterval * ahead)
+    }
+
+    /// After the node changed (became leader, a request started waiting): wakes the tick loop if it
+    /// sleeps past the new due tick.
+    func retimeIfNeeded() {
+        guard let sleeper = tickSleeper, nextWake() < sleeper.until else { return }
+        tickSleeper = nil
+        sleeper.task.cancel()
     }
 
     /// Steps the node with every frame received so far.
     func stepInbox() {
-        for frame in inbox.takeAll() {
+        let frames = inbox.takeAll()
+        guard !frames.isEmpty else { return }
+        advanceTicks(now: ContinuousClock.now, firing: false)
+        for frame in frames {
             let message: RaftMessage
             do {
                 message = try RaftMessageCodec.message(frame)

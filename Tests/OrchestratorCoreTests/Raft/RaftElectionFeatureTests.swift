@@ -128,4 +128,35 @@ import Testing
         #expect(throws: RaftError.unknownNode("z")) { try cluster["a"].transferLeadership(to: "z") }
         #expect(throws: RaftError.notLeader(leader: "a")) { try cluster["b"].transferLeadership(to: "c") }
     }
+
+    /// `ticksUntilDue` is a promise a lazy driver relies on: the ticks before it do nothing visible,
+    /// the tick it names does (a follower campaigns, a leader sends heartbeats).
+    @Test func ticksUntilDueNamesTheFirstTickThatActs() {
+        var follower = makeNode(config: RaftConfiguration(electionTicks: 9, heartbeatTicks: 2), term: 1)
+        let due = follower.ticksUntilDue
+        #expect(due >= 9 && due <= 18, "a follower is due at its randomized election timeout (\(due))")
+        for i in 1..<due {
+            #expect(sends(follower.tick()).isEmpty, "tick \(i) of \(due) acted early")
+            #expect(follower.ticksUntilDue == due - i)
+        }
+        #expect(!sends(follower.tick()).isEmpty, "the due tick starts an election")
+        #expect(follower.role == .preCandidate)
+
+        var leader = makeNode(config: RaftConfiguration(electionTicks: 9, heartbeatTicks: 3))
+        _ = makeLeader(&leader)
+        #expect(leader.isLeader)
+        for _ in 0..<2 {  // (within an election timeout: nobody answers, and check-quorum would end it)
+            let due = leader.ticksUntilDue
+            #expect(due >= 1 && due <= 3)
+            for _ in 1..<due { #expect(sends(leader.tick()).isEmpty) }
+            #expect(sends(leader.tick()).count == 2, "the due tick sends a heartbeat to each follower")
+            #expect(leader.ticksUntilDue == 3)
+        }
+
+        // A heartbeat from the leader restarts the follower's timer, and so its due tick.
+        var b = makeNode("b", config: RaftConfiguration(electionTicks: 9, heartbeatTicks: 2), term: 1)
+        for _ in 0..<5 { _ = b.tick() }
+        _ = b.step(msg("a", "b", 1, .heartbeat(commit: 0, context: 0)))
+        #expect(b.ticksUntilDue >= 9)
+    }
 }
