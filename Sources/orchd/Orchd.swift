@@ -67,6 +67,8 @@ struct Orchd: AsyncParsableCommand {
                 "listen": "\(configuration.listenAddress)", "raft": "\(configuration.raftEnabled)",
                 "raftAdvertise": "\(configuration.raftAdvertise)", "backend": "\(configuration.sqlite3DataFile)",
             ])
+            let codePages = Task.detached { await MemoryTuning.releaseCodePagesPeriodically(logger: logger) }
+            defer { codePages.cancel() }
             try await daemon.run()
             logger.info("orchd stopped")
         } catch {
