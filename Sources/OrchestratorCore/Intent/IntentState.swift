@@ -100,6 +100,20 @@ public struct IntentState: Codable, Sendable, Equatable {
         return registration
     }
 
+    /// The first moment after `now` at which `annotate` would answer differently for the same
+    /// instance: a downtime, maintenance lock or candidate registration running out. Until then, an
+    /// annotation made at `now` still holds (nil: none will run out).
+    public func nextHoldChange(after now: Timestamp) -> Timestamp? {
+        var next: Timestamp?
+        func consider(_ end: Timestamp) {
+            if now < end, next.map({ end < $0 }) ?? true { next = end }
+        }
+        for downtime in downtimes.values { consider(downtime.end) }
+        for maintenance in maintenances.values { consider(maintenance.end) }
+        for candidate in candidates.values { consider(candidate.until) }
+        return next
+    }
+
     /// Overlays operator intent (downtime, promotion rule, alias override) on a probed instance.
     public func annotate(_ instance: Instance, at now: Timestamp) -> Instance {
         var annotated = instance

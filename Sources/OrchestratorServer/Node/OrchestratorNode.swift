@@ -107,6 +107,8 @@ public actor OrchestratorNode {
         var generation: UInt64
         var applied: UInt64
         var now: Timestamp
+        /// When the intent annotations made at `now` stop holding (a hold running out), if ever.
+        var annotationsChangeAt: Timestamp?
         var builtAt: ContinuousClock.Instant
         var inventory: Inventory
         /// The check bookkeeping the analysis needs, from the same records.
@@ -120,10 +122,12 @@ public actor OrchestratorNode {
     private var analysisCache: (view: UInt64, analyses: [ReplicationAnalysis])?
 
     /// The read model, rebuilt only when it must be: an inventory is a pure function of (probed
-    /// instances, applied intent, `now` in whole seconds), and building one for a large fleet costs
-    /// (grouping, errant GTIDs, tree), so reads share it. While the poll loop alone changes instances
-    /// (every probe does), a view serves for up to a second; an explicit probe (discover, refresh, an
-    /// operation's re-probe) or applied intent makes the next read rebuild it (Discovery's barrier).
+    /// instances, applied intent, `now`), and building one for a large fleet costs (grouping, errant
+    /// GTIDs, tree), so reads share it. While the poll loop alone changes instances (every probe
+    /// does), a view serves for up to a second; an explicit probe (discover, refresh, an operation's
+    /// re-probe) or applied intent makes the next read rebuild it (Discovery's barrier), and so does a
+    /// downtime, maintenance lock or candidate registration running out (the only way `now` changes
+    /// an inventory).
     private func view() async -> View {
         let now = clock.now()
         let (_, applied) = stateMachine.stateAndIndex
@@ -135,7 +139,8 @@ public actor OrchestratorNode {
            isCurrent(cached, required: required, applied: applied, now: now) { return cached }
         let (intent, appliedNow) = stateMachine.stateAndIndex
         lastViewID &+= 1
-        var view = View(id: lastViewID, generation: generation, applied: appliedNow, now: now, builtAt: .now,
+        var view = View(id: lastViewID, generation: generation, applied: appliedNow, now: now,
+                        annotationsChangeAt: intent.nextHoldChange(after: now), builtAt: .now,
                         inventory: Inventory(probed: records.map(\.instance), intent: intent, now: now),
                         lastAttemptedCheck: [:], binlogCoordinatesUnchangedSince: [:], lastIOErrno: [:])
         for record in records {
@@ -148,7 +153,8 @@ public actor OrchestratorNode {
     }
 
     private func isCurrent(_ view: View, required: UInt64, applied: UInt64, now: Timestamp) -> Bool {
-        view.generation >= required && view.applied == applied && view.now == now
+        view.generation >= required && view.applied == applied
+            && view.annotationsChangeAt.map { now < $0 } ?? true
             && ContinuousClock.now - view.builtAt < .seconds(1)
     }
 
