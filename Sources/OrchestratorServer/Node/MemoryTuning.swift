@@ -104,10 +104,12 @@ extension MemoryTuning {
         }
     }
 
-    /// `releaseCodePages` once start-up is over (after `after`), then every `every`; until cancelled.
-    /// `ORCHD_KEEP_CODE_PAGES=1` turns it off.
+    /// `releaseCodePages` once start-up is over (after `after`), then every `every` (what rarely runs,
+    /// such as an API call's or a recovery's code, is dropped again a minute later); until cancelled.
+    /// Each pass reads the map and makes a few dozen `madvise` calls; the code in use comes back in a
+    /// few hundred minor faults. `ORCHD_KEEP_CODE_PAGES=1` turns it off.
     public static func releaseCodePagesPeriodically(
-        after: Duration = .seconds(15), every: Duration = .seconds(600), logger: Logger,
+        after: Duration = .seconds(15), every: Duration = .seconds(60), logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async {
         guard environment["ORCHD_KEEP_CODE_PAGES"] != "1" else { return }
