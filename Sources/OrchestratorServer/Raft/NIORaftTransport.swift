@@ -95,6 +95,11 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         loop.execute { self.enqueue(frame) }
     }
 
+    /// One task on the event loop for the whole batch: one wake-up of the loop, not one per frame.
+    public func send(_ frames: [RaftFrame]) {
+        loop.execute { for frame in frames { self.enqueue(frame) } }
+    }
+
     public func forget(_ peer: RaftNodeID) {
         loop.execute {
             self.links.removeValue(forKey: peer)?.close()

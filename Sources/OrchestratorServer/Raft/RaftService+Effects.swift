@@ -67,12 +67,15 @@ extension RaftService {
     /// busy until then), so nothing commits before the leader's own copy is durable.
     /// Every other message (votes, responses) still waits for persistence.
     private func send(_ batch: [RaftAction], appendsOnly: Bool) {
+        var frames: [RaftFrame] = []
         for case let .send(message) in batch {
             let isAppend = if case .appendEntries = message.kind { true } else { false }
             guard isAppend == appendsOnly else { continue }
-            transport.send(RaftMessageCodec.frame(message))
+            frames.append(RaftMessageCodec.frame(message))
             if case .heartbeat = message.kind { roundTrips.sent(to: message.to, at: roundTripSeconds()) }
         }
+        // One hand-over for the batch (a heartbeat goes to every follower at once).
+        if !frames.isEmpty { transport.send(frames) }
     }
 
     /// Phases 3 and 4: restores and applies in order, then notifications.

@@ -24,10 +24,19 @@ public protocol RaftTransport: Sendable {
     func start() async throws
     /// Queues `frame` for `frame.to`; never blocks and never fails (drops instead).
     func send(_ frame: RaftFrame)
+    /// Queues several frames, in order (by default one `send` each).
+    func send(_ frames: [RaftFrame])
     /// Drops the connection and queue of a member that left the cluster.
     func forget(_ peer: RaftNodeID)
     /// Closes every connection and finishes `inbound`.
     func shutdown() async
+}
+
+extension RaftTransport {
+    /// Sends frames in order; a transport may hand them to its connections in one go.
+    public func send(_ frames: [RaftFrame]) {
+        for frame in frames { send(frame) }
+    }
 }
 
 /// Per-peer counters, for status pages and tests.
