@@ -138,6 +138,9 @@ public actor OrchestratorNode {
         if let cached = viewCache, cached.generation >= generation,
            isCurrent(cached, required: required, applied: applied, now: now) { return cached }
         let (intent, appliedNow) = stateMachine.stateAndIndex
+        // The old view goes before the new one is built (nothing below suspends, so no reader can
+        // want it meanwhile): a fleet's views are tens of MB, and holding two at once is the peak.
+        viewCache = nil
         lastViewID &+= 1
         var view = View(id: lastViewID, generation: generation, applied: appliedNow, now: now,
                         annotationsChangeAt: intent.nextHoldChange(after: now), builtAt: .now,
