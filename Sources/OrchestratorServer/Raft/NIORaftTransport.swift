@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import OrchestratorCore
+import Synchronization
 
 /// TCP transport between Raft members (SwiftNIO). Each node dials every peer it sends to and only
 /// writes on the connections it dialed; it reads frames on the connections it accepted.
@@ -38,6 +39,8 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
     let loop: EventLoop
     private let group: MultiThreadedEventLoopGroup
     private let continuation: AsyncStream<RaftFrame>.Continuation
+    /// Set before `start()` by a consumer that takes frames on the event loop (``deliverInbound(to:)``).
+    private let directSink = Mutex<(@Sendable (RaftFrame) -> Void)?>(nil)
 
     // Loop-confined state.
     var links: [RaftNodeID: PeerLink] = [:]
@@ -68,6 +71,13 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         let maxFrame = options.maxFrameSize
         let localID = localID
         let continuation = continuation
+        let direct: (@Sendable (RaftFrame) -> Void)? = directSink.withLock { $0 }
+        let sink: @Sendable (RaftFrame) -> Void
+        if let direct {
+            sink = direct
+        } else {
+            sink = { frame in continuation.yield(frame) }
+        }
         let logger = logger
         let tls = options.tls
         let channel = try await ServerBootstrap(group: group)
@@ -80,7 +90,7 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
                     }
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(RaftFrameDecoder(maxFrameSize: maxFrame)))
                     try child.pipeline.syncOperations.addHandler(
-                        InboundFrameHandler(localID: localID, continuation: continuation, logger: logger))
+                        InboundFrameHandler(localID: localID, sink: sink, logger: logger))
                     self?.track(child)
                 }
             }
@@ -93,6 +103,13 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
 
     public func send(_ frame: RaftFrame) {
         loop.execute { self.enqueue(frame) }
+    }
+
+    /// Frames go to `handler` on the event loop instead of through `inbound`: the consumer is woken
+    /// once, not first a task reading `inbound` and then its own. Call before `start()`.
+    public func deliverInbound(to handler: @escaping @Sendable (RaftFrame) -> Void) -> Bool {
+        directSink.withLock { $0 = handler }
+        return true
     }
 
     /// One task on the event loop for the whole batch: one wake-up of the loop, not one per frame.
@@ -169,12 +186,12 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
 final class InboundFrameHandler: ChannelInboundHandler {
     typealias InboundIn = RaftFrame
     let localID: RaftNodeID
-    let continuation: AsyncStream<RaftFrame>.Continuation
+    let sink: @Sendable (RaftFrame) -> Void
     let logger: Logger
 
-    init(localID: RaftNodeID, continuation: AsyncStream<RaftFrame>.Continuation, logger: Logger) {
+    init(localID: RaftNodeID, sink: @escaping @Sendable (RaftFrame) -> Void, logger: Logger) {
         self.localID = localID
-        self.continuation = continuation
+        self.sink = sink
         self.logger = logger
     }
 
@@ -184,7 +201,7 @@ final class InboundFrameHandler: ChannelInboundHandler {
             logger.debug("raft transport: dropped frame for another member", metadata: ["to": "\(frame.to)", "from": "\(frame.from)"])
             return
         }
-        continuation.yield(frame)
+        sink(frame)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -26,6 +26,9 @@ public protocol RaftTransport: Sendable {
     func send(_ frame: RaftFrame)
     /// Queues several frames, in order (by default one `send` each).
     func send(_ frames: [RaftFrame])
+    /// Hands received frames to `handler` (on the transport's own thread, in arrival order per sender)
+    /// instead of `inbound`; called before `start()`. False: this transport only offers `inbound`.
+    func deliverInbound(to handler: @escaping @Sendable (RaftFrame) -> Void) -> Bool
     /// Drops the connection and queue of a member that left the cluster.
     func forget(_ peer: RaftNodeID)
     /// Closes every connection and finishes `inbound`.
@@ -37,6 +40,8 @@ extension RaftTransport {
     public func send(_ frames: [RaftFrame]) {
         for frame in frames { send(frame) }
     }
+
+    public func deliverInbound(to handler: @escaping @Sendable (RaftFrame) -> Void) -> Bool { false }
 }
 
 /// Per-peer counters, for status pages and tests.

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 @testable import OrchestratorServer
 import OrchestratorServerTestKit
@@ -54,6 +55,37 @@ struct RaftTransportTests {
         #expect(await inboxA.frames.allSatisfy { $0.from == b.localID && $0.to == a.localID })
         await a.shutdown()
         await b.shutdown()
+    }
+
+    /// A consumer that takes frames on the event loop gets all of them, in order, and `inbound` none;
+    /// a batch handed over at once arrives in its order too.
+    @Test func directDeliveryKeepsOrderAndBypassesTheStream() async throws {
+        let a = transport(24088), b = transport(24089)
+        let received = Mutex<[RaftFrame]>([])
+        #expect(b.deliverInbound { frame in received.withLock { $0.append(frame) } })
+        try await a.start()
+        try await b.start()
+        let streamed = FrameInbox(b.inbound)
+        a.send((0..<100).map { RaftFrame(from: a.localID, to: b.localID, payload: Array("f\($0)".utf8)) })
+        for i in 100..<200 { a.send(RaftFrame(from: a.localID, to: b.localID, payload: Array("f\(i)".utf8))) }
+        #expect(await eventually(seconds: 10) { received.withLock { $0.count } == 200 })
+        #expect(received.withLock { $0.map { String(decoding: $0.payload, as: UTF8.self) } } == (0..<200).map { "f\($0)" })
+        #expect(await streamed.frames.isEmpty)
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    /// The service's inbox holds as many frames as `inbound` would, dropping the oldest beyond.
+    @Test func theServiceInboxIsBounded() {
+        let inbox = RaftService.Inbox()
+        let extra = 10
+        for i in 0..<(RaftService.Inbox.limit + extra) {
+            inbox.append(RaftFrame(from: "a", to: "b", payload: Array("\(i)".utf8)))
+        }
+        let frames = inbox.takeAll()
+        #expect(frames.count == RaftService.Inbox.limit)
+        #expect(frames.first?.payload == Array("\(extra)".utf8))
+        #expect(inbox.takeAll().isEmpty)
     }
 
     @Test func framesForAnotherMemberAreDropped() async throws {
