@@ -1,3 +1,4 @@
+import Foundation
 import OrchestratorCore
 
 // MARK: - Storage seam
@@ -59,7 +60,7 @@ public enum RaftStorageError: Error, CustomStringConvertible, Equatable {
         case let .corruptSnapshot(path, reason):
             return "raft snapshot \(path) is corrupt (\(reason)); remove it and let the leader send a new one"
         case let .io(path, operation, errno):
-            return "raft storage: \(operation) \(path) failed with errno \(errno); check RaftDataDir permissions and free space"
+            return "raft storage: \(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno)); check RaftDataDir permissions and free space"
         }
     }
 }

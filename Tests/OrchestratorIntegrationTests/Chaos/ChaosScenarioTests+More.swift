@@ -286,9 +286,10 @@ extension ChaosScenarioTests {
 
     /// One orchd node's data directory (Raft log and SQLite) is on a small tmpfs, filled up: that node
     /// reports it and takes no more writes, the others carry on: Raft writes still commit and a failover
-    /// works. What orchd does (seen here): the full node's next Raft write fails with SQLite's "database or
-    /// disk is full", it logs a critical "raft service stopped on a fatal error" and exits (fail-stop), so
-    /// its health endpoint no longer answers healthy; an election follows if it led.
+    /// works. What orchd does (seen here): the full node's next Raft write fails, with SQLite's "database or
+    /// disk is full" or, when it was writing a snapshot, "No space left on device"; it logs a critical
+    /// "raft service stopped on a fatal error" and exits (fail-stop), so its health endpoint no longer
+    /// answers healthy; an election follows if it led.
     @Test(.enabled(if: getuid() == 0, "needs root to mount a tmpfs"))
     func diskFullOnOneNodeIsReportedAndTheOthersCarryOn() async throws {
         let sandbox = try await MariaDBSandbox.up(topology: "star:3", alias: "chaos-disk", semiSync: true)

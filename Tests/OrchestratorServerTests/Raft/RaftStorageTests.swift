@@ -138,6 +138,15 @@ struct RaftStorageTests {
         #expect(throws: RaftStorageError.self) { try store.loadSnapshot() }
     }
 
+    /// An operator (and the disk-full chaos scenario) greps for the system's words, not a bare number.
+    @Test func ioErrorsNameTheSystemError() {
+        let full = RaftStorageError.io(path: "/d/raft/snapshots/snap-1-5.bin.tmp", operation: "write", errno: ENOSPC)
+        #expect(full.description.contains("No space left on device"))
+        #expect(full.description.contains("errno \(ENOSPC)"))
+        #expect(full.description.contains("/d/raft/snapshots/snap-1-5.bin.tmp"))
+        #expect(RaftStorageError.io(path: "/d", operation: "open", errno: EACCES).description.contains("Permission denied"))
+    }
+
     @Test func dataFileUsesFullSynchronousWAL() throws {
         let dir = try makeRaftTestDirectory("pragma")
         defer { removeRaftTestDirectory(dir) }
