@@ -139,10 +139,11 @@ public actor Discovery: Service {
         return (generation, barrier)
     }
 
-    /// Every known instance with its check bookkeeping, ordered by key, and the generation it belongs to.
+    /// Every known instance with its check bookkeeping, in no particular order (the caller sorts, off
+    /// this actor, which the poll loop's results wait for), and the generation it belongs to.
     public func recordsWithGeneration() async -> (generation: UInt64, records: [InstanceRecord]) {
         await loadIfNeeded()
-        return (generation, records.keys.sorted().compactMap { records[$0] })
+        return (generation, Array(records.values))
     }
 
     /// Every known instance with its check bookkeeping, ordered by key.

@@ -98,11 +98,12 @@ public actor OrchestratorNode {
 
     // MARK: - Reads
 
-    /// This node's current view: probed instances grouped and annotated with intent.
-    public func inventory() async -> Inventory { await view().inventory }
+    /// This node's current view: probed instances grouped and annotated with intent. With `fresh`, a
+    /// view at most a second old (see ``view(fresh:)``).
+    public func inventory(fresh: Bool = false) async -> Inventory { await view(fresh: fresh).inventory }
 
     /// One build of the read model and what is derived from it.
-    private struct View {
+    private struct View: Sendable {
         var id: UInt64
         var generation: UInt64
         var applied: UInt64
@@ -117,32 +118,73 @@ public actor OrchestratorNode {
         var lastIOErrno: [InstanceKey: Int]
     }
 
+    /// How long a view serves every read.
+    static let viewFreshFor: Duration = .seconds(1)
+    /// How old a view may still serve a read that does not ask for a fresh one, while its successor is
+    /// being built. A fleet's build takes a noticeable time on a loaded machine; reads (the API, the
+    /// CLI's `clusters`) then answer from the last view instead of queueing behind the build.
+    static let viewServesStaleFor: Duration = .seconds(3)
+
     private var viewCache: View?
     private var lastViewID: UInt64 = 0
+    /// The build under way, if any (one at a time; it runs off this actor).
+    private var viewBuild: Task<View, Never>?
     private var analysisCache: (view: UInt64, analyses: [ReplicationAnalysis])?
+    private var analysisBuild: (view: UInt64, task: Task<[ReplicationAnalysis], Never>)?
 
     /// The read model, rebuilt only when it must be: an inventory is a pure function of (probed
     /// instances, applied intent, `now`), and building one for a large fleet costs (grouping, errant
     /// GTIDs, tree), so reads share it. While the poll loop alone changes instances (every probe
-    /// does), a view serves for up to a second; an explicit probe (discover, refresh, an operation's
-    /// re-probe) or applied intent makes the next read rebuild it (Discovery's barrier), and so does a
-    /// downtime, maintenance lock or candidate registration running out (the only way `now` changes
-    /// an inventory).
-    private func view() async -> View {
-        let now = clock.now()
-        let (_, applied) = stateMachine.stateAndIndex
-        let (_, required) = await discovery.generations()
-        if let cached = viewCache, isCurrent(cached, required: required, applied: applied, now: now) { return cached }
-        let (generation, records) = await discovery.recordsWithGeneration()
-        // Another read may have built a view as new while this one waited.
-        if let cached = viewCache, cached.generation >= generation,
-           isCurrent(cached, required: required, applied: applied, now: now) { return cached }
-        let (intent, appliedNow) = stateMachine.stateAndIndex
-        // The old view goes before the new one is built (nothing below suspends, so no reader can
-        // want it meanwhile): a fleet's views are tens of MB, and holding two at once is the peak.
-        viewCache = nil
+    /// does), a view serves for a second, and a read that does not ask for a `fresh` one takes it for
+    /// up to ``viewServesStaleFor`` while the next is built off the actor. An explicit probe (discover,
+    /// refresh, an operation's re-probe) or applied intent makes the next read wait for a rebuild
+    /// (Discovery's barrier), and so does a downtime, maintenance lock or candidate registration
+    /// running out (the only way `now` changes an inventory): those are never served stale.
+    private func view(fresh: Bool = false) async -> View {
+        while true {
+            let now = clock.now()
+            let (_, applied) = stateMachine.stateAndIndex
+            let (_, required) = await discovery.generations()
+            if let cached = viewCache, holds(cached, required: required, applied: applied, now: now) {
+                let age = ContinuousClock.now - cached.builtAt
+                if age < Self.viewFreshFor { return cached }
+                if !fresh, age < Self.viewServesStaleFor {
+                    _ = startViewBuild()
+                    return cached
+                }
+            }
+            let built = await startViewBuild().value
+            // A build that started before what this read requires (a probe, applied intent) does not
+            // answer it: the next one will.
+            if holds(built, required: required, applied: applied, now: now) { return built }
+        }
+    }
+
+    /// The build under way, or a new one: the records and intent are taken here, the inventory is
+    /// grouped and annotated on another thread while this actor serves reads from the last view.
+    private func startViewBuild() -> Task<View, Never> {
+        if let running = viewBuild { return running }
         lastViewID &+= 1
-        var view = View(id: lastViewID, generation: generation, applied: appliedNow, now: now,
+        let id = lastViewID
+        let task = Task<View, Never> {
+            let (generation, records) = await discovery.recordsWithGeneration()
+            let (intent, applied) = stateMachine.stateAndIndex
+            let now = clock.now()
+            let view = await Task.detached(priority: .medium) {
+                Self.buildView(id: id, generation: generation, applied: applied, now: now, records: records, intent: intent)
+            }.value
+            if viewCache.map({ $0.id < view.id }) ?? true { viewCache = view }
+            viewBuild = nil
+            return view
+        }
+        viewBuild = task
+        return task
+    }
+
+    private static func buildView(id: UInt64, generation: UInt64, applied: UInt64, now: Timestamp,
+                                  records unsorted: [InstanceRecord], intent: IntentState) -> View {
+        let records = unsorted.sorted { $0.key < $1.key }
+        var view = View(id: id, generation: generation, applied: applied, now: now,
                         annotationsChangeAt: intent.nextHoldChange(after: now), builtAt: .now,
                         inventory: Inventory(probed: records.map(\.instance), intent: intent, now: now),
                         lastAttemptedCheck: [:], binlogCoordinatesUnchangedSince: [:], lastIOErrno: [:])
@@ -151,28 +193,36 @@ public actor OrchestratorNode {
             if let since = record.binlogCoordinatesUnchangedSince { view.binlogCoordinatesUnchangedSince[record.key] = since }
             if record.lastIOErrno != 0 { view.lastIOErrno[record.key] = record.lastIOErrno }
         }
-        viewCache = view
         return view
     }
 
-    private func isCurrent(_ view: View, required: UInt64, applied: UInt64, now: Timestamp) -> Bool {
+    /// Whether `view` still answers a read that requires probe generation `required` and applied
+    /// index `applied` at `now` (its age aside).
+    private func holds(_ view: View, required: UInt64, applied: UInt64, now: Timestamp) -> Bool {
         view.generation >= required && view.applied == applied
             && view.annotationsChangeAt.map { now < $0 } ?? true
-            && ContinuousClock.now - view.builtAt < .seconds(1)
     }
 
     // MARK: - Analysis
 
-    /// This node's analysis of every cluster it knows, now (shared by the reads of one view).
-    public func analyze() async -> [ReplicationAnalysis] {
-        let view = await view()
+    /// This node's analysis of every cluster it knows (shared by the reads of one view). With `fresh`,
+    /// of a view at most a second old: what the recovery loop acts on.
+    public func analyze(fresh: Bool = false) async -> [ReplicationAnalysis] {
+        let view = await view(fresh: fresh)
         if let cached = analysisCache, cached.view == view.id { return cached.analyses }
+        if let running = analysisBuild, running.view == view.id { return await running.task.value }
         var snapshot = AnalysisSnapshot(inventory: view.inventory, operatorState: stateMachine.state)
         snapshot.lastAttemptedCheck = view.lastAttemptedCheck
         snapshot.binlogCoordinatesUnchangedSince = view.binlogCoordinatesUnchangedSince
         snapshot.lastIOErrno = view.lastIOErrno
-        let analyses = ReplicationAnalyzer.analyze(snapshot, now: clock.now(), settings: settings.analysis)
-        analysisCache = (view.id, analyses)
+        let now = clock.now(), analysis = settings.analysis
+        let task = Task.detached(priority: .medium) { [snapshot] in
+            ReplicationAnalyzer.analyze(snapshot, now: now, settings: analysis)
+        }
+        analysisBuild = (view.id, task)
+        let analyses = await task.value
+        if analysisCache.map({ $0.view < view.id }) ?? true { analysisCache = (view.id, analyses) }
+        if analysisBuild?.view == view.id { analysisBuild = nil }
         return analyses
     }
 

@@ -131,7 +131,7 @@ public actor RecoveryService: Service {
             let instances = await node.inventory().instances
             await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: key, instances: instances))
             if await node.discovery.instance(key)?.isLastCheckValid ?? true { return }
-            if await node.analyze().contains(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery }) { break }
+            if await node.analyze(fresh: true).contains(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery }) { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
         wake.yield()
@@ -184,7 +184,7 @@ public actor RecoveryService: Service {
             await recordUnrecordedOutcomes()
             await resolveAbandonedRecoveries()
         }
-        let actionable = await node.analyze().filter(\.isActionableRecovery)
+        let actionable = await node.analyze(fresh: true).filter(\.isActionableRecovery)
         let decided = actionable.map { analysis in
             (analysis, RecoveryPolicy.decide(
                 analysis, trigger: .automatic, filters: node.settings.recoveryFilters, operatorState: node.intent,

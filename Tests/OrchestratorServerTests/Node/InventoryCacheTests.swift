@@ -86,4 +86,36 @@ struct InventoryCacheTests {
         #expect(await node.inventory().instance(replica)?.isLastCheckValid == true)
         #expect(await node.analyze().allSatisfy { $0.analyzedInstanceKey != replica || !$0.isActionableRecovery })
     }
+
+    /// A view over a second old still answers a plain read (up to three seconds) while its successor is
+    /// built off the node's actor, so the API does not queue behind a fleet's build; the recovery loop
+    /// asks for a fresh one and waits for it.
+    @Test func aPlainReadTakesTheLastViewWhileTheNextIsBuiltAFreshOneWaits() async throws {
+        let master = key(1), replica = key(2)
+        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
+        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        defer { running.cancel() }
+        try await discovery.discover(master)
+
+        var checked = false
+        for _ in 0..<3 where !checked {
+            prober.setUp(replica)
+            await discovery.refresh([replica])
+            let built = ContinuousClock.now
+            #expect(await node.inventory().instance(replica)?.isLastCheckValid == true)
+            prober.setDown(replica)
+            await discovery.pollRound()  // moves the generation, not the barrier
+            try await Task.sleep(for: .milliseconds(1100))
+            let plain = await node.inventory().instance(replica)?.isLastCheckValid
+            // Only a view known to be under three seconds old must have been served (a loaded machine
+            // may oversleep; then try again).
+            guard ContinuousClock.now - built < OrchestratorNode.viewServesStaleFor else { continue }
+            #expect(plain == true, "the last view answers at once")
+            #expect(await node.inventory(fresh: true).instance(replica)?.isLastCheckValid == false,
+                    "a fresh read waits for the next view")
+            #expect(await node.inventory().instance(replica)?.isLastCheckValid == false, "which then serves everyone")
+            checked = true
+        }
+        #expect(checked, "three tries each overslept past the stale limit")
+    }
 }
