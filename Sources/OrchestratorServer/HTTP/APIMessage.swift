@@ -66,6 +66,17 @@ public struct APIResponse: Sendable {
         }
     }
 
+    /// Raw JSON of `make()`, encoded once per inventory (see ``InventoryMemo/encodedAnswer(_:_:)``).
+    public static func memoized<T: Encodable>(_ name: String, in inventory: Inventory, _ make: () -> T) -> APIResponse {
+        do {
+            return APIResponse(status: 200, body: try inventory.memo.encodedAnswer(name) {
+                Array(try APIJSON.encoder.encode(make()))
+            })
+        } catch {
+            return .error("cannot encode response: \(error)", status: 500)
+        }
+    }
+
     /// Upstream's envelope with Code "OK".
     public static func ok(_ message: String, details: (any Encodable & Sendable)? = nil) -> APIResponse {
         envelope(code: "OK", message: message, details: details, status: 200)

@@ -125,6 +125,22 @@ public actor OrchestratorNode {
     /// CLI's `clusters`) then answer from the last view instead of queueing behind the build.
     static let viewServesStaleFor: Duration = .seconds(3)
 
+    /// Answers made from each new view while someone keeps asking for them (see ``keepWarm(_:_:)``).
+    private let warmers = Mutex<[String: Warmer]>([:])
+    struct Warmer {
+        var askedAt: ContinuousClock.Instant
+        var make: @Sendable (Inventory) -> Void
+    }
+    /// How long after the last request an answer is still made ahead.
+    static let warmFor: Duration = .seconds(10)
+
+    /// Has `make` run on each view built in the next ``warmFor`` (with the view, off this actor), so that
+    /// an answer covering the whole fleet asked for again and again (`/api/clusters-info` behind the
+    /// CLI's `clusters`, a dashboard) is in the view's memo before the first read of that view.
+    public nonisolated func keepWarm(_ name: String, _ make: @escaping @Sendable (Inventory) -> Void) {
+        warmers.withLock { $0[name] = Warmer(askedAt: .now, make: make) }
+    }
+
     private var viewCache: View?
     private var lastViewID: UInt64 = 0
     /// The build under way, if any (one at a time; it runs off this actor).
@@ -170,8 +186,14 @@ public actor OrchestratorNode {
             let (generation, records) = await discovery.recordsWithGeneration()
             let (intent, applied) = stateMachine.stateAndIndex
             let now = clock.now()
+            let warm = warmers.withLock { warmers in
+                warmers = warmers.filter { ContinuousClock.now - $0.value.askedAt < Self.warmFor }
+                return warmers.values.map(\.make)
+            }
             let view = await Task.detached(priority: .medium) {
-                Self.buildView(id: id, generation: generation, applied: applied, now: now, records: records, intent: intent)
+                let view = Self.buildView(id: id, generation: generation, applied: applied, now: now, records: records, intent: intent)
+                for make in warm { make(view.inventory) }
+                return view
             }.value
             if viewCache.map({ $0.id < view.id }) ?? true { viewCache = view }
             viewBuild = nil

@@ -42,6 +42,12 @@ struct APITests {
         #expect(infos.first?["ClusterAlias"] as? String == "shop")
         #expect(infos.first?["CountInstances"] as? Int == 4)
         #expect(await orchd.get(id, "/api/cluster-info/shop").object["ClusterName"] as? String == "db:3306")
+        // The fleet-wide answer is kept per view, but not past a reload of the filters it reports.
+        var reloaded = OrchestratorConfiguration()
+        reloaded.recoverMasterClusterFilters = ["alias=other"]
+        try #require(orchd.nodes[id]).apply(reloaded: reloaded)
+        let after = await orchd.get(id, "/api/clusters-info").array as? [[String: Any]] ?? []
+        #expect(after.first?["HasAutomatedMasterRecovery"] as? Bool == false)
 
         let master = await orchd.get(id, "/api/master/shop").object
         #expect((master["Key"] as? [String: Any])?["Port"] as? Int == 3306)

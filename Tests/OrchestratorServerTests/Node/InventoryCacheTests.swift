@@ -1,5 +1,6 @@
 import Foundation
 import OrchestratorCore
+import Synchronization
 import Testing
 @testable import OrchestratorServer
 import OrchestratorServerTestKit
@@ -117,5 +118,30 @@ struct InventoryCacheTests {
             checked = true
         }
         #expect(checked, "three tries each overslept past the stale limit")
+    }
+
+    /// An answer someone keeps asking for is made with each new view, before the view serves a read.
+    @Test func anAnswerAskedForIsMadeAheadWithEachView() async throws {
+        let master = key(1), replica = key(2)
+        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
+        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        defer { running.cancel() }
+        try await discovery.discover(master)
+
+        let made = Mutex(0)
+        node.keepWarm("count") { inventory in
+            _ = inventory.memo.encodedAnswer("count") {
+                made.withLock { $0 += 1 }
+                return Array("\(inventory.instances.count)".utf8)
+            }
+        }
+        await discovery.refresh([replica])  // the next read needs a new view
+        let inventory = await node.inventory()
+        #expect(made.withLock { $0 } == 1, "made once, while the view was built")
+        let answer = inventory.memo.encodedAnswer("count") {
+            Issue.record("made again on read")
+            return []
+        }
+        #expect(String(decoding: answer, as: UTF8.self) == "2")
     }
 }

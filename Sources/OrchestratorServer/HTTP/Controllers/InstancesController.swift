@@ -21,7 +21,13 @@ struct InstancesController: APIController {
         routes.add("/api/clusters-info") { ctx in
             let inventory = await ctx.node.inventory()
             let filters = ctx.node.settings.recoveryFilters
-            return .json(inventory.clusterNames.compactMap { inventory.clusterInfo($0, recovery: filters) })
+            // The filters are part of each cluster's answer and change on a configuration reload.
+            let name = "clusters-info\u{0}\(filters.masterFilters)\u{0}\(filters.intermediateMasterFilters)"
+            let answer: @Sendable (Inventory) -> APIResponse = { inventory in
+                .memoized(name, in: inventory) { inventory.clusterNames.compactMap { inventory.clusterInfo($0, recovery: filters) } }
+            }
+            ctx.node.keepWarm(name) { _ = answer($0) }
+            return answer(inventory)
         }
         routes.add("/api/cluster-info/:clusterHint") { ctx in
             await ctx.withCluster { inventory, name in
