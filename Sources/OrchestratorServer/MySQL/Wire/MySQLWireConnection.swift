@@ -207,8 +207,9 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
     let handshake: EventLoopPromise<MySQLClientWire.Greeting>
     private var greeting: MySQLClientWire.Greeting?
     private var state = State.connecting
-    /// Commands sent and not yet answered, oldest first.
-    private var pending = CircularBuffer<Pending>()
+    /// Commands sent and not yet answered, oldest first. An array, not a `CircularBuffer`: the head's
+    /// reader is fed in place, which needs the array's modify accessor (a few commands at most wait).
+    private var pending: [Pending] = []
     private var context: ChannelHandlerContext?
     private var inbound: ByteBuffer?
     private var timer: Scheduled<Void>?
@@ -266,13 +267,13 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func nextPacket() -> (UInt8, [UInt8])? {
         guard var buffer = inbound, buffer.readableBytes >= 4,
-              let header = buffer.getBytes(at: buffer.readerIndex, length: 4) else { return nil }
-        let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16
+              let header = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else { return nil }
+        let length = Int(header & 0xFF_FFFF)
         guard buffer.readableBytes >= 4 + length else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)
         let payload = buffer.readBytes(length: length) ?? []
         inbound = buffer
-        return (header[3], payload)
+        return (UInt8(truncatingIfNeeded: header >> 24), payload)
     }
 
     private func handle(_ sequence: UInt8, _ payload: [UInt8]) throws {
@@ -296,19 +297,18 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
                 throw MySQLWireError.needsLibrary("the server authenticates this user with \(plugin)")
             }
         case .ready:
-            guard var command = pending.first else { throw MySQLWireError.malformed("unexpected packet") }
+            guard !pending.isEmpty else { throw MySQLWireError.malformed("unexpected packet") }
             do {
-                if let result = try command.reader.feed(payload) {
-                    pending.removeFirst()
+                // Fed where it lies: a copy taken out would share the answer's arrays with the one left
+                // behind, and every packet would copy them whole (the rows, the column definitions).
+                if let result = try pending[0].reader.feed(payload) {
+                    let command = pending.removeFirst()
                     command.promise.succeed((result, command.reader.status))
                     rearm()
-                } else {
-                    pending[pending.startIndex].reader = command.reader
                 }
             } catch MySQLWireError.server(let e) {
                 // The server refused the statement: the connection stays usable.
-                pending.removeFirst()
-                command.promise.fail(MySQLWireError.server(e))
+                pending.removeFirst().promise.fail(MySQLWireError.server(e))
                 rearm()
             }
         case .connecting, .closed:
