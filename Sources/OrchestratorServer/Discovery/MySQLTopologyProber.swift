@@ -95,6 +95,17 @@ final class ProbeState: Sendable {
 
     private let library = Mutex<Set<MySQLEndpoint>>([])
     private let binlogs = Mutex<[InstanceKey: OldestBinlog]>([:])
+    private let followUps = Mutex<[InstanceKey: [String]]>([:])
+
+    /// The statements the last probe of `key` sent once it knew the server's flavour: the next probe
+    /// sends them with its first batch (one round trip instead of two while the server stays as it was).
+    func followUp(_ key: InstanceKey) -> [String]? { followUps.withLock { $0[key] } }
+
+    func rememberFollowUp(_ key: InstanceKey, _ statements: [String]) {
+        followUps.withLock { known in
+            if known[key] != statements { known[key] = statements }
+        }
+    }
 
     func needsLibrary(_ endpoint: MySQLEndpoint) -> Bool { library.withLock { $0.contains(endpoint) } }
 
@@ -172,6 +183,12 @@ struct InstanceReader {
     static let variablesQuery = inList("SHOW GLOBAL VARIABLES WHERE Variable_name IN", variableNames)
     static let statusQuery = inList("SHOW GLOBAL STATUS WHERE Variable_name IN", statusNames)
 
+    /// Upstream's fallback for finding replicas, rendered once (two constant names) so that it can go
+    /// in a probe's pipeline.
+    static let processlistReplicasQuery = inList(
+        "SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist WHERE command IN",
+        ["Binlog Dump", "Binlog Dump GTID"])
+
     private static func inList(_ prefix: String, _ names: [String]) -> String {
         "\(prefix) (" + names.map { "'" + MySQLClientWire.escape($0, noBackslashEscapes: false) + "'" }.joined(separator: ", ") + ")"
     }
@@ -179,17 +196,24 @@ struct InstanceReader {
     /// The statements go in two pipelined batches where the connection allows (variables and status;
     /// then, knowing the flavour, master and replica status, replicas and the operator's detection
     /// queries), and the rare ones (oldest binary log, processlist, lag, domain) after.
+    /// The second batch goes with the first when the last probe of this server learnt it (the flavour and
+    /// whether binary logs are on rarely change); an answer sent ahead that turns out not to be wanted
+    /// (the server changed) is dropped, and what is missing is asked for as before.
     func read() async throws -> ProbeResult {
-        await sendAhead([Self.variablesQuery, Self.statusQuery])
+        await sendAhead([Self.variablesQuery, Self.statusQuery] + (state.followUp(key) ?? []))
         let variables = try await nameValues(Self.variablesQuery)
         let status = try await nameValues(Self.statusQuery)
         var instance = Instance(key: key)
         InstanceMapper.apply(variables: variables, status: status, to: &instance)
         let flavor = ServerFlavor(version: instance.version, versionComment: instance.versionComment)
-        await sendAhead((instance.logBinEnabled ? [flavor.masterStatusQuery] : [])
+        let followUp = (instance.logBinEnabled ? [flavor.masterStatusQuery] : [])
             + [flavor.replicaStatusQuery, flavor.replicaHostsQuery, settings.detectClusterAliasQuery,
                settings.detectInstanceAliasQuery, settings.detectSemiSyncEnforcedQuery, settings.detectDataCenterQuery,
-               settings.detectRegionQuery, settings.detectPhysicalEnvironmentQuery])
+               settings.detectRegionQuery, settings.detectPhysicalEnvironmentQuery]
+            // Asked when SHOW SLAVE HOSTS finds no replica (most servers): sent with the rest, not after.
+            + (settings.discoverByShowSlaveHosts ? [] : [Self.processlistReplicasQuery])
+        state.rememberFollowUp(key, followUp)
+        await sendAhead(followUp)
 
         if instance.logBinEnabled, let row = try await query(flavor.masterStatusQuery).first {
             InstanceMapper.apply(masterStatus: row, to: &instance)
@@ -274,9 +298,7 @@ struct InstanceReader {
     /// Upstream's fallback: hosts of binlog dump threads, assumed to listen on this server's port.
     /// Several servers on one host make that key this server's own; such keys are dropped.
     private func readReplicasFromProcesslist() async throws -> [InstanceKey] {
-        let rows = try await query(
-            "SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist "
-                + "WHERE command IN (?, ?)", "Binlog Dump", "Binlog Dump GTID")
+        let rows = try await query(Self.processlistReplicasQuery)
         return rows.rows.compactMap { row in
             guard let host = row["replica_hostname"], !host.isEmpty else { return nil }
             let replica = InstanceKey(hostname: host, port: key.port)

@@ -54,8 +54,7 @@ struct FleetSimulatorTests {
             ("SELECT BINLOG_GTID_POS(?, 4)", [.string("binlog.000001")]),
             (flavor.replicaStatusQuery, []),
             (flavor.replicaHostsQuery, []),
-            ("SELECT SUBSTRING_INDEX(host, ':', 1) AS replica_hostname FROM information_schema.processlist "
-                + "WHERE command IN (?, ?)", [.string("Binlog Dump"), .string("Binlog Dump GTID")]),
+            (InstanceReader.processlistReplicasQuery, []),
             (MariaDBSandbox.clusterAliasQuery, []),
             (MariaDBSandbox.clusterDomainQuery, []),
             // The leader's MasterWatch (no result set).
@@ -142,5 +141,65 @@ struct FleetSimulatorTests {
         #expect(broken.isLastCheckValid && !broken.replicationIOThreadRunning)
         #expect(await sim.control("revive \(base)") == "OK")
         #expect(await sim.control("hang 99").hasPrefix("ERR"))
+    }
+}
+
+/// A probe's statements go in two pipelined batches the first time (the second depends on the server's
+/// flavour), and in one once the prober knows the server: one round trip per probe.
+@Suite struct ProbeRoundTripTests {
+    /// Answers from the simulator's model (no sockets), recording each batch sent.
+    final class RecordingSession: MySQLQuerying, @unchecked Sendable {
+        let model: FleetModel
+        let port: Int
+        let endpoint: MySQLEndpoint
+        var batches: [[String]] = []
+        init(model: FleetModel, port: Int) {
+            self.model = model
+            self.port = port
+            endpoint = MySQLEndpoint(host: "127.0.0.1", port: port)
+        }
+
+        func answer(_ sql: String) throws -> MySQLResultSet {
+            switch model.answer(port: port, sql: sql) {
+            case .resultSet(let set): return MySQLResultSet(columns: set.columns.map(\.name), rows: set.rows)
+            case .ok, .okAfter: return MySQLResultSet(columns: [], rows: [])
+            case .error(let code, _, let message): throw MySQLError(code: UInt32(code), message: message, endpoint: endpoint.description)
+            }
+        }
+
+        func query(_ sql: String, values: [MySQLValue]) async throws -> MySQLResultSet {
+            batches.append([sql])
+            return try answer(sql)
+        }
+
+        func pipeline(_ statements: [String]) async -> [Result<MySQLResultSet, any Error>] {
+            batches.append(statements)
+            return statements.map { sql in Result { try answer(sql) } }
+        }
+    }
+
+    @Test func aKnownServerIsReadInOneRoundTrip() async throws {
+        let model = FleetModel(.init(clusters: 1, clusterSize: 3, basePort: 30000, user: "u", password: "p"))
+        let settings = DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p"))
+        let state = ProbeState()
+        let key = InstanceKey(hostname: "127.0.0.1", port: 30001)
+        var reads: [(RecordingSession, ProbeResult)] = []
+        for _ in 0..<2 {
+            let session = RecordingSession(model: model, port: key.port)
+            let result = try await InstanceReader(key: key, session: session, settings: settings, state: state).read()
+            reads.append((session, result))
+        }
+        let (first, firstResult) = reads[0], (second, secondResult) = reads[1]
+        // The first also reads the oldest binary log's start (two single statements, remembered).
+        let firstPipelines = first.batches.filter { $0.count > 1 }
+        #expect(firstPipelines.count == 2, "\(first.batches)")
+        #expect(first.batches.count == 4, "\(first.batches)")
+        #expect(second.batches.count == 1, "\(second.batches)")
+        #expect(Set(second.batches.joined()) == Set(firstPipelines.joined()))
+        // The same reading either way.
+        #expect(secondResult.instance?.masterKey == firstResult.instance?.masterKey)
+        #expect(secondResult.instance?.masterKey?.port == 30000)
+        #expect(secondResult.instance?.replicationSQLThreadRunning == firstResult.instance?.replicationSQLThreadRunning)
+        #expect(secondResult.instance?.gtidCurrentPos == firstResult.instance?.gtidCurrentPos)
     }
 }
