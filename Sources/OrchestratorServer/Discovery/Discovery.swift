@@ -24,6 +24,10 @@ public actor Discovery: Service {
     /// `pollOnce`, `forget`), not by the background poll loop. A node's read model may lag the poll
     /// loop by up to a second (it is rebuilt when the second changes) but never an explicit probe.
     private var barrier: UInt64 = 0
+    /// The generation when the poll loop last completed a round: a view that has it has seen every known
+    /// instance probed at least once since the round before (what the recovery loop needs, see
+    /// `OrchestratorNode.view(fresh:)`).
+    private var roundGeneration: UInt64 = 0
     private var loaded = false
     /// Whether `DiscoverySeeds` were injected (on the first poll round).
     private var seeded = false
@@ -95,6 +99,7 @@ public actor Discovery: Service {
         }
         let results = await crawl(from: keys)
         await forgetUnseen()
+        roundGeneration = generation
         return results
     }
 
@@ -138,6 +143,9 @@ public actor Discovery: Service {
         await loadIfNeeded()
         return (generation, barrier)
     }
+
+    /// The generation of the last completed poll round (see `roundGeneration`).
+    public func lastRoundGeneration() -> UInt64 { roundGeneration }
 
     /// Every known instance with its check bookkeeping, in no particular order (the caller sorts, off
     /// this actor, which the poll loop's results wait for), and the generation it belongs to.

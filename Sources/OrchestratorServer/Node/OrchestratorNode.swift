@@ -99,7 +99,7 @@ public actor OrchestratorNode {
     // MARK: - Reads
 
     /// This node's current view: probed instances grouped and annotated with intent. With `fresh`, a
-    /// view at most a second old (see ``view(fresh:)``).
+    /// view at most a second old or that has seen the last poll round (see ``view(fresh:)``).
     public func inventory(fresh: Bool = false) async -> Inventory { await view(fresh: fresh).inventory }
 
     /// One build of the read model and what is derived from it.
@@ -120,6 +120,9 @@ public actor OrchestratorNode {
 
     /// How long a view serves every read.
     static let viewFreshFor: Duration = .seconds(1)
+    /// How long a view that has seen the last poll round may serve a `fresh` read (a round that hangs on
+    /// unreachable servers does not keep the recovery loop on an old view longer than this).
+    static let viewFreshForARoundAtMost: Duration = .seconds(10)
     /// How old a view may still serve a read that does not ask for a fresh one, while its successor is
     /// being built. A fleet's build takes a noticeable time on a loaded machine; reads (the API, the
     /// CLI's `clusters`) then answer from the last view instead of queueing behind the build.
@@ -152,7 +155,11 @@ public actor OrchestratorNode {
     /// instances, applied intent, `now`), and building one for a large fleet costs (grouping, errant
     /// GTIDs, tree), so reads share it. While the poll loop alone changes instances (every probe
     /// does), a view serves for a second, and a read that does not ask for a `fresh` one takes it for
-    /// up to ``viewServesStaleFor`` while the next is built off the actor. An explicit probe (discover,
+    /// up to ``viewServesStaleFor`` while the next is built off the actor. A `fresh` read (the recovery
+    /// loop's) takes a view under a second old, or one built since the poll loop last completed a
+    /// round: while rounds take longer than a second (a large fleet), each round is analysed once
+    /// rather than the whole fleet rebuilt every second for the few servers probed since (a failed
+    /// probe of a master makes an explicit re-probe, which does not wait). An explicit probe (discover,
     /// refresh, an operation's re-probe) or applied intent makes the next read wait for a rebuild
     /// (Discovery's barrier), and so does a downtime, maintenance lock or candidate registration
     /// running out (the only way `now` changes an inventory): those are never served stale.
@@ -164,6 +171,8 @@ public actor OrchestratorNode {
             if let cached = viewCache, holds(cached, required: required, applied: applied, now: now) {
                 let age = ContinuousClock.now - cached.builtAt
                 if age < Self.viewFreshFor { return cached }
+                if fresh, age < Self.viewFreshForARoundAtMost,
+                   cached.generation >= (await discovery.lastRoundGeneration()) { return cached }
                 if !fresh, age < Self.viewServesStaleFor {
                     _ = startViewBuild()
                     return cached

@@ -144,4 +144,25 @@ struct InventoryCacheTests {
         }
         #expect(String(decoding: answer, as: UTF8.self) == "2")
     }
+
+    /// The recovery loop's fresh view: under a second old, or built since the last completed poll round
+    /// (a fleet whose rounds take seconds is analysed once per round, not rebuilt every second).
+    @Test func aFreshReadTakesAViewThatHasSeenTheLastRound() async throws {
+        let master = key(1), replica = key(2)
+        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
+        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        defer { running.cancel() }
+        try await discovery.discover(master)
+
+        await discovery.pollRound()
+        let afterRound = await node.inventory(fresh: true)
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(await node.inventory(fresh: true).memo === afterRound.memo, "no round since: the same view")
+
+        prober.setDown(replica)
+        await discovery.pollRound()
+        let next = await node.inventory(fresh: true)
+        #expect(next.memo !== afterRound.memo)
+        #expect(next.instance(replica)?.isLastCheckValid == false, "a round since: a new view")
+    }
 }
