@@ -213,11 +213,13 @@ public actor OrchestratorNode {
     }
 
     private static func buildView(id: UInt64, generation: UInt64, applied: UInt64, now: Timestamp,
-                                  records unsorted: [InstanceRecord], intent: IntentState) -> View {
-        let records = unsorted.sorted { $0.key < $1.key }
+                                  records: [InstanceRecord], intent: IntentState) -> View {
+        // Ordered by key through positions, not a sorted copy of the records: each copy of a fleet's
+        // records or instances is tens of MB while the last view is still held.
+        let order = records.indices.sorted { records[$0].key < records[$1].key }
         var view = View(id: id, generation: generation, applied: applied, now: now,
                         annotationsChangeAt: intent.nextHoldChange(after: now), builtAt: .now,
-                        inventory: Inventory(probed: records.map(\.instance), intent: intent, now: now),
+                        inventory: Inventory(probed: order.map { records[$0].instance }, intent: intent, now: now),
                         lastAttemptedCheck: [:], binlogCoordinatesUnchangedSince: [:], lastIOErrno: [:])
         for record in records {
             if let attempted = record.lastAttemptedCheck { view.lastAttemptedCheck[record.key] = attempted }

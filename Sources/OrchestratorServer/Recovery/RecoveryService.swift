@@ -197,7 +197,9 @@ public actor RecoveryService: Service {
             await masterWatch?.watch([])
             return
         }
-        let instances = await node.inventory().instances
+        // The same view as the analysis above (a plain read would start a rebuild of a fleet's view
+        // every second; see OrchestratorNode.view(fresh:)).
+        let instances = await node.inventory(fresh: true).instances
         await endLostInRecoveryDowntimes(instances)
         let withReplicas = Set(instances.compactMap(\.masterKey))
         await masterWatch?.watch(Set(instances.filter { !$0.isReplica && $0.isLastCheckValid && withReplicas.contains($0.key) }
