@@ -285,27 +285,41 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }
-        while let (sequence, payload) = nextPacket() {
+        if var held = inbound {
+            inbound = nil  // `held` is then the only reference: appended to in place
+            held.writeBuffer(&bytes)
+            if consumePackets(&held, context: context), held.readableBytes > 0 { inbound = held }
+        } else if consumePackets(&bytes, context: context), bytes.readableBytes > 0 {
+            // The start of a packet that continues in the next read: kept in a buffer of our own. The
+            // channel's receive buffer is then free again for its next read; holding on to it would
+            // make the channel allocate (and keep) another.
+            var own = context.channel.allocator.buffer(capacity: max(bytes.readableBytes * 2, MySQLWireConnection.receiveBufferBytes * 2))
+            own.writeBuffer(&bytes)
+            inbound = own
+        }
+    }
+
+    /// Handles the complete packets at the front of `buffer`; false when the connection failed.
+    private func consumePackets(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        while let (sequence, payload) = Self.nextPacket(&buffer) {
             do {
                 try handle(sequence, payload)
             } catch {
                 fail(error)
                 context.close(promise: nil)
-                return
+                return false
             }
         }
-        if let buffer = inbound, buffer.readableBytes == 0 { inbound = nil }  // nothing held between replies
+        return true
     }
 
-    private func nextPacket() -> (UInt8, [UInt8])? {
-        guard var buffer = inbound, buffer.readableBytes >= 4,
+    private static func nextPacket(_ buffer: inout ByteBuffer) -> (UInt8, [UInt8])? {
+        guard buffer.readableBytes >= 4,
               let header = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else { return nil }
         let length = Int(header & 0xFF_FFFF)
         guard buffer.readableBytes >= 4 + length else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)
         let payload = buffer.readBytes(length: length) ?? []
-        inbound = buffer
         return (UInt8(truncatingIfNeeded: header >> 24), payload)
     }
 
