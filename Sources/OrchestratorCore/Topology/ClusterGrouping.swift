@@ -51,10 +51,14 @@ public struct ClusterGrouping: Sendable {
     public init(instances input: [Instance], aliasOverrides: [String: String] = [:],
                 clusterNameToAlias: [String: String] = [:], computeErrantGTIDs: Bool = true) {
         var byKey: [InstanceKey: Instance] = [:]
+        byKey.reserveCapacity(input.count)
         for instance in input { byKey[instance.key] = instance }
+        // Sorted once, for both passes (10,000 host names are not sorted for free).
+        let sortedKeys = byKey.keys.sorted()
 
         struct Placement { var cluster: String; var depth: Int; var masterKnown: Bool }
         var placed: [InstanceKey: Placement] = [:]
+        placed.reserveCapacity(byKey.count)
         var coMasters: Set<InstanceKey> = []
 
         // Looked up many times per instance: kept apart so that no lookup copies a whole Instance
@@ -62,13 +66,14 @@ public struct ClusterGrouping: Sendable {
         var masterOf: [InstanceKey: InstanceKey] = [:]
         var uuidOf: [InstanceKey: String] = [:]
         masterOf.reserveCapacity(byKey.count)
+        uuidOf.reserveCapacity(byKey.count)
         for (key, instance) in byKey {
             if let mk = instance.masterKey, mk.isValid, mk != key { masterOf[key] = mk }
             if !instance.serverUUID.isEmpty { uuidOf[key] = instance.serverUUID }
         }
         func master(of key: InstanceKey) -> InstanceKey? { masterOf[key] }
 
-        for start in byKey.keys.sorted() where placed[start] == nil {
+        for start in sortedKeys where placed[start] == nil {
             var path: [InstanceKey] = []
             var position: [InstanceKey: Int] = [:]
             var current = start
@@ -123,14 +128,19 @@ public struct ClusterGrouping: Sendable {
         }
 
         var result: [Instance] = []
+        result.reserveCapacity(byKey.count)
         var membersByCluster: [String: [InstanceKey]] = [:]
-        for key in byKey.keys.sorted() {
+        for key in sortedKeys {
             var instance = byKey[key]!
             let placement = placed[key]!
             instance.clusterName = placement.cluster
             instance.replicationDepth = placement.depth
             instance.isCoMaster = coMasters.contains(key)
-            instance.replicas = Array(Set(instance.replicas).union(connectedChildren[key] ?? [])).sorted()
+            // Most servers have no replica: no set to build for them.
+            let children = connectedChildren[key] ?? []
+            if !children.isEmpty || instance.replicas.count > 1 {
+                instance.replicas = Array(Set(instance.replicas).union(children)).sorted()
+            }
             instance.ancestryUUID = ClusterGrouping.ancestry(of: key, uuids: uuidOf, master: master)
             result.append(instance)
             membersByCluster[placement.cluster, default: []].append(key)
@@ -179,12 +189,15 @@ public struct ClusterGrouping: Sendable {
     static func ancestry(of key: InstanceKey, uuids: [InstanceKey: String],
                          master: (InstanceKey) -> InstanceKey?) -> String {
         var chain: [String] = []
-        var seen: Set<InstanceKey> = []
+        // Chains are a few servers long: a linear search beats hashing into a set per instance.
+        var seen: [InstanceKey] = []
         var current: InstanceKey? = key
-        while let k = current, seen.insert(k).inserted {
+        while let k = current, !seen.contains(k) {
+            seen.append(k)
             if let uuid = uuids[k] { chain.append(uuid) }
             current = master(k)
         }
+        if chain.count == 1 { return chain[0] }
         return chain.reversed().joined(separator: ",")
     }
 

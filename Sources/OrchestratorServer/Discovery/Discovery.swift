@@ -144,6 +144,13 @@ public actor Discovery: Service {
         return (generation, barrier)
     }
 
+    /// `key`'s instance and the instances that replicate from it, as last probed: what a re-probe after
+    /// `key` failed needs, without waiting for the node's read model (a fleet's takes a while to build).
+    public func neighbourhood(of key: InstanceKey) async -> [Instance] {
+        await loadIfNeeded()
+        return records.values.lazy.filter { $0.key == key || $0.instance.masterKey == key }.map(\.instance)
+    }
+
     /// The generation of the last completed poll round (see `roundGeneration`).
     public func lastRoundGeneration() -> UInt64 { roundGeneration }
 
@@ -236,7 +243,8 @@ public actor Discovery: Service {
             }
         }
 
-        let regrouped = regroup()
+        // A re-probe of known servers regroups only their clusters; a crawl may have found anything.
+        let regrouped = followNeighbours ? regroup() : regroup(around: changedKeys)
         // Only rows that changed (every probed one does: its check times moved, and regrouping may move
         // others), and of those only the ones whose facts moved or whose refresh is due
         // (InstanceStoreWrites).
@@ -311,9 +319,9 @@ public actor Discovery: Service {
     // MARK: - Housekeeping
 
     @discardableResult
-    private func regroup() -> Set<InstanceKey> {
+    private func regroup(around keys: Set<InstanceKey>? = nil) -> Set<InstanceKey> {
         DiscoveryRegrouping.regroup(
-            &records, clusterNameToAlias: settings.clusterNameToAlias,
+            &records, around: keys, clusterNameToAlias: settings.clusterNameToAlias,
             reasonableReplicationLagSeconds: settings.reasonableReplicationLagSeconds)
     }
 

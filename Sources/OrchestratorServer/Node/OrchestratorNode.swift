@@ -147,7 +147,13 @@ public actor OrchestratorNode {
     private var viewCache: View?
     private var lastViewID: UInt64 = 0
     /// The build under way, if any (one at a time; it runs off this actor).
-    private var viewBuild: Task<View, Never>?
+    private var viewBuild: ViewBuild?
+    private struct ViewBuild {
+        var id: UInt64
+        var task: Task<View, Never>
+        /// The probe generation and applied index it builds from, once it has read them.
+        var from: (generation: UInt64, applied: UInt64)?
+    }
     private var analysisCache: (view: UInt64, analyses: [ReplicationAnalysis])?
     private var analysisBuild: (view: UInt64, task: Task<[ReplicationAnalysis], Never>)?
 
@@ -178,7 +184,7 @@ public actor OrchestratorNode {
                     return cached
                 }
             }
-            let built = await startViewBuild().value
+            let built = await startViewBuild(answering: (required, applied)).value
             // A build that started before what this read requires (a probe, applied intent) does not
             // answer it: the next one will.
             if holds(built, required: required, applied: applied, now: now) { return built }
@@ -186,14 +192,21 @@ public actor OrchestratorNode {
     }
 
     /// The build under way, or a new one: the records and intent are taken here, the inventory is
-    /// grouped and annotated on another thread while this actor serves reads from the last view.
-    private func startViewBuild() -> Task<View, Never> {
-        if let running = viewBuild { return running }
+    /// grouped and annotated on another thread while this actor serves reads from the last view. A
+    /// read that needs a newer generation or applied index than the running build took (`answering`:
+    /// a re-probe after a master failed) starts its own at once rather than waiting for that one to
+    /// end first.
+    private func startViewBuild(answering needed: (generation: UInt64, applied: UInt64)? = nil) -> Task<View, Never> {
+        if let running = viewBuild {
+            guard let needed, let from = running.from,
+                  from.generation < needed.generation || from.applied != needed.applied else { return running.task }
+        }
         lastViewID &+= 1
         let id = lastViewID
         let task = Task<View, Never> {
             let (generation, records) = await discovery.recordsWithGeneration()
             let (intent, applied) = stateMachine.stateAndIndex
+            if viewBuild?.id == id { viewBuild?.from = (generation, applied) }
             let now = clock.now()
             let warm = warmers.withLock { warmers in
                 warmers = warmers.filter { ContinuousClock.now - $0.value.askedAt < Self.warmFor }
@@ -205,10 +218,10 @@ public actor OrchestratorNode {
                 return view
             }.value
             if viewCache.map({ $0.id < view.id }) ?? true { viewCache = view }
-            viewBuild = nil
+            if viewBuild?.id == id { viewBuild = nil }
             return view
         }
-        viewBuild = task
+        viewBuild = ViewBuild(id: id, task: task)
         return task
     }
 

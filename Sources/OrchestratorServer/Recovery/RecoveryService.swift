@@ -128,7 +128,7 @@ public actor RecoveryService: Service {
     /// settles (the replicas may need a few milliseconds to notice), then run a round at once.
     func masterConnectionLost(_ key: InstanceKey) async {
         for _ in 0..<10 {
-            let instances = await node.inventory().instances
+            let instances = await node.discovery.neighbourhood(of: key)
             await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: key, instances: instances))
             if await node.discovery.instance(key)?.isLastCheckValid ?? true { return }
             if await node.analyze(fresh: true).contains(where: { $0.analyzedInstanceKey == key && $0.isActionableRecovery }) { break }
@@ -167,7 +167,7 @@ public actor RecoveryService: Service {
     private func watchProbes() async {
         for await result in await node.discovery.probeResults() {
             guard result.error != nil else { continue }
-            let instances = await node.inventory().instances
+            let instances = await node.discovery.neighbourhood(of: result.key)
             guard instances.contains(where: { $0.masterKey == result.key }) else { continue }
             await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: result.key, instances: instances)
                 .filter { $0 != result.key })

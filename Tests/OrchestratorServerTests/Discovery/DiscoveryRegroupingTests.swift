@@ -57,4 +57,42 @@ struct DiscoveryRegroupingTests {
         #expect(records[key(20)]!.instance.replicationDepth == 0)
         #expect(records[key(22)]!.instance.isCoMaster == false)
     }
+
+    /// Regrouping only the clusters around some keys gives what regrouping everything gives, whatever
+    /// changed: a replica moving to another cluster (and taking its own replica), a master failing,
+    /// a replica promoted to a cluster of its own, a co-master pair forming.
+    @Test("regrouping around changed keys equals regrouping everything", arguments: 0..<4)
+    func scopedEqualsFull(change: Int) {
+        // Three clusters: 1 <- 2, 3 <- 4 (under 3); 10 <- 11, 12; 20 <- 21.
+        var records = [
+            record(1, master: nil, alias: "a", domain: "a.example"), record(2, master: 1), record(3, master: 1), record(4, master: 3),
+            record(10, master: nil, alias: "b"), record(11, master: 10), record(12, master: 10),
+            record(20, master: nil, alias: "c"), record(21, master: 20),
+        ].reduce(into: [InstanceKey: InstanceRecord]()) { $0[$1.key] = $1 }
+        DiscoveryRegrouping.regroup(&records)
+        var changed: Set<InstanceKey> = []
+        switch change {
+        case 0:  // 3 (with 4 under it) moves under 10
+            records[key(3)]!.instance.masterKey = key(10)
+            changed = [key(3)]
+        case 1:  // master 1 fails its probe
+            records[key(1)]!.instance.isLastCheckValid = false
+            changed = [key(1)]
+        case 2:  // 11 is detached: a cluster of its own
+            records[key(11)]!.instance.masterKey = nil
+            changed = [key(11)]
+        default:  // 20 and 21 become co-masters
+            records[key(20)]!.instance.masterKey = key(21)
+            changed = [key(20)]
+        }
+        var full = records
+        let fullChanged = DiscoveryRegrouping.regroup(&full)
+        var scoped = records
+        let scopedChanged = DiscoveryRegrouping.regroup(&scoped, around: changed)
+        #expect(scoped == full)
+        #expect(scopedChanged == fullChanged)
+        // Only the clusters involved were looked at.
+        let looked = DiscoveryRegrouping.clusters(around: changed, in: records)
+        #expect(looked.count < records.count || change == 0)
+    }
 }
