@@ -29,6 +29,16 @@ struct InventoryCacheTests {
         return (node, discovery, running)
     }
 
+    /// A leading node that has discovered master 1 and its replica 2 (whole seconds never change on
+    /// its clock: only the barrier, the rounds and the view's age count).
+    private func masterAndReplica() async throws
+        -> (OrchestratorNode, Discovery, DiscoveryCrawlTests.ScriptedProber, Task<Void, any Error>) {
+        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [key(1): nil, key(2): key(1)])
+        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        try await discovery.discover(key(1))
+        return (node, discovery, prober, running)
+    }
+
     @Test func aChangeOfInstancesIntentOrSecondShowsAtOnce() async throws {
         let clock = DiscoveryCrawlTests.FixedClock()
         let (node, discovery, running) = try await Self.leadingNode(prober: ScriptedProber.tree(), clock: clock)
@@ -92,11 +102,9 @@ struct InventoryCacheTests {
     /// built off the node's actor, so the API does not queue behind a fleet's build; the recovery loop
     /// asks for a fresh one and waits for it.
     @Test func aPlainReadTakesTheLastViewWhileTheNextIsBuiltAFreshOneWaits() async throws {
-        let master = key(1), replica = key(2)
-        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
-        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        let replica = key(2)
+        let (node, discovery, prober, running) = try await masterAndReplica()
         defer { running.cancel() }
-        try await discovery.discover(master)
 
         var checked = false
         for _ in 0..<3 where !checked {
@@ -122,11 +130,9 @@ struct InventoryCacheTests {
 
     /// An answer someone keeps asking for is made with each new view, before the view serves a read.
     @Test func anAnswerAskedForIsMadeAheadWithEachView() async throws {
-        let master = key(1), replica = key(2)
-        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
-        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        let replica = key(2)
+        let (node, discovery, _, running) = try await masterAndReplica()
         defer { running.cancel() }
-        try await discovery.discover(master)
 
         let made = Mutex(0)
         node.keepWarm("count") { inventory in
@@ -148,11 +154,9 @@ struct InventoryCacheTests {
     /// The recovery loop's fresh view: under a second old, or built since the last completed poll round
     /// (a fleet whose rounds take seconds is analysed once per round, not rebuilt every second).
     @Test func aFreshReadTakesAViewThatHasSeenTheLastRound() async throws {
-        let master = key(1), replica = key(2)
-        let prober = DiscoveryCrawlTests.ScriptedProber(masters: [master: nil, replica: master])
-        let (node, discovery, running) = try await Self.leadingNode(prober: prober, clock: DiscoveryCrawlTests.FixedClock())
+        let replica = key(2)
+        let (node, discovery, prober, running) = try await masterAndReplica()
         defer { running.cancel() }
-        try await discovery.discover(master)
 
         await discovery.pollRound()
         let afterRound = await node.inventory(fresh: true)
