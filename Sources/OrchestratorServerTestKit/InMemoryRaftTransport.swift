@@ -6,7 +6,7 @@ import Synchronization
 /// sockets. Links can be cut (one-way or both ways) to simulate partitions.
 public final class InMemoryRaftNetwork: Sendable {
     private struct State {
-        var endpoints: [RaftNodeID: AsyncStream<RaftFrame>.Continuation] = [:]
+        var endpoints: [RaftNodeID: @Sendable (RaftFrame) -> Void] = [:]
         var blocked: Set<[RaftNodeID]> = []
     }
 
@@ -39,20 +39,21 @@ public final class InMemoryRaftNetwork: Sendable {
         state.withLock { $0.blocked.removeAll() }
     }
 
-    func register(_ id: RaftNodeID, _ continuation: AsyncStream<RaftFrame>.Continuation) {
-        state.withLock { $0.endpoints[id] = continuation }
+    func register(_ id: RaftNodeID, _ sink: @escaping @Sendable (RaftFrame) -> Void) {
+        state.withLock { $0.endpoints[id] = sink }
     }
 
     func unregister(_ id: RaftNodeID) {
-        let c = state.withLock { $0.endpoints.removeValue(forKey: id) }
-        c?.finish()
+        _ = state.withLock { $0.endpoints.removeValue(forKey: id) }
     }
 
+    /// Hands the frame to its receiver at once, on the sender's thread (as a socket's event loop
+    /// would): no task in between, whose delay under a loaded test run would look like a slow link.
     func deliver(_ frame: RaftFrame) {
         let target = state.withLock { s in
             s.blocked.contains([frame.from, frame.to]) ? nil : s.endpoints[frame.to]
         }
-        target?.yield(frame)
+        target?(frame)
     }
 }
 
@@ -62,6 +63,7 @@ public final class InMemoryRaftTransport: RaftTransport {
     public let inbound: AsyncStream<RaftFrame>
     private let continuation: AsyncStream<RaftFrame>.Continuation
     private let network: InMemoryRaftNetwork
+    private let direct = Mutex<(@Sendable (RaftFrame) -> Void)?>(nil)
 
     init(id: RaftNodeID, network: InMemoryRaftNetwork) {
         self.id = id
@@ -69,8 +71,26 @@ public final class InMemoryRaftTransport: RaftTransport {
         (inbound, continuation) = AsyncStream.makeStream(of: RaftFrame.self, bufferingPolicy: .bufferingNewest(8192))
     }
 
-    public func start() async throws { network.register(id, continuation) }
+    public func start() async throws {
+        let continuation = continuation
+        let handler: (@Sendable (RaftFrame) -> Void)? = direct.withLock { current in current }
+        if let handler {
+            network.register(id, handler)
+        } else {
+            network.register(id) { frame in continuation.yield(frame) }
+        }
+    }
+
     public func send(_ frame: RaftFrame) { network.deliver(frame) }
     public func forget(_ peer: RaftNodeID) {}
-    public func shutdown() async { network.unregister(id) }
+
+    public func deliverInbound(to handler: @escaping @Sendable (RaftFrame) -> Void) -> Bool {
+        direct.withLock { $0 = handler }
+        return true
+    }
+
+    public func shutdown() async {
+        network.unregister(id)
+        continuation.finish()
+    }
 }

@@ -6,9 +6,13 @@ import OrchestratorCore
 
 extension NIORaftTransport {
     /// The outbound side towards one peer: a bounded queue, at most one connection, reconnect timer.
-    /// Confined to the transport's event loop.
+    /// Confined to the transport's event loop. Keeps its own copies of what it needs of the transport:
+    /// the loop outlives the transport (``RaftEventLoop``), so a connect or close completing after
+    /// the transport is gone must not reach back into it.
     final class PeerLink: @unchecked Sendable {
-        unowned let transport: NIORaftTransport
+        private let loop: EventLoop
+        private let options: NIORaftTransport.Options
+        private let logger: Logger
         let id: RaftNodeID
         let address: RaftAddress
         private var queue = CircularBuffer<RaftFrame>()
@@ -25,10 +29,12 @@ extension NIORaftTransport {
         private var wasConnected = false
 
         init(transport: NIORaftTransport, id: RaftNodeID, address: RaftAddress) {
-            self.transport = transport
+            loop = transport.loop
+            options = transport.options
+            logger = transport.logger
             self.id = id
             self.address = address
-            backoff = transport.options.backoffInitial
+            backoff = options.backoffInitial
         }
 
         var stats: RaftPeerLinkStats {
@@ -36,13 +42,11 @@ extension NIORaftTransport {
                               dropped: dropped, sent: sent, connectAttempts: attempts)
         }
 
-        private var loop: EventLoop { transport.loop }
-
         func enqueue(_ frame: RaftFrame) {
             loop.preconditionInEventLoop()
             guard !isClosed else { return }
             let size = frame.payload.count + 64
-            let opts = transport.options
+            let opts = options
             while !queue.isEmpty && (queue.count >= opts.queueFrameLimit || queuedBytes + size > opts.queueByteLimit) {
                 let old = queue.removeFirst()
                 queuedBytes -= old.payload.count + 64
@@ -99,10 +103,10 @@ extension NIORaftTransport {
             attempts += 1
             let handler = OutboundLinkHandler(link: self)
             ClientBootstrap(group: loop)
-                .connectTimeout(transport.options.connectTimeout)
+                .connectTimeout(options.connectTimeout)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-                .channelInitializer { [tls = transport.options.tls] ch in
+                .channelInitializer { [tls = options.tls] ch in
                     ch.eventLoop.makeCompletedFuture {
                         if let tls {
                             try ch.pipeline.syncOperations.addHandler(
@@ -123,15 +127,15 @@ extension NIORaftTransport {
                             return
                         }
                         channel = ch
-                        backoff = transport.options.backoffInitial
+                        backoff = options.backoffInitial
                         if !wasConnected {
-                            transport.logger.info("raft transport: connected", metadata: ["peer": "\(id)"])
+                            logger.info("raft transport: connected", metadata: ["peer": "\(id)"])
                         }
                         wasConnected = true
                         drain()
                     case .failure(let error):
                         if wasConnected {
-                            transport.logger.info("raft transport: peer unreachable", metadata: ["peer": "\(id)", "error": "\(error)"])
+                            logger.info("raft transport: peer unreachable", metadata: ["peer": "\(id)", "error": "\(error)"])
                         }
                         wasConnected = false
                         failed()
@@ -147,7 +151,7 @@ extension NIORaftTransport {
             queue.removeAll()
             queuedBytes = 0
             notBefore = NIODeadline.now() + backoff
-            backoff = min(backoff * 2, transport.options.backoffMax)
+            backoff = min(backoff * 2, options.backoffMax)
         }
 
         fileprivate func channelClosed(_ ch: Channel) {
@@ -155,7 +159,7 @@ extension NIORaftTransport {
             guard channel === ch else { return }
             channel = nil
             wasConnected = false
-            transport.logger.info("raft transport: connection lost", metadata: ["peer": "\(id)"])
+            logger.info("raft transport: connection lost", metadata: ["peer": "\(id)"])
             failed()
         }
     }

@@ -37,7 +37,6 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
     let options: Options
     let logger: Logger
     let loop: EventLoop
-    private let group: MultiThreadedEventLoopGroup
     private let continuation: AsyncStream<RaftFrame>.Continuation
     /// Set before `start()` by a consumer that takes frames on the event loop (``deliverInbound(to:)``).
     private let directSink = Mutex<(@Sendable (RaftFrame) -> Void)?>(nil)
@@ -57,8 +56,8 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         self.bind = bind
         self.options = options
         self.logger = logger
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        loop = group.next()
+        // Raft's own thread, shared with the service that reads these frames (see ``RaftEventLoop``).
+        loop = RaftEventLoop.group.next()
         (inbound, continuation) = AsyncStream.makeStream(of: RaftFrame.self, bufferingPolicy: .bufferingNewest(options.inboundBufferLimit))
     }
 
@@ -80,7 +79,7 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         }
         let logger = logger
         let tls = options.tls
-        let channel = try await ServerBootstrap(group: group)
+        let channel = try await ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [weak self] child in
@@ -135,8 +134,10 @@ public final class NIORaftTransport: RaftTransport, @unchecked Sendable {
         }.get()) ?? []
         for c in channels { try? await c.close() }
         continuation.finish()
-        try? await group.shutdownGracefully()
     }
+
+    /// The loop the connections run on, where a ``RaftService`` runs too.
+    public var eventLoop: (any EventLoop)? { loop }
 
     /// Counters per peer this node has sent to.
     public func stats() async -> [RaftNodeID: RaftPeerLinkStats] {

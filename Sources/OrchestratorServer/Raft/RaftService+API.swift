@@ -86,7 +86,7 @@ extension RaftService {
 
     /// The current state, for `/api/raft-status` and `/api/leader-check`.
     public func status() -> Status {
-        // Ticks are applied lazily (``tickAndPlan()``): count the ones elapsed, so that "hears the
+        // Ticks are applied lazily (``armTick()``): count the ones elapsed, so that "hears the
         // leader" is about now.
         advanceTicks(now: ContinuousClock.now, firing: false)
         if !pending.isEmpty { signal() }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import OrchestratorCore
 import ServiceLifecycle
 import Synchronization
@@ -22,14 +23,23 @@ public actor RaftService: Service {
     let stateMachine: any RaftStateMachine
     let logger: Logger
     var node: RaftNode
+    /// The loop this actor runs on (``RaftEventLoop``): its transport's, so that a frame is read and
+    /// stepped on one thread, and its tick timer is one of the loop's.
+    nonisolated let loop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
 
     /// Actions returned by the node and not yet performed.
     var pending: [RaftAction] = []
     /// Frames received and not yet stepped. Filled without hopping onto the actor, so that frames
     /// arriving while the actor waits for an fsync are all stepped together and share the next one.
     private let inbox = Inbox()
-    private let wakeups: AsyncStream<Void>
-    private let wakeup: AsyncStream<Void>.Continuation
+    /// A drain asked for by ``signal()`` is queued on the loop.
+    private var drainQueued = false
+    /// `run()`'s wait for the end: resumed with a fatal error from the loop's callbacks, or with
+    /// cancellation; `fatal` keeps an error that came before the wait began.
+    private var stopWaiter: CheckedContinuation<Void, any Error>?
+    private var fatal: (any Error)?
     var running = false
     var stopped = false
     var lastSnapshotIndex: UInt64
@@ -38,9 +48,10 @@ public actor RaftService: Service {
     /// Ticks since start, and the tick at which the current leader was last heard from (followers).
     var ticks: UInt64 = 0
     var leaderHeardAt: UInt64?
-    /// When the last tick applied to the node was due, and the tick loop's sleep (``tickAndPlan()``).
+    /// When the last tick applied to the node was due, and the loop's timer for the next turn
+    /// (``armTick()``).
     var tickedAt = ContinuousClock.now
-    var tickSleeper: (task: Task<Void, Never>, until: ContinuousClock.Instant)?
+    var tickSleeper: (timer: Scheduled<Void>, until: ContinuousClock.Instant)?
     /// Leader: heartbeat round trips to each follower (``RaftRoundTrips``), and when each slow link was
     /// last warned about.
     var roundTrips = RaftRoundTrips()
@@ -74,6 +85,7 @@ public actor RaftService: Service {
         self.transport = transport
         self.stateMachine = stateMachine
         self.logger = logger
+        loop = transport.eventLoop ?? RaftEventLoop.ownLoop()
         let stored = try storage.load()
         let snapshot = try storage.loadSnapshot()
         if let snapshot, stateMachine.lastApplied < snapshot.metadata.index {
@@ -87,7 +99,6 @@ public actor RaftService: Service {
         lastSnapshotIndex = snapshotIndex
         leadership = Leadership(role: .follower, term: stored.hardState.term, leader: nil)
         lastVote = (stored.hardState.term, stored.hardState.votedFor)
-        (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         logger.info("raft node loaded", metadata: [
             "id": "\(settings.id)", "term": "\(stored.hardState.term)", "commit": "\(stored.hardState.commit)",
             "lastIndex": "\(stored.lastIndex)", "snapshot": "\(snapshotIndex)", "applied": "\(stateMachine.lastApplied)",
@@ -97,23 +108,23 @@ public actor RaftService: Service {
     // MARK: - Service
 
     /// Listens, ticks and processes messages until cancelled or gracefully shut down.
+    ///
+    /// Everything happens in callbacks on the actor's event loop, not in tasks: a frame received is
+    /// stepped by a job the transport queues on the loop (``deliver(_:)``), and ticks are a timer of
+    /// the loop (``armTick()``). An idle leader's heartbeat is then one wake of one thread; tasks
+    /// waiting on streams and sleeps cost a timer thread, a pool thread and the loop each time.
     public func run() async throws {
         guard !running, !stopped else { throw RaftServiceError.shuttingDown }
         running = true
         do {
-            // Frames straight into the inbox where the transport allows it (one wake-up per arrival
-            // instead of two: no task in between reading `inbound`).
-            let direct = transport.deliverInbound { [inbox, wakeup] frame in
-                inbox.append(frame)
-                wakeup.yield()
-            }
+            // Frames straight into the inbox where the transport allows it (no task reading `inbound`).
+            let direct = transport.deliverInbound { [weak self] frame in self?.deliver(frame) }
             try await transport.start()
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await self.tickLoop() }
                     if !direct { group.addTask { await self.receiveLoop() } }
-                    group.addTask { try await self.driveLoop() }
-                    // The first loop to end (cancellation, or a fatal storage error) ends them all.
+                    group.addTask { try await self.untilStopped() }
+                    // Cancellation, or a fatal storage error, ends both.
                     _ = try await group.next()
                     group.cancelAll()
                     try await group.waitForAll()
@@ -132,63 +143,92 @@ public actor RaftService: Service {
         guard !stopped else { return }
         stopped = true
         running = false
+        tickSleeper?.timer.cancel()
+        tickSleeper = nil
         failAllWaiters(RaftServiceError.shuttingDown)
         for c in subscribers.values { c.finish() }
         subscribers.removeAll()
-        wakeup.finish()
         await transport.shutdown()
         logger.info("raft service stopped", metadata: ["id": "\(settings.id)"])
     }
 
-    /// Ticks lazily: sleeps until the node's next due tick (a leader's heartbeat, a follower's election
-    /// timeout), or the next tick while a request waits for its deadline, instead of waking every tick.
-    /// An idle follower wakes a few times a second rather than fifty. Ticks that elapse meanwhile are
-    /// applied before any message is stepped (``advanceTicks(now:firing:)``), so the node sees the
-    /// same sequence of ticks and messages as if it had been ticked on time.
-    private nonisolated func tickLoop() async throws {
-        while !Task.isCancelled {
-            let sleeper = try await tickAndPlan()
-            await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+    /// Starts the ticks, then waits until a callback fails (``fail(_:)``) or the task is cancelled.
+    private func untilStopped() async throws {
+        armTick()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                if let fatal { c.resume(throwing: fatal) } else { stopWaiter = c }
+            }
+        } onCancel: { [loop] in
+            loop.execute { [weak self] in self?.assumeIsolated { $0.fail(CancellationError()) } }
         }
     }
 
+    /// Ends `run()` with `error` (a storage or state-machine failure: continuing could lose
+    /// acknowledged data; or cancellation).
+    private func fail(_ error: any Error) {
+        if let waiter = stopWaiter {
+            stopWaiter = nil
+            waiter.resume(throwing: error)
+        } else if fatal == nil {
+            fatal = error
+        }
+    }
+
+    /// Ticks lazily: the timer is set for the node's next due tick (a leader's heartbeat, a follower's
+    /// election timeout), or the next tick while a request waits for its deadline, instead of firing
+    /// every tick. An idle follower wakes a few times a second rather than fifty. Ticks that elapse
+    /// meanwhile are applied before any message is stepped (``advanceTicks(now:firing:)``), so the
+    /// node sees the same sequence of ticks and messages as if it had been ticked on time.
+    private func armTick() {
+        guard !stopped else { return }
+        let until = nextWake()
+        let wait = max(.zero, until - ContinuousClock.now).components
+        let timer = loop.scheduleTask(in: .nanoseconds(wait.seconds * 1_000_000_000 + wait.attoseconds / 1_000_000_000)) {
+            [weak self] in
+            self?.assumeIsolated { $0.tickFired() }
+            return
+        }
+        tickSleeper = (timer, until)
+    }
+
+    /// The timer's turn: messages already received first (a heartbeat waiting in the inbox must reset
+    /// the election timer before the ticks that follow it are counted), then the elapsed ticks, then
+    /// deadlines; then the next turn is set.
+    private func tickFired() {
+        tickSleeper = nil
+        guard !stopped else { return }
+        do {
+            stepInbox()
+            let now = ContinuousClock.now
+            advanceTicks(now: now, firing: true)
+            expireWaiters(now: now)
+            warnAboutSlowLinks(now: now)
+            try drain()
+        } catch {
+            fail(error)
+            return
+        }
+        armTick()
+    }
+
+    /// A transport without ``RaftTransport/deliverInbound(to:)``: frames from its stream.
     private nonisolated func receiveLoop() async {
-        for await frame in transport.inbound {
-            inbox.append(frame)
-            wakeup.yield()
-        }
+        for await frame in transport.inbound { deliver(frame) }
     }
 
-    private nonisolated func driveLoop() async throws {
-        for await _ in wakeups {
-            try await drain()
-        }
+    /// Puts a received frame in the inbox (on any thread) and, unless one is queued already, queues a
+    /// drain on the loop.
+    private nonisolated func deliver(_ frame: RaftFrame) {
+        guard inbox.append(frame) else { return }
+        loop.execute { [weak self] in self?.assumeIsolated { $0.drainNow() } }
+    }
+
+    private func drainNow() {
+        do { try drain() } catch { fail(error) }
     }
 
     // MARK: - Inputs
-
-    /// The tick loop's turn: messages already received first (a heartbeat waiting in the inbox must
-    /// reset the election timer before the ticks that follow it are counted), then the elapsed ticks,
-    /// then deadlines; returns the sleep until the next turn.
-    private func tickAndPlan() throws -> Task<Void, Never> {
-        stepInbox()
-        let now = ContinuousClock.now
-        advanceTicks(now: now, firing: true)
-        expireWaiters(now: now)
-        warnAboutSlowLinks(now: now)
-        try drain()
-        let until = nextWake()
-        let sleeper = Task<Void, Never> { [tolerance = settings.tickInterval / 20] in
-            do {
-                try await Task.sleep(until: until, tolerance: tolerance, clock: .continuous)
-            } catch {
-                // Cancelled: the next wake moved earlier (``retimeIfNeeded()``) or the service stops.
-                // Either way the loop goes round again; the cancellation itself carries no news.
-            }
-        }
-        tickSleeper = (sleeper, until)
-        return sleeper
-    }
 
     /// Applies the ticks elapsed since the last one applied. The tick loop (`firing`) applies them up
     /// to and including the node's due tick; a message arriving between wakes applies them only up to
@@ -215,12 +255,13 @@ public actor RaftService: Service {
         return tickedAt.advanced(by: settings.tickInterval * ahead)
     }
 
-    /// After the node changed (became leader, a request started waiting): wakes the tick loop if it
-    /// sleeps past the new due tick.
+    /// After the node changed (became leader, a request started waiting): sets the timer earlier if it
+    /// is set past the new due tick.
     func retimeIfNeeded() {
         guard let sleeper = tickSleeper, nextWake() < sleeper.until else { return }
         tickSleeper = nil
-        sleeper.task.cancel()
+        sleeper.timer.cancel()
+        armTick()
     }
 
     /// Steps the node with every frame received so far.
@@ -254,21 +295,37 @@ public actor RaftService: Service {
         return ticks - at < UInt64(settings.core.electionTicks)
     }
 
-    /// Asks the drive loop to perform pending actions soon (after other queued inputs, so they batch).
+    /// Performs pending actions soon: after the other jobs already queued on the loop, so they batch.
     func signal() {
-        wakeup.yield()
+        guard !drainQueued else { return }
+        drainQueued = true
+        loop.execute { [weak self] in
+            self?.assumeIsolated { service in
+                service.drainQueued = false
+                service.drainNow()
+            }
+        }
     }
 
     final class Inbox: Sendable {
         /// As many frames as the transport's `inbound` buffers; beyond, the oldest go (Raft resends).
         static let limit = 8192
-        private let frames = Mutex<[RaftFrame]>([])
-        func append(_ frame: RaftFrame) {
-            frames.withLock { f in
-                if f.count >= Self.limit { f.removeFirst(f.count - Self.limit + 1) }
-                f.append(frame)
+        /// The frames, and whether a drain was queued since they were last taken.
+        private let state = Mutex<(frames: [RaftFrame], drainQueued: Bool)>(([], false))
+        /// True when the caller must queue a drain (none is queued since the frames were last taken).
+        func append(_ frame: RaftFrame) -> Bool {
+            state.withLock { s in
+                if s.frames.count >= Self.limit { s.frames.removeFirst(s.frames.count - Self.limit + 1) }
+                s.frames.append(frame)
+                defer { s.drainQueued = true }
+                return !s.drainQueued
             }
         }
-        func takeAll() -> [RaftFrame] { frames.withLock { f in defer { f = [] }; return f } }
+        func takeAll() -> [RaftFrame] {
+            state.withLock { s in
+                defer { s = ([], false) }
+                return s.frames
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import OrchestratorCore
 
 // MARK: - Transport seam
@@ -33,6 +34,9 @@ public protocol RaftTransport: Sendable {
     func forget(_ peer: RaftNodeID)
     /// Closes every connection and finishes `inbound`.
     func shutdown() async
+    /// The event loop the transport's connections run on, if it has one: a ``RaftService`` runs there
+    /// too, so that frames need no hop between threads (nil: the service takes ``RaftEventLoop``'s).
+    var eventLoop: (any EventLoop)? { get }
 }
 
 extension RaftTransport {
@@ -42,6 +46,8 @@ extension RaftTransport {
     }
 
     public func deliverInbound(to handler: @escaping @Sendable (RaftFrame) -> Void) -> Bool { false }
+
+    public var eventLoop: (any EventLoop)? { nil }
 }
 
 /// Per-peer counters, for status pages and tests.

@@ -75,17 +75,21 @@ struct RaftTransportTests {
         await b.shutdown()
     }
 
-    /// The service's inbox holds as many frames as `inbound` would, dropping the oldest beyond.
+    /// The service's inbox holds as many frames as `inbound` would, dropping the oldest beyond; the
+    /// first frame since the last take asks for a drain, the others find one queued.
     @Test func theServiceInboxIsBounded() {
         let inbox = RaftService.Inbox()
         let extra = 10
+        var drains = 0
         for i in 0..<(RaftService.Inbox.limit + extra) {
-            inbox.append(RaftFrame(from: "a", to: "b", payload: Array("\(i)".utf8)))
+            if inbox.append(RaftFrame(from: "a", to: "b", payload: Array("\(i)".utf8))) { drains += 1 }
         }
+        #expect(drains == 1)
         let frames = inbox.takeAll()
         #expect(frames.count == RaftService.Inbox.limit)
         #expect(frames.first?.payload == Array("\(extra)".utf8))
         #expect(inbox.takeAll().isEmpty)
+        #expect(inbox.append(RaftFrame(from: "a", to: "b", payload: [1])))
     }
 
     @Test func framesForAnotherMemberAreDropped() async throws {
