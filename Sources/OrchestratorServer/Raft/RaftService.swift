@@ -34,8 +34,6 @@ public actor RaftService: Service {
     /// Frames received and not yet stepped. Filled without hopping onto the actor, so that frames
     /// arriving while the actor waits for an fsync are all stepped together and share the next one.
     private let inbox = Inbox()
-    /// A drain asked for by ``signal()`` is queued on the loop.
-    private var drainQueued = false
     /// `run()`'s wait for the end: resumed with a fatal error from the loop's callbacks, or with
     /// cancellation; `fatal` keeps an error that came before the wait began.
     private var stopWaiter: CheckedContinuation<Void, any Error>?
@@ -220,7 +218,10 @@ public actor RaftService: Service {
     /// Puts a received frame in the inbox (on any thread) and, unless one is queued already, queues a
     /// drain on the loop.
     private nonisolated func deliver(_ frame: RaftFrame) {
-        guard inbox.append(frame) else { return }
+        if inbox.append(frame) { queueDrain() }
+    }
+
+    private nonisolated func queueDrain() {
         loop.execute { [weak self] in self?.assumeIsolated { $0.drainNow() } }
     }
 
@@ -295,28 +296,29 @@ public actor RaftService: Service {
         return ticks - at < UInt64(settings.core.electionTicks)
     }
 
-    /// Performs pending actions soon: after the other jobs already queued on the loop, so they batch.
+    /// Performs pending actions soon: after the other jobs already queued on the loop, so they batch
+    /// (one drain queued at a time, shared with received frames: ``Inbox``).
     func signal() {
-        guard !drainQueued else { return }
-        drainQueued = true
-        loop.execute { [weak self] in
-            self?.assumeIsolated { service in
-                service.drainQueued = false
-                service.drainNow()
-            }
-        }
+        if inbox.requestDrain() { queueDrain() }
     }
 
     final class Inbox: Sendable {
         /// As many frames as the transport's `inbound` buffers; beyond, the oldest go (Raft resends).
         static let limit = 8192
-        /// The frames, and whether a drain was queued since they were last taken.
+        /// The frames, and whether a drain was queued since they were last taken (a drain takes them).
         private let state = Mutex<(frames: [RaftFrame], drainQueued: Bool)>(([], false))
         /// True when the caller must queue a drain (none is queued since the frames were last taken).
         func append(_ frame: RaftFrame) -> Bool {
             state.withLock { s in
                 if s.frames.count >= Self.limit { s.frames.removeFirst(s.frames.count - Self.limit + 1) }
                 s.frames.append(frame)
+                defer { s.drainQueued = true }
+                return !s.drainQueued
+            }
+        }
+        /// The same for work other than frames (``RaftService/signal()``).
+        func requestDrain() -> Bool {
+            state.withLock { s in
                 defer { s.drainQueued = true }
                 return !s.drainQueued
             }
