@@ -312,16 +312,15 @@ public actor RaftService: Service {
             state.withLock { s in
                 if s.frames.count >= Self.limit { s.frames.removeFirst(s.frames.count - Self.limit + 1) }
                 s.frames.append(frame)
-                defer { s.drainQueued = true }
-                return !s.drainQueued
+                return Self.claimDrain(&s.drainQueued)
             }
         }
         /// The same for work other than frames (``RaftService/signal()``).
-        func requestDrain() -> Bool {
-            state.withLock { s in
-                defer { s.drainQueued = true }
-                return !s.drainQueued
-            }
+        func requestDrain() -> Bool { state.withLock { Self.claimDrain(&$0.drainQueued) } }
+
+        private static func claimDrain(_ queued: inout Bool) -> Bool {
+            defer { queued = true }
+            return !queued
         }
         func takeAll() -> [RaftFrame] {
             state.withLock { s in

@@ -35,7 +35,7 @@ public protocol RaftTransport: Sendable {
     /// Closes every connection and finishes `inbound`.
     func shutdown() async
     /// The event loop the transport's connections run on, if it has one: a ``RaftService`` runs there
-    /// too, so that frames need no hop between threads (nil: the service takes ``RaftEventLoop``'s).
+    /// too, so that frames need no hop between threads (nil: the service takes a loop of its own, ``RaftEventLoop/ownLoop()``).
     var eventLoop: (any EventLoop)? { get }
 }
 
