@@ -11,10 +11,11 @@ import Testing
 @Suite(.serialized, .enabled(if: !MariaDBSandbox.integrationSkipped, "ORCHD_SKIP_INTEGRATION=1"))
 struct FleetSimulatorTests {
     /// A simulator of `clusters` x `size` servers on a free block of `ORCHD_TEST_FLEET_SIM_PORTS`
-    /// (FIRST-LAST, default 24000-24999).
+    /// (FIRST-LAST, default 26000-26999: clear of the sandboxes (23000-), the Raft harness (24000-24053),
+    /// orchd groups (25000 + 20 per group) and etcd (27500-)).
     static func startSimulator(clusters: Int, size: Int) async throws -> FleetServer {
         let parts = (ProcessInfo.processInfo.environment["ORCHD_TEST_FLEET_SIM_PORTS"] ?? "").split(separator: "-").compactMap { Int($0) }
-        let (first, last) = parts.count == 2 ? (parts[0], parts[1]) : (24000, 24999)
+        let (first, last) = parts.count == 2 ? (parts[0], parts[1]) : (26000, 26999)
         var base = first
         while base + clusters * size - 1 <= last {
             let server = FleetServer(model: FleetModel(.init(
