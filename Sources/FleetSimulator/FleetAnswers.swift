@@ -11,72 +11,164 @@ struct FleetAnswers {
     static let binlogFile = "binlog.000001"
     static let version = "10.11.19-MariaDB-log"
 
-    func answer(_ sql: String) -> FleetModel.Reply {
+    /// A statement as the simulator understands it. A statement's text is classified once (each
+    /// connection keeps what it classified: a prober sends the same few statements every probe), and
+    /// answered from the model's state each time it comes.
+    enum Statement: Sendable {
+        /// SHOW [GLOBAL] VARIABLES / STATUS: the names to list, in the order MariaDB lists them.
+        case variables([String])
+        case status([String])
+        case masterStatus
+        case binaryLogs
+        /// SELECT BINLOG_GTID_POS(...): the column is named after the expression as written.
+        case binlogGTIDPosition(expression: String)
+        case replicaStatus
+        case replicaHosts
+        case processlistReplicas
+        /// Scripts/sandbox's meta.cluster table (DetectClusterAliasQuery / DetectClusterDomainQuery).
+        case metaCluster(column: String)
+        case selectVariable(expression: String, name: String)
+        case selectOne
+        case ok
+        /// DO SLEEP(n): the leader's MasterWatch holds one such query open per master.
+        case sleep(seconds: Double)
+        case unknown
+    }
+
+    static func classify(_ sql: String) -> Statement {
         let text = sql.trimmingCharacters()
         let upper = text.uppercased()
         if upper.hasPrefix("SHOW GLOBAL VARIABLES") || upper.hasPrefix("SHOW VARIABLES") {
-            return .resultSet(nameValue(variables(), filter: Self.quotedNames(text), table: "SESSION_VARIABLES"))
+            return .variables(listed(variableNames, filter: quotedNames(text)))
         }
         if upper.hasPrefix("SHOW GLOBAL STATUS") || upper.hasPrefix("SHOW STATUS") {
-            return .resultSet(nameValue(status(), filter: Self.quotedNames(text), table: "SESSION_STATUS"))
+            return .status(listed(statusNames, filter: quotedNames(text)))
         }
-        if upper == "SHOW MASTER STATUS" || upper == "SHOW BINLOG STATUS" { return .resultSet(masterStatus()) }
-        if upper == "SHOW BINARY LOGS" || upper == "SHOW MASTER LOGS" { return .resultSet(binaryLogs()) }
+        if upper == "SHOW MASTER STATUS" || upper == "SHOW BINLOG STATUS" { return .masterStatus }
+        if upper == "SHOW BINARY LOGS" || upper == "SHOW MASTER LOGS" { return .binaryLogs }
         if upper.hasPrefix("SELECT BINLOG_GTID_POS(") {
-            // The column is named after the expression as written; the first binary log starts empty.
-            let expression = String(text.dropFirst("SELECT ".count))
-            return .resultSet(.init(columns: [Column(name: expression, type: .longBlob, flags: [], length: 50_331_648,
-                                                     charset: 33, decimals: 39)], rows: [[""]]))
+            return .binlogGTIDPosition(expression: String(text.dropFirst("SELECT ".count)))
         }
-        if upper == "SHOW SLAVE STATUS" || upper == "SHOW REPLICA STATUS" { return .resultSet(replicaStatus()) }
-        if upper == "SHOW SLAVE HOSTS" || upper == "SHOW REPLICA HOSTS" { return .resultSet(replicaHosts()) }
+        if upper == "SHOW SLAVE STATUS" || upper == "SHOW REPLICA STATUS" { return .replicaStatus }
+        if upper == "SHOW SLAVE HOSTS" || upper == "SHOW REPLICA HOSTS" { return .replicaHosts }
         if upper.contains("FROM INFORMATION_SCHEMA.PROCESSLIST") && upper.contains("REPLICA_HOSTNAME") {
-            return .resultSet(processlistReplicas())
+            return .processlistReplicas
         }
-        // Scripts/sandbox's meta.cluster table (DetectClusterAliasQuery / DetectClusterDomainQuery).
-        for (column, value) in [("cluster_name", model.alias(ofCluster: server.cluster)), ("cluster_domain", "fleet")]
-        where upper.hasPrefix("SELECT \(column.uppercased()) FROM META.CLUSTER") {
-            let c = Column(name: column, type: .varString, flags: .notNull, length: 384, charset: 33, decimals: 0,
-                           schema: "meta", table: "cluster", orgTable: "cluster", orgName: column)
-            return .resultSet(.init(columns: [c], rows: [[value]]))
+        for column in ["cluster_name", "cluster_domain"] where upper.hasPrefix("SELECT \(column.uppercased()) FROM META.CLUSTER") {
+            return .metaCluster(column: column)
         }
-        if upper.hasPrefix("SELECT @@"), let reply = selectVariable(text) { return reply }
-        if upper == "SELECT 1" {
-            return .resultSet(.init(columns: [Column(name: "1", type: .long, flags: [.notNull, .binary, .num], length: 1,
-                                                     charset: 63, decimals: 0)], rows: [["1"]]))
+        if upper.hasPrefix("SELECT @@") {
+            var expression = String(text.dropFirst("SELECT ".count))
+            if let end = expression.offset(after: " LIMIT ") {
+                expression = String(decoding: expression.utf8.prefix(end - " LIMIT ".utf8.count), as: UTF8.self)
+            }
+            var name = expression.dropFirst(2).lowercased()
+            for prefix in ["global.", "session."] where name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
+            return variableNames.contains(name) ? .selectVariable(expression: expression, name: name) : .unknown
         }
+        if upper == "SELECT 1" { return .selectOne }
         if upper.hasPrefix("SET ") || upper.hasPrefix("USE ") { return .ok }
         if upper.hasPrefix("DO SLEEP("), upper.hasSuffix(")"),
            let seconds = Double(upper.dropFirst("DO SLEEP(".count).dropLast()), seconds >= 0, seconds < 3600 {
-            // The leader's MasterWatch holds one such query open per master.
-            return .okAfter(seconds: seconds)
+            return .sleep(seconds: seconds)
         }
-        return .error(code: 1064, sqlState: "42000", message: "orchd-fleet-sim does not simulate this statement")
+        return .unknown
     }
+
+    func answer(_ sql: String) -> FleetModel.Reply { answer(Self.classify(sql)) }
+
+    func answer(_ statement: Statement) -> FleetModel.Reply {
+        switch statement {
+        case .variables(let names):
+            return .resultSet(.init(block: Self.variablesBlock, rows: names.map { [$0, variable($0)] }))
+        case .status(let names):
+            return .resultSet(.init(block: Self.statusBlock, rows: names.map { [$0, status($0)] }))
+        case .masterStatus: return .resultSet(masterStatus())
+        case .binaryLogs: return .resultSet(binaryLogs())
+        case .binlogGTIDPosition(let expression):
+            // The first binary log starts empty.
+            return .resultSet(.init(columns: [Column(name: expression, type: .longBlob, flags: [], length: 50_331_648,
+                                                     charset: 33, decimals: 39)], rows: [[""]]))
+        case .replicaStatus: return .resultSet(replicaStatus())
+        case .replicaHosts: return .resultSet(replicaHosts())
+        case .processlistReplicas: return .resultSet(processlistReplicas())
+        case .metaCluster(let column):
+            let value = column == "cluster_name" ? model.alias(ofCluster: server.cluster) : "fleet"
+            return .resultSet(.init(block: column == "cluster_name" ? Self.clusterNameBlock : Self.clusterDomainBlock,
+                                    rows: [[value]]))
+        case .selectVariable(let expression, let name):
+            guard let value = variable(name) else { return Self.unknownStatement }
+            return .resultSet(.init(columns: [Column.text(expression, 192, nullable: true)], rows: [[value]]))
+        case .selectOne: return .resultSet(.init(block: Self.selectOneBlock, rows: [["1"]]))
+        case .ok: return .ok
+        case .sleep(let seconds): return .okAfter(seconds: seconds)
+        case .unknown: return Self.unknownStatement
+        }
+    }
+
+    static let unknownStatement = FleetModel.Reply.error(
+        code: 1064, sqlState: "42000", message: "orchd-fleet-sim does not simulate this statement")
+
+    static func metaColumn(_ column: String) -> Column {
+        Column(name: column, type: .varString, flags: .notNull, length: 384, charset: 33, decimals: 0,
+               schema: "meta", table: "cluster", orgTable: "cluster", orgName: column)
+    }
+    static let clusterNameBlock = MySQLWire.ColumnBlock([metaColumn("cluster_name")])
+    static let clusterDomainBlock = MySQLWire.ColumnBlock([metaColumn("cluster_domain")])
+    static let selectOneBlock = MySQLWire.ColumnBlock([Column(name: "1", type: .long, flags: [.notNull, .binary, .num],
+                                                              length: 1, charset: 63, decimals: 0)])
 
     // MARK: - Variables and status
 
     private var isReplica: Bool { server.masterPort != nil }
     private var master: FleetModel.Server? { server.masterPort.flatMap { servers[$0] } }
 
-    func variables() -> [String: String] {
-        let gtid = model.gtid(server, in: servers, now: now)
-        return [
-            "binlog_format": "ROW", "binlog_row_image": "FULL", "gtid_binlog_pos": gtid, "gtid_current_pos": gtid,
-            "gtid_domain_id": "0", "gtid_slave_pos": isReplica ? gtid : "", "gtid_strict_mode": "ON", "log_bin": "ON",
-            "log_slave_updates": "ON", "read_only": server.readOnly ? "ON" : "OFF", "report_host": model.options.host,
-            "report_port": String(server.port), "rpl_semi_sync_master_enabled": "OFF",
-            "rpl_semi_sync_master_timeout": "10000", "rpl_semi_sync_slave_enabled": "OFF",
-            "server_id": String(server.serverID), "version": Self.version, "version_comment": "orchd-fleet-sim",
-            "hostname": "fleet-sim", "port": String(server.port),
-        ]
+    /// The variables the simulator has, in the order MariaDB lists them (by name).
+    static let variableNames = [
+        "binlog_format", "binlog_row_image", "gtid_binlog_pos", "gtid_current_pos", "gtid_domain_id", "gtid_slave_pos",
+        "gtid_strict_mode", "hostname", "log_bin", "log_slave_updates", "port", "read_only", "report_host",
+        "report_port", "rpl_semi_sync_master_enabled", "rpl_semi_sync_master_timeout", "rpl_semi_sync_slave_enabled",
+        "server_id", "version", "version_comment",
+    ]
+
+    func variable(_ name: String) -> String? {
+        switch name {
+        case "binlog_format": return "ROW"
+        case "binlog_row_image": return "FULL"
+        case "gtid_binlog_pos", "gtid_current_pos": return model.gtid(server, in: servers, now: now)
+        case "gtid_domain_id": return "0"
+        case "gtid_slave_pos": return isReplica ? model.gtid(server, in: servers, now: now) : ""
+        case "gtid_strict_mode", "log_bin", "log_slave_updates": return "ON"
+        case "hostname": return "fleet-sim"
+        case "port", "report_port": return String(server.port)
+        case "read_only": return server.readOnly ? "ON" : "OFF"
+        case "report_host": return model.options.host
+        case "rpl_semi_sync_master_enabled", "rpl_semi_sync_slave_enabled": return "OFF"
+        case "rpl_semi_sync_master_timeout": return "10000"
+        case "server_id": return String(server.serverID)
+        case "version": return Self.version
+        case "version_comment": return "orchd-fleet-sim"
+        default: return nil
+        }
     }
 
-    func status() -> [String: String] {
-        [
-            "Rpl_semi_sync_master_clients": "0", "Rpl_semi_sync_master_status": "OFF",
-            "Rpl_semi_sync_slave_status": "OFF", "Uptime": String(model.uptimeSeconds),
-        ]
+    /// The status variables the simulator has, in the order MariaDB lists them.
+    static let statusNames = [
+        "Rpl_semi_sync_master_clients", "Rpl_semi_sync_master_status", "Rpl_semi_sync_slave_status", "Uptime",
+    ]
+
+    func status(_ name: String) -> String? {
+        switch name {
+        case "Rpl_semi_sync_master_clients": return "0"
+        case "Rpl_semi_sync_master_status", "Rpl_semi_sync_slave_status": return "OFF"
+        case "Uptime": return String(model.uptimeSeconds)
+        default: return nil
+        }
+    }
+
+    /// `names` (in their order) that the `IN (...)` list asks for, compared without case; all without a list.
+    static func listed(_ names: [String], filter: Set<String>?) -> [String] {
+        names.filter { filter?.contains($0.lowercased()) ?? true }
     }
 
     /// The names in a `... IN ('a', 'b')` list (the prober binds them as quoted literals).
@@ -94,43 +186,39 @@ struct FleetAnswers {
         return names
     }
 
-    /// `Variable_name`/`Value` rows in name order, as MariaDB lists them.
-    private func nameValue(_ values: [String: String], filter: Set<String>?, table: String) -> MySQLWire.ResultSet {
-        let columns = [
+    static func nameValueBlock(table: String) -> MySQLWire.ColumnBlock {
+        MySQLWire.ColumnBlock([
             Column(name: "Variable_name", type: .varString, flags: [.notNull, .noDefaultValue], length: 192, charset: 33,
                    decimals: 0, schema: "information_schema", table: table, orgTable: table, orgName: "VARIABLE_NAME"),
             Column(name: "Value", type: .varString, flags: [.notNull, .noDefaultValue], length: 12_288, charset: 33,
                    decimals: 0, schema: "information_schema", table: table, orgTable: table, orgName: "VARIABLE_VALUE"),
-        ]
-        let rows = values.keys.sorted { $0.lowercased() < $1.lowercased() }
-            .filter { filter?.contains($0.lowercased()) ?? true }
-            .map { [$0, values[$0]] as [String?] }
-        return .init(columns: columns, rows: rows)
+        ])
     }
-
-    private func selectVariable(_ text: String) -> FleetModel.Reply? {
-        var expression = String(text.dropFirst("SELECT ".count))
-        if let end = expression.offset(after: " LIMIT ") {
-            expression = String(decoding: expression.utf8.prefix(end - " LIMIT ".utf8.count), as: UTF8.self)
-        }
-        var name = expression.dropFirst(2).lowercased()
-        for prefix in ["global.", "session."] where name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
-        guard let value = variables()[name] else { return nil }
-        return .resultSet(.init(columns: [Column.text(expression, 192, nullable: true)], rows: [[value]]))
-    }
+    static let variablesBlock = nameValueBlock(table: "SESSION_VARIABLES")
+    static let statusBlock = nameValueBlock(table: "SESSION_STATUS")
 
     // MARK: - Binary logs
 
     private var binlogPosition: Int64 { 256 + model.sequence(server, in: servers, now: now) * 330 }
 
+    static let masterStatusBlock = MySQLWire.ColumnBlock([
+        Column.text("File", 1536), Column.uint("Position", 20, long: true), Column.text("Binlog_Do_DB", 765),
+        Column.text("Binlog_Ignore_DB", 765),
+    ])
+    static let binaryLogsBlock = MySQLWire.ColumnBlock([Column.text("Log_name", 765), Column.uint("File_size", 20, long: true)])
+    static let replicaStatusBlock = MySQLWire.ColumnBlock(replicaStatusColumns)
+    static let replicaHostsBlock = MySQLWire.ColumnBlock([
+        .uint("Server_id", 10), .text("Host", 60), .uint("Port", 7), .uint("Master_id", 10),
+    ])
+    static let processlistBlock = MySQLWire.ColumnBlock([Column.text("replica_hostname", 192, nullable: true)])
+
     func masterStatus() -> MySQLWire.ResultSet {
-        .init(columns: [Column.text("File", 1536), Column.uint("Position", 20, long: true),
-                        Column.text("Binlog_Do_DB", 765), Column.text("Binlog_Ignore_DB", 765)],
+        .init(block: Self.masterStatusBlock,
               rows: [[Self.binlogFile, String(binlogPosition), "", ""]])
     }
 
     func binaryLogs() -> MySQLWire.ResultSet {
-        .init(columns: [Column.text("Log_name", 765), Column.uint("File_size", 20, long: true)],
+        .init(block: Self.binaryLogsBlock,
               rows: [[Self.binlogFile, String(binlogPosition)]])
     }
 
@@ -159,7 +247,7 @@ struct FleetAnswers {
     ]
 
     func replicaStatus() -> MySQLWire.ResultSet {
-        guard let master else { return .init(columns: Self.replicaStatusColumns, rows: []) }
+        guard let master else { return .init(block: Self.replicaStatusBlock, rows: []) }
         let masterDown = master.health == .down
         let io = server.ioRunning && !masterDown
         let sql = server.sqlRunning
@@ -194,7 +282,7 @@ struct FleetAnswers {
             if let value = values[column.name] { return value }
             return ""
         }
-        return .init(columns: Self.replicaStatusColumns, rows: [row])
+        return .init(block: Self.replicaStatusBlock, rows: [row])
     }
 
     private var replicas: [FleetModel.Server] {
@@ -205,12 +293,12 @@ struct FleetAnswers {
     }
 
     func replicaHosts() -> MySQLWire.ResultSet {
-        .init(columns: [.uint("Server_id", 10), .text("Host", 60), .uint("Port", 7), .uint("Master_id", 10)],
+        .init(block: Self.replicaHostsBlock,
               rows: replicas.map { [String($0.serverID), model.options.host, String($0.port), String(server.serverID)] })
     }
 
     func processlistReplicas() -> MySQLWire.ResultSet {
-        .init(columns: [Column.text("replica_hostname", 192, nullable: true)],
+        .init(block: Self.processlistBlock,
               rows: replicas.map { _ in [model.options.host] })
     }
 }

@@ -174,10 +174,15 @@ public final class FleetModel: Sendable {
 
     /// The answer of the server on `port` to one COM_QUERY.
     public func answer(port: Int, sql: String) -> Reply {
+        answer(port: port, statement: FleetAnswers.classify(sql))
+    }
+
+    /// The answer of the server on `port` to a statement classified before.
+    func answer(port: Int, statement: FleetAnswers.Statement) -> Reply {
         let now = elapsed()
         return state.withLockedValue { servers in
             guard let s = servers[port] else { return .error(code: 1105, sqlState: "HY000", message: "no such server") }
-            return FleetAnswers(model: self, server: s, servers: servers, now: now).answer(sql)
+            return FleetAnswers(model: self, server: s, servers: servers, now: now).answer(statement)
         }
     }
 }

@@ -186,6 +186,11 @@ final class MySQLServerHandler: ChannelInboundHandler {
     private let port: Int
     private var scramble: [UInt8] = []
     private var authenticated = false
+    /// The statements this connection sent, classified (a prober repeats the same few every probe).
+    private var statements: [String: FleetAnswers.Statement] = [:]
+    /// Answers written since the last flush: flushed once the statements read together are answered
+    /// (a pipelined batch gets its answers in one write, not one system call each).
+    private var unflushed = false
 
     init(server: FleetServer, port: Int) {
         self.server = server
@@ -204,6 +209,7 @@ final class MySQLServerHandler: ChannelInboundHandler {
             scramble = (0..<20).map { _ in UInt8.random(in: 33...126, using: &rng) }
             send(context, [MySQLWire.handshake(serverVersion: FleetAnswers.version, connectionID: server.newConnectionID(),
                                                scramble: scramble)], firstSequence: 0)
+            flush(context)
         }
         context.fireChannelActive()
     }
@@ -232,7 +238,15 @@ final class MySQLServerHandler: ChannelInboundHandler {
             send(context, [MySQLWire.ok()], firstSequence: 1)
         case 0x03:  // COM_QUERY
             let sql = String(decoding: payload.dropFirst(), as: UTF8.self)
-            switch server.model.answer(port: port, sql: sql) {
+            let statement: FleetAnswers.Statement
+            if let known = statements[sql] {
+                statement = known
+            } else {
+                statement = FleetAnswers.classify(sql)
+                if statements.count >= 64 { statements.removeAll() }
+                statements[sql] = statement
+            }
+            switch server.model.answer(port: port, statement: statement) {
             case .ok: send(context, [MySQLWire.ok()], firstSequence: 1)
             case .okAfter(let seconds):
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -240,8 +254,13 @@ final class MySQLServerHandler: ChannelInboundHandler {
                     let (handler, context) = loopBound.value
                     guard context.channel.isActive, handler.health == .up else { return }
                     handler.send(context, [MySQLWire.ok()], firstSequence: 1)
+                    handler.flush(context)
                 }
-            case .resultSet(let set): send(context, MySQLWire.resultSetPackets(set), firstSequence: 1)
+            case .resultSet(let set):
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                buffer.writeResultSet(set)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                unflushed = true
             case .error(let code, let state, let message):
                 send(context, [MySQLWire.err(code: code, sqlState: state, message: message)], firstSequence: 1)
             }
@@ -254,6 +273,7 @@ final class MySQLServerHandler: ChannelInboundHandler {
         let options = server.model.options
         guard let response = MySQLWire.parseHandshakeResponse(payload), !response.wantsTLS else {
             send(context, [MySQLWire.err(code: 1043, sqlState: "08S01", message: "Bad handshake")], firstSequence: sequence &+ 1)
+            flush(context)
             context.close(promise: nil)
             return
         }
@@ -263,6 +283,7 @@ final class MySQLServerHandler: ChannelInboundHandler {
             send(context, [MySQLWire.err(code: 1045, sqlState: "28000",
                                          message: "Access denied for user '\(response.user)'@'\(options.host)' (using password: \(usedPassword))")],
                  firstSequence: sequence &+ 1)
+            flush(context)
             context.close(promise: nil)
             return
         }
@@ -270,6 +291,18 @@ final class MySQLServerHandler: ChannelInboundHandler {
         send(context, [MySQLWire.ok()], firstSequence: sequence &+ 1)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush(context)
+        context.fireChannelReadComplete()
+    }
+
+    private func flush(_ context: ChannelHandlerContext) {
+        guard unflushed else { return }
+        unflushed = false
+        context.flush()
+    }
+
+    /// Queues packets; they go out at the next flush (`channelReadComplete`, or `flush`).
     private func send(_ context: ChannelHandlerContext, _ packets: [[UInt8]], firstSequence: UInt8) {
         var buffer = context.channel.allocator.buffer(capacity: packets.reduce(0) { $0 + $1.count + 4 })
         var sequence = firstSequence
@@ -281,7 +314,67 @@ final class MySQLServerHandler: ChannelInboundHandler {
             buffer.writeBytes(p)
             sequence &+= 1
         }
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        unflushed = true
+    }
+}
+
+extension ByteBuffer {
+    /// A text result set's packets (sequence ids from 1), written in place: the column block as framed
+    /// once, then each row and the closing EOF.
+    mutating func writeResultSet(_ set: MySQLWire.ResultSet) {
+        var sequence: UInt8
+        if let block = set.block {
+            writeBytes(block.framed)
+            sequence = UInt8(truncatingIfNeeded: block.columns.count + 3)
+        } else {
+            sequence = 1
+            for packet in MySQLWire.columnPackets(set.columns) {
+                writePacket(packet, sequence: sequence)
+                sequence &+= 1
+            }
+        }
+        for row in set.rows {
+            var length = 0
+            for value in row {
+                if let value {
+                    let n = value.utf8.count
+                    length += n + (n < 251 ? 1 : n < 65_536 ? 3 : n < 16_777_216 ? 4 : 9)
+                } else {
+                    length += 1
+                }
+            }
+            writeInteger(UInt8(truncatingIfNeeded: length))
+            writeInteger(UInt8(truncatingIfNeeded: length >> 8))
+            writeInteger(UInt8(truncatingIfNeeded: length >> 16))
+            writeInteger(sequence)
+            sequence &+= 1
+            for value in row {
+                guard let value else {
+                    writeInteger(UInt8(0xFB))
+                    continue
+                }
+                let n = value.utf8.count
+                switch n {
+                case 0..<251: writeInteger(UInt8(n))
+                case 251..<65_536: writeInteger(UInt8(0xFC)); writeInteger(UInt16(n), endianness: .little)
+                case 65_536..<16_777_216:
+                    writeInteger(UInt8(0xFD)); writeInteger(UInt16(truncatingIfNeeded: n), endianness: .little)
+                    writeInteger(UInt8(truncatingIfNeeded: n >> 16))
+                default: writeInteger(UInt8(0xFE)); writeInteger(UInt64(n), endianness: .little)
+                }
+                writeString(value)
+            }
+        }
+        writePacket(MySQLWire.eof(), sequence: sequence)
+    }
+
+    mutating func writePacket(_ payload: [UInt8], sequence: UInt8) {
+        writeInteger(UInt8(truncatingIfNeeded: payload.count))
+        writeInteger(UInt8(truncatingIfNeeded: payload.count >> 8))
+        writeInteger(UInt8(truncatingIfNeeded: payload.count >> 16))
+        writeInteger(sequence)
+        writeBytes(payload)
     }
 }
 

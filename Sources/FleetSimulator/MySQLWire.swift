@@ -66,9 +66,33 @@ public enum MySQLWire {
     public struct ResultSet: Sendable {
         public var columns: [Column]
         public var rows: [[String?]]
+        /// The columns' packets, encoded once (nil: encoded with each answer).
+        var block: ColumnBlock?
         public init(columns: [Column], rows: [[String?]]) {
             self.columns = columns
             self.rows = rows
+        }
+        init(block: ColumnBlock, rows: [[String?]]) {
+            self.columns = block.columns
+            self.rows = rows
+            self.block = block
+        }
+    }
+
+    /// The start of a result set whose columns never change, framed once: the column count, the column
+    /// definitions and their EOF, sequence ids from 1 (a result set always answers a command).
+    final class ColumnBlock: Sendable {
+        let columns: [Column]
+        let framed: [UInt8]
+        init(_ columns: [Column]) {
+            self.columns = columns
+            var framed: [UInt8] = []
+            var sequence: UInt8 = 1
+            for packet in MySQLWire.columnPackets(columns) {
+                MySQLWire.frame(packet, sequence: sequence, into: &framed)
+                sequence &+= 1
+            }
+            self.framed = framed
         }
     }
 
@@ -152,21 +176,20 @@ public enum MySQLWire {
         return p
     }
 
-    /// The packets (payloads) of a text result set: count, columns, EOF, rows, EOF.
-    static func resultSetPackets(_ set: ResultSet) -> [[UInt8]] {
+    /// A packet with its header (3-byte length, sequence id).
+    static func frame(_ payload: [UInt8], sequence: UInt8, into out: inout [UInt8]) {
+        le(UInt64(payload.count), 3, into: &out)
+        out.append(sequence)
+        out += payload
+    }
+
+    /// The packets (payloads) that start a text result set: count, columns, EOF.
+    static func columnPackets(_ columns: [Column]) -> [[UInt8]] {
         var packets: [[UInt8]] = []
         var count: [UInt8] = []
-        lenenc(UInt64(set.columns.count), into: &count)
+        lenenc(UInt64(columns.count), into: &count)
         packets.append(count)
-        for c in set.columns { packets.append(columnDefinition(c)) }
-        packets.append(eof())
-        for row in set.rows {
-            var p: [UInt8] = []
-            for value in row {
-                if let value { lenencString(value, into: &p) } else { p.append(0xFB) }
-            }
-            packets.append(p)
-        }
+        for c in columns { packets.append(columnDefinition(c)) }
         packets.append(eof())
         return packets
     }
