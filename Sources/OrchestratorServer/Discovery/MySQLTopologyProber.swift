@@ -275,8 +275,12 @@ struct InstanceReader {
     private func nameValues(_ statement: String) async throws -> [String: String] {
         let rows = try await query(statement)
         var values: [String: String] = [:]
+        values.reserveCapacity(rows.rows.count)
         for row in rows.rows {
-            if let name = row[position: 0] { values[name.lowercased()] = row[position: 1] ?? "" }
+            // Variable names come lower-case (status names do not): lower-casing copies the name.
+            if let name = row[position: 0] {
+                values[name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? name.lowercased() : name] = row[position: 1] ?? ""
+            }
         }
         return values
     }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The rows of one result set, with column names as the server sent them.
@@ -43,27 +46,53 @@ public struct MySQLColumnType: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "type \(type)\(isNotNull ? " NOT NULL" : "")\(isUnsigned ? " UNSIGNED" : "")" }
 }
 
-/// Column name -> position, shared by all rows of a result set. Lookups are case-insensitive because
-/// servers differ in the case of status/variable column names across versions.
-/// Column indexes shared by every wire connection: a probe asks the same statements of every server
-/// every round, so a handful of column lists repeat (lower-casing and hashing the 60 names of
-/// `SHOW SLAVE STATUS` per probe cost 5% of a 10,000-server node). One cache for the process, not one
-/// per connection: 10,000 per-connection caches held 80 MB.
-final class MySQLColumnIndexCache: Sendable {
-    static let shared = MySQLColumnIndexCache()
-    private let recent = Mutex<[MySQLColumnIndex]>([])
+/// Column blocks seen in answers, shared by every wire connection: a probe asks the same statements of
+/// every server every round, so a handful of blocks repeat, and an answer whose definitions equal a
+/// known block's takes its names, types and index instead of parsing and hashing its own (the 57
+/// definitions of `SHOW SLAVE STATUS` per probe were a tenth of a 10,000-server node's reading). One
+/// cache for the process, not one per connection: 10,000 per-connection copies would hold 40 MB.
+final class MySQLColumnBlockCache: Sendable {
+    static let shared = MySQLColumnBlockCache()
+    /// At most this many blocks are kept (the oldest goes first).
+    static let capacity = 64
+    private let known = Mutex<[MySQLColumnBlock]>([])
 
-    func index(for names: [String]) -> MySQLColumnIndex {
-        if let known = recent.withLock({ $0.first { $0.names == names } }) { return known }
-        let index = MySQLColumnIndex(names)
-        recent.withLock { recent in
-            if recent.count >= 64 { recent.removeFirst() }
-            recent.append(index)
+    /// The known blocks of `count` columns.
+    func candidates(count: Int) -> [MySQLColumnBlock] {
+        known.withLock { $0.filter { $0.packets.count == count } }
+    }
+
+    func remember(_ block: MySQLColumnBlock) {
+        known.withLock { known in
+            guard !known.contains(where: { $0.packets == block.packets }) else { return }
+            if known.count >= Self.capacity { known.removeFirst() }
+            known.append(block)
         }
-        return index
     }
 }
 
+/// A result set's column definitions as they came (the packets' payloads), and what they say.
+final class MySQLColumnBlock: Sendable {
+    let packets: [[UInt8]]
+    let index: MySQLColumnIndex
+    let types: [MySQLColumnType]
+
+    init(packets: [[UInt8]], index: MySQLColumnIndex, types: [MySQLColumnType]) {
+        self.packets = packets
+        self.index = index
+        self.types = types
+    }
+
+    /// Whether definition `k` is byte for byte `bytes`.
+    func definition(_ k: Int, equals bytes: UnsafeRawBufferPointer) -> Bool {
+        packets[k].withUnsafeBytes { known in
+            known.count == bytes.count && (known.count == 0 || memcmp(known.baseAddress!, bytes.baseAddress!, known.count) == 0)
+        }
+    }
+}
+
+/// Column name -> position, shared by all rows of a result set. Lookups are case-insensitive because
+/// servers differ in the case of status/variable column names across versions.
 final class MySQLColumnIndex: Sendable {
     let names: [String]
     private let positions: [String: Int]

@@ -110,6 +110,50 @@ struct MySQLClientWireTests {
         #expect(reader.status & MySQLClientWire.statusNoBackslashEscapes != 0)
     }
 
+    /// Feeds one result set (count, definitions, EOF, one row per value list, EOF) through a reader.
+    static func read(_ columns: [[UInt8]], rows: [[String]], blocks: MySQLColumnBlockCache) throws -> MySQLResultSet {
+        var reader = MySQLClientWire.ResultReader(blocks: blocks)
+        #expect(try reader.feed([UInt8(columns.count)]) == nil)
+        for c in columns { #expect(try reader.feed(c) == nil) }
+        #expect(try reader.feed([0xFE, 0, 0, 2, 0]) == nil)
+        for row in rows {
+            #expect(try reader.feed(row.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }) == nil)
+        }
+        return try #require(try reader.feed([0xFE, 0, 0, 2, 0]))
+    }
+
+    @Test("column definitions seen before are recognised byte for byte; a block that differs at any column is parsed")
+    func knownColumnBlocks() throws {
+        let blocks = MySQLColumnBlockCache()
+        let three = [Self.column("Master_Host"), Self.column("Master_Port", type: 3, flags: 32), Self.column("Slave_IO_Running")]
+        let first = try Self.read(three, rows: [["db1", "3306", "Yes"]], blocks: blocks)
+        #expect(blocks.candidates(count: 3).count == 1)
+        let again = try Self.read(three, rows: [["db2", "3307", "No"]], blocks: blocks)
+        #expect(again.columns == first.columns)
+        #expect(again.columnTypes == first.columnTypes)
+        #expect(again.rows[0]["master_port"] == "3307")
+        #expect(again.rows[0]["Slave_IO_Running"] == "No")
+        #expect(blocks.candidates(count: 3).count == 1, "a recognised block is not remembered twice")
+
+        // Same count, different from the second definition on (its type), then from the last (its name).
+        let otherType = [three[0], Self.column("Master_Port", type: 8, flags: 32), three[2]]
+        let parsed = try Self.read(otherType, rows: [["db3", "1", "Yes"]], blocks: blocks)
+        #expect(parsed.columns == ["Master_Host", "Master_Port", "Slave_IO_Running"])
+        #expect(parsed.columnTypes.map(\.type) == [253, 8, 253])
+        let otherName = [three[0], three[1], Self.column("Slave_SQL_Running")]
+        let renamed = try Self.read(otherName, rows: [["db4", "2", "Yes"]], blocks: blocks)
+        #expect(renamed.columns == ["Master_Host", "Master_Port", "Slave_SQL_Running"])
+        #expect(renamed.rows[0]["slave_sql_running"] == "Yes")
+        #expect(renamed.rows[0]["Slave_IO_Running"] == nil)
+        #expect(blocks.candidates(count: 3).count == 3)
+        // An empty result (a master's SHOW SLAVE STATUS) still has its columns.
+        let empty = try Self.read(three, rows: [], blocks: blocks)
+        #expect(empty.columns == first.columns && empty.rows.isEmpty)
+        // The cache is bounded.
+        for i in 0..<(MySQLColumnBlockCache.capacity + 5) { _ = try Self.read([Self.column("c\(i)")], rows: [], blocks: blocks) }
+        #expect(blocks.candidates(count: 1).count + blocks.candidates(count: 3).count <= MySQLColumnBlockCache.capacity)
+    }
+
     @Test("an OK answer gives affected rows; an ERR keeps code, SQLSTATE and message")
     func okAndError() throws {
         var reader = MySQLClientWire.ResultReader()

@@ -75,4 +75,48 @@ struct MySQLWireHandlerTests {
         if case .failure(MySQLWireError.server(let e)) = got[1] { #expect(e.code == 1146) } else { Issue.record("not the server's error: \(got[1])") }
         #expect(try got[2].get().0.rows.first?["c"] == "x")
     }
+
+    @Test("the answer deadline runs from a batch sent while none waited; an answered batch's timer does not fail the next")
+    func answerDeadline() throws {
+        let loop = EmbeddedEventLoop()
+        let handshake = loop.makePromise(of: MySQLClientWire.Greeting.self)
+        let handler = MySQLWireHandler(endpoint: MySQLEndpoint(host: "db", port: 3306), user: "u", password: "p",
+                                       readTimeout: .seconds(5), handshakeTimeout: .seconds(5), handshake: handshake)
+        let channel = EmbeddedChannel(handler: handler, loop: loop)
+        defer { _ = try? channel.finish() }
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 3306)).wait()
+        try Self.feed(channel, Self.framed(MySQLClientWireTests.greeting(), sequence: 0), chunk: 4096)
+        try Self.feed(channel, Self.framed([0, 0, 0, 2, 0, 0, 0], sequence: 2), chunk: 4096)
+
+        /// Answers of one batch (the embedded loop runs everything on this thread).
+        final class Answers: @unchecked Sendable {
+            var value: [MySQLWireHandler.Batch.Answer]?
+            func withLock<T>(_ body: (inout [MySQLWireHandler.Batch.Answer]?) -> T) -> T { body(&value) }
+        }
+        func send() -> Answers {
+            let promise = loop.makePromise(of: [MySQLWireHandler.Batch.Answer].self)
+            let got = Answers()
+            promise.futureResult.whenSuccess { answers in got.value = answers }
+            handler.start([MySQLClientWire.comPing], promise)
+            return got
+        }
+        let ok = Self.framed([0, 0, 0, 2, 0, 0, 0], sequence: 1)
+        let first = send()
+        loop.advanceTime(by: .seconds(3))
+        try Self.feed(channel, ok, chunk: 4096)
+        #expect(try first.withLock { $0 }?.first?.get() != nil)
+
+        loop.advanceTime(by: .seconds(1))
+        let second = send()  // due at 4 + 5 = 9 s; the first batch's timer (5 s) must not fail it
+        loop.advanceTime(by: .seconds(4))  // 8 s
+        #expect(second.withLock { $0 } == nil)
+        #expect(channel.isActive)
+        loop.advanceTime(by: .seconds(1))  // 9 s: the second batch is late
+        let late = try #require(second.withLock { $0 }?.first)
+        #expect(throws: MySQLError.self) { try late.get() }
+        if case .failure(let error as MySQLError) = late {
+            #expect(error.code == 2013 && error.message.contains("timed out after 5 s"), "\(error)")
+        }
+        #expect(!channel.isActive)
+    }
 }

@@ -134,30 +134,34 @@ enum MySQLClientWire {
         return (code, state, String(decoding: r.rest(), as: UTF8.self))
     }
 
-    /// An EOF packet (0xFE and shorter than 9 bytes; a longer one starting 0xFE is a row's 8-byte length).
-    static func isEOF(_ p: [UInt8]) -> Bool { p.first == 0xFE && p.count < 9 }
-
-    static func eofStatus(_ p: [UInt8]) -> UInt16 {
-        p.count >= 5 ? UInt16(p[3]) | UInt16(p[4]) << 8 : 0
-    }
 
     // MARK: - Text result sets
 
     /// Folds the packets answering one COM_QUERY into an OK or a result set. Feed packets until it
     /// returns a result.
+    ///
+    /// Column definitions are recognised rather than parsed when a ``MySQLColumnBlockCache`` is given:
+    /// a probe asks every server the same statements every round, and their definitions come back
+    /// byte for byte the same (SHOW SLAVE STATUS alone sends 57 of them, rows or not), so each is
+    /// compared with the known block's and only an unknown block is parsed (and then remembered).
     struct ResultReader {
-        private enum Phase { case first, columns(remaining: Int), columnsEOF, rows }
+        private enum Phase { case first, columns(next: Int, count: Int), columnsEOF, rows }
         private var phase = Phase.first
+        /// Known blocks whose definitions so far equal the ones received (recognising).
+        private var candidates: [MySQLColumnBlock] = []
+        /// Definitions parsed (once no known block matches), with their bytes to remember the block.
         private var columns: [String] = []
         private var types: [MySQLColumnType] = []
+        private var packets: [[UInt8]] = []
+        private var block: MySQLColumnBlock?
         private var rows: [[String?]] = []
         /// The last status flags the server sent.
         private(set) var status: UInt16 = 0
 
-        /// Reuses column indexes across answers (nil: each answer builds its own).
-        private let indexes: MySQLColumnIndexCache?
+        /// Known column blocks (nil: every answer parses its own).
+        private let blocks: MySQLColumnBlockCache?
 
-        init(indexes: MySQLColumnIndexCache? = nil) { self.indexes = indexes }
+        init(blocks: MySQLColumnBlockCache? = nil) { self.blocks = blocks }
 
         /// Whether any packet of the answer arrived.
         var started: Bool {
@@ -167,57 +171,155 @@ enum MySQLClientWire {
 
         /// Nil while more packets are needed.
         mutating func feed(_ p: [UInt8]) throws(MySQLWireError) -> MySQLResultSet? {
+            do {
+                return try p.withUnsafeBytes { try feed($0) }
+            } catch let error as MySQLWireError {
+                throw error
+            } catch {
+                throw .malformed("\(error)")
+            }
+        }
+
+        /// Nil while more packets are needed. `p` is only read during the call.
+        mutating func feed(_ p: UnsafeRawBufferPointer) throws(MySQLWireError) -> MySQLResultSet? {
             switch phase {
             case .first:
                 switch p.first {
                 case 0x00:
-                    let ok = try parseOK(p)
+                    let ok = try parseOK(Array(p))
                     status = ok.status
                     return MySQLResultSet(columns: [], rows: [], affectedRows: ok.affectedRows)
-                case 0xFF: throw .server(parseError(p))
+                case 0xFF: throw .server(parseError(Array(p)))
                 case 0xFB: throw .malformed("LOCAL INFILE request (refused)")
                 default:
-                    var r = Reader(p)
-                    guard let count = r.lenenc(), count > 0, count < 4096 else { throw .malformed("column count") }
-                    columns.reserveCapacity(Int(count))
-                    phase = .columns(remaining: Int(count))
+                    var c = Cursor(p)
+                    guard let count = c.lenenc(), count > 0, count < 4096 else { throw .malformed("column count") }
+                    candidates = blocks?.candidates(count: Int(count)) ?? []
+                    phase = .columns(next: 0, count: Int(count))
                 }
-            case .columns(let remaining):
-                if p.first == 0xFF { throw .server(parseError(p)) }
-                var r = Reader(p)
-                guard r.lenencBytes() != nil, r.lenencBytes() != nil, r.lenencBytes() != nil, r.lenencBytes() != nil,
-                      let name = r.lenencBytes(), r.lenencBytes() != nil, r.lenenc() != nil,
-                      r.le(2) != nil, let length = r.le(4), let type = r.u8(), let flags = r.le(2)
-                else { throw .malformed("column definition") }
-                columns.append(String(decoding: name, as: UTF8.self))
-                types.append(MySQLColumnType(type: UInt32(type), flags: UInt32(flags) | numericFlag(type: type, length: length)))
-                phase = remaining > 1 ? .columns(remaining: remaining - 1) : .columnsEOF
+            case .columns(let k, let count):
+                if p.first == 0xFF { throw .server(parseError(Array(p))) }
+                if !candidates.isEmpty {
+                    let before = candidates[0]
+                    candidates.removeAll { !$0.definition(k, equals: p) }
+                    if candidates.isEmpty {
+                        // Unknown from here on: parse what matched so far (the same bytes) and this one.
+                        for i in 0..<k {
+                            let known = before.packets[i]
+                            do {
+                                try known.withUnsafeBytes { try parseColumn($0) }
+                            } catch let error as MySQLWireError {
+                                throw error
+                            } catch {
+                                throw .malformed("\(error)")
+                            }
+                        }
+                        try parseColumn(p)
+                    }
+                } else {
+                    try parseColumn(p)
+                }
+                phase = k + 1 < count ? .columns(next: k + 1, count: count) : .columnsEOF
             case .columnsEOF:
-                guard isEOF(p) else { throw .malformed("end of column definitions") }
-                status = eofStatus(p)
+                guard Self.isEOF(p) else { throw .malformed("end of column definitions") }
+                status = Self.eofStatus(p)
+                if let known = candidates.first {
+                    block = known
+                } else {
+                    let parsed = MySQLColumnBlock(packets: packets, index: MySQLColumnIndex(columns), types: types)
+                    blocks?.remember(parsed)
+                    block = parsed
+                }
+                candidates = []
+                columns = []
+                types = []
+                packets = []
                 phase = .rows
             case .rows:
-                if isEOF(p) {
-                    status = eofStatus(p)
-                    let index = indexes?.index(for: columns) ?? MySQLColumnIndex(columns)
-                    return MySQLResultSet(index: index, rows: rows, columnTypes: types)
+                guard let block else { throw .malformed("row before column definitions") }
+                if Self.isEOF(p) {
+                    status = Self.eofStatus(p)
+                    return MySQLResultSet(index: block.index, rows: rows, columnTypes: block.types)
                 }
-                if p.first == 0xFF { throw .server(parseError(p)) }
-                var r = Reader(p)
+                if p.first == 0xFF { throw .server(parseError(Array(p))) }
+                var c = Cursor(p)
+                let width = block.types.count
                 var row: [String?] = []
-                row.reserveCapacity(columns.count)
-                for _ in 0..<columns.count {
-                    if r.peek() == 0xFB {
-                        _ = r.u8()
+                row.reserveCapacity(width)
+                for _ in 0..<width {
+                    if c.peek() == 0xFB {
+                        c.skip(1)
                         row.append(nil)
                     } else {
-                        guard let value = r.lenencBytes() else { throw .malformed("row") }
-                        row.append(String(decoding: value, as: UTF8.self))
+                        guard let value = c.lenencString() else { throw .malformed("row") }
+                        row.append(value)
                     }
                 }
                 rows.append(row)
             }
             return nil
+        }
+
+        /// Protocol::ColumnDefinition41: catalog, schema, table, org_table, name, org_name, the fixed
+        /// fields' length, charset, column length, type, flags.
+        private mutating func parseColumn(_ p: UnsafeRawBufferPointer) throws(MySQLWireError) {
+            var c = Cursor(p)
+            guard c.skipLenencString(), c.skipLenencString(), c.skipLenencString(), c.skipLenencString(),
+                  let name = c.lenencString(), c.skipLenencString(), c.lenenc() != nil,
+                  c.le(2) != nil, let length = c.le(4), let type = c.u8(), let flags = c.le(2)
+            else { throw .malformed("column definition") }
+            columns.append(name)
+            types.append(MySQLColumnType(type: UInt32(type), flags: UInt32(flags) | numericFlag(type: type, length: length)))
+            packets.append(Array(p))
+        }
+
+        /// An EOF packet (0xFE and shorter than 9 bytes; a longer one starting 0xFE is a row's 8-byte length).
+        static func isEOF(_ p: UnsafeRawBufferPointer) -> Bool { p.first == 0xFE && p.count < 9 }
+
+        static func eofStatus(_ p: UnsafeRawBufferPointer) -> UInt16 {
+            p.count >= 5 ? UInt16(p[3]) | UInt16(p[4]) << 8 : 0
+        }
+    }
+
+    /// A cursor over one payload in place; every read returns nil (or false) past the end.
+    struct Cursor {
+        let p: UnsafeRawBufferPointer
+        var i = 0
+        init(_ p: UnsafeRawBufferPointer) { self.p = p }
+        func peek() -> UInt8? { i < p.count ? p[i] : nil }
+        mutating func skip(_ n: Int) { i += n }
+        mutating func u8() -> UInt8? {
+            guard i < p.count else { return nil }
+            defer { i += 1 }
+            return p[i]
+        }
+        mutating func le(_ n: Int) -> UInt64? {
+            guard i + n <= p.count else { return nil }
+            var v: UInt64 = 0
+            for k in 0..<n { v |= UInt64(p[i + k]) << (8 * UInt64(k)) }
+            i += n
+            return v
+        }
+        mutating func lenenc() -> UInt64? {
+            guard let first = u8() else { return nil }
+            switch first {
+            case 0..<0xFB: return UInt64(first)
+            case 0xFC: return le(2)
+            case 0xFD: return le(3)
+            case 0xFE: return le(8)
+            default: return nil
+            }
+        }
+        /// The range of a length-encoded string's bytes, stepping over it.
+        private mutating func lenencRange() -> Range<Int>? {
+            guard let n = lenenc(), n <= UInt64(p.count - i) else { return nil }
+            defer { i += Int(n) }
+            return i..<i + Int(n)
+        }
+        mutating func skipLenencString() -> Bool { lenencRange() != nil }
+        mutating func lenencString() -> String? {
+            guard let range = lenencRange() else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: p[range]), as: UTF8.self)
         }
     }
 

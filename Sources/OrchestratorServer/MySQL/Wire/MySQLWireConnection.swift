@@ -246,6 +246,8 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private var inbound: ByteBuffer?
     private var timer: Scheduled<Void>?
+    /// When the answers now awaited are due (nil: none awaited); see `armAnswerDeadline`.
+    private var answerDeadline: NIODeadline?
 
     init(endpoint: MySQLEndpoint, user: String, password: String, readTimeout: TimeAmount, handshakeTimeout: TimeAmount,
          handshake: EventLoopPromise<MySQLClientWire.Greeting>) {
@@ -301,39 +303,37 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Handles the complete packets at the front of `buffer`; false when the connection failed.
     private func consumePackets(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        while let (sequence, payload) = Self.nextPacket(&buffer) {
+        while buffer.readableBytes >= 4,
+              let header = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) {
+            let length = Int(header & 0xFF_FFFF)
+            guard buffer.readableBytes >= 4 + length else { break }
+            let sequence = UInt8(truncatingIfNeeded: header >> 24)
             do {
-                try handle(sequence, payload)
+                // Read in place: a result set's packets are not copied out of the receive buffer.
+                try buffer.withUnsafeReadableBytes { bytes throws(MySQLWireError) in
+                    try handle(sequence, UnsafeRawBufferPointer(rebasing: bytes[4..<4 + length]))
+                }
             } catch {
                 fail(error)
                 context.close(promise: nil)
                 return false
             }
+            buffer.moveReaderIndex(forwardBy: 4 + length)
         }
         return true
     }
 
-    private static func nextPacket(_ buffer: inout ByteBuffer) -> (UInt8, [UInt8])? {
-        guard buffer.readableBytes >= 4,
-              let header = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: UInt32.self) else { return nil }
-        let length = Int(header & 0xFF_FFFF)
-        guard buffer.readableBytes >= 4 + length else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let payload = buffer.readBytes(length: length) ?? []
-        return (UInt8(truncatingIfNeeded: header >> 24), payload)
-    }
-
-    private func handle(_ sequence: UInt8, _ payload: [UInt8]) throws {
+    private func handle(_ sequence: UInt8, _ payload: UnsafeRawBufferPointer) throws(MySQLWireError) {
         if payload.count == 0xFF_FFFF { throw MySQLWireError.malformed("packet of 16 MB or more") }
         switch state {
         case .greeting:
-            let g = try MySQLClientWire.parseGreeting(payload)
+            let g = try MySQLClientWire.parseGreeting(Array(payload))
             greeting = g
             state = .authenticating
             write(MySQLClientWire.handshakeResponse(user: user, password: password, scramble: g.scramble,
                                                     serverCapabilities: g.capabilities), sequence: sequence &+ 1)
         case .authenticating:
-            switch try MySQLClientWire.parseAuthReply(payload) {
+            switch try MySQLClientWire.parseAuthReply(Array(payload)) {
             case .ok:
                 disarm()
                 state = .ready
@@ -373,9 +373,9 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             return
         }
-        if pending.isEmpty { arm(readTimeout, "waiting for the answer") }
+        if pending.isEmpty { armAnswerDeadline() }
         for (slot, payload) in commands.enumerated() {
-            pending.append((batch, slot, MySQLClientWire.ResultReader(indexes: .shared)))
+            pending.append((batch, slot, MySQLClientWire.ResultReader(blocks: .shared)))
             write(payload, sequence: 0, flush: false)
         }
         context?.flush()
@@ -412,12 +412,39 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The read timeout runs from when commands were sent while none was waiting, until none is (a
     /// pipelined batch shares one deadline: re-arming per answer cost 2% of a 10,000-server node).
     private func rearm() {
-        if pending.isEmpty { disarm() }
+        if pending.isEmpty { answerDeadline = nil }
+    }
+
+    /// Sets the deadline for the answers now awaited. The timer is not cancelled and scheduled again
+    /// for every batch (a probe connection sends one a second, and the loop's timer heap holds one per
+    /// connection): a timer that finds a later deadline, or none, when it fires sleeps again or ends.
+    private func armAnswerDeadline() {
+        guard let context else { return }
+        let deadline = context.eventLoop.now + readTimeout
+        answerDeadline = deadline
+        if timer == nil { scheduleAnswerTimer(at: deadline) }
+    }
+
+    private func scheduleAnswerTimer(at deadline: NIODeadline) {
+        guard let context else { return }
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let due = answerDeadline, let loop = self.context?.eventLoop else { return }
+            if due > loop.now {
+                scheduleAnswerTimer(at: due)
+                return
+            }
+            let seconds = readTimeout.nanoseconds / 1_000_000_000
+            fail(MySQLError(code: 2013, message: "Lost connection to server (timed out after \(seconds) s waiting for the answer)",
+                            endpoint: endpoint.description))
+            self.context?.close(promise: nil)
+        }
     }
 
     private func disarm() {
         timer?.cancel()
         timer = nil
+        answerDeadline = nil
     }
 
     /// Fails what is waiting and marks the connection closed (once: later calls find it closed). A
