@@ -33,7 +33,7 @@ public actor Discovery: Service {
     private var seeded = false
     /// Keys an operator forgot: not re-added through a neighbour until discovered explicitly.
     private var forgotten: Set<InstanceKey> = []
-    private var subscribers: [Int: AsyncStream<ProbeResult>.Continuation] = [:]
+    private var subscribers: [Int: (continuation: AsyncStream<ProbeResult>.Continuation, failedOnly: Bool)] = [:]
     private var nextSubscriber = 0
     /// Probes made since start, for `/metrics`.
     private var counters = OrchdMetrics.DiscoveryCounters()
@@ -173,10 +173,13 @@ public actor Discovery: Service {
         return records[key]?.instance
     }
 
-    /// A stream of every probe result from now on (until the stream's consumer stops).
-    public func probeResults() -> AsyncStream<ProbeResult> {
+    /// A stream of every probe result from now on (until the stream's consumer stops); with
+    /// `failedOnly`, of the failed ones only. The stream keeps the newest 1,024 results its consumer
+    /// has not taken yet: a consumer that wants only failures asks for only those, so that a round's
+    /// 10,000 successes can never push a failure out.
+    public func probeResults(failedOnly: Bool = false) -> AsyncStream<ProbeResult> {
         let (stream, continuation) = AsyncStream.makeStream(of: ProbeResult.self, bufferingPolicy: .bufferingNewest(1024))
-        subscribers[nextSubscriber] = continuation
+        subscribers[nextSubscriber] = (continuation, failedOnly)
         nextSubscriber += 1
         return stream
     }
@@ -223,7 +226,7 @@ public actor Discovery: Service {
                 while inFlight < limit, head < queue.count {
                     let key = queue[head]
                     head += 1
-                    group.addTask {
+                    group.addTask(executorPreference: prober.taskExecutor(for: key)) {
                         let attempted = clock.now()
                         return (await prober.probe(key), attempted)
                     }
@@ -360,9 +363,9 @@ public actor Discovery: Service {
 
     private func publish(_ results: [ProbeResult]) {
         guard !subscribers.isEmpty else { return }
-        for (id, continuation) in subscribers {
-            for result in results {
-                if case .terminated = continuation.yield(result) {
+        for (id, subscriber) in subscribers {
+            for result in results where !subscriber.failedOnly || result.error != nil {
+                if case .terminated = subscriber.continuation.yield(result) {
                     subscribers.removeValue(forKey: id)
                     break
                 }
@@ -371,7 +374,7 @@ public actor Discovery: Service {
     }
 
     private func finishSubscribers() {
-        for continuation in subscribers.values { continuation.finish() }
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
         subscribers.removeAll()
     }
 }

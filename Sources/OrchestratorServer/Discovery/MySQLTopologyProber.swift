@@ -51,6 +51,14 @@ public struct MySQLTopologyProber: TopologyProber {
         return result
     }
 
+    /// On orchd's own connections, the event loop `key`'s connection lives on (see
+    /// ``EventLoopTaskExecutor``); a server probed over libmariadb runs anywhere.
+    public func taskExecutor(for key: InstanceKey) -> (any TaskExecutor)? {
+        let endpoint = MySQLEndpoint(host: key.hostname, port: key.port)
+        guard let wire, !state.needsLibrary(endpoint) else { return nil }
+        return wire.executor(for: endpoint)
+    }
+
     /// Closes the probe connections (idle ones now, busy ones when given back).
     public func shutdown() async {
         await wire?.shutdown()

@@ -5,6 +5,13 @@ import OrchestratorCore
 public protocol TopologyProber: Sendable {
     /// Probes `key` once. Never throws: a failure is a result with `error` set.
     func probe(_ key: InstanceKey) async -> ProbeResult
+
+    /// Where a probe of `key` had best run (nil: anywhere).
+    func taskExecutor(for key: InstanceKey) -> (any TaskExecutor)?
+}
+
+extension TopologyProber {
+    public func taskExecutor(for key: InstanceKey) -> (any TaskExecutor)? { nil }
 }
 
 /// What one probe of one instance found.

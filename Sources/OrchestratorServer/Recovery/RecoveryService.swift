@@ -165,8 +165,7 @@ public actor RecoveryService: Service {
     /// The fast path: a master (an instance with replicas) failing a probe gets it and its replicas
     /// re-probed at once, then an analysis round.
     private func watchProbes() async {
-        for await result in await node.discovery.probeResults() {
-            guard result.error != nil else { continue }
+        for await result in await node.discovery.probeResults(failedOnly: true) {
             let instances = await node.discovery.neighbourhood(of: result.key)
             guard instances.contains(where: { $0.masterKey == result.key }) else { continue }
             await node.discovery.refresh(EmergentProbe.keys(afterFailedProbeOf: result.key, instances: instances)

@@ -90,6 +90,7 @@ struct DiscoveryCrawlTests {
         #expect(seen.instance.isLastCheckValid)
 
         let results = await discovery.probeResults()
+        let failures = await discovery.probeResults(failedOnly: true)
         prober.setDown(key(2))
         clock.advance(60)
         await discovery.pollOnce()
@@ -106,6 +107,10 @@ struct DiscoveryCrawlTests {
             if streamed.count == 2 { break }
         }
         #expect(Set(streamed) == [key(1), key(2)])
+        for await failure in failures {
+            #expect(failure.key == key(2) && failure.error != nil, "only the failed probe: \(failure.key)")
+            break
+        }
 
         clock.advance(3600)
         await discovery.pollOnce()

@@ -116,7 +116,12 @@ public final class MySQLWireConnection: MySQLQuerying, Sendable {
     private func run(_ payloads: [[UInt8]]) async -> [Result<(MySQLResultSet, UInt16), any Error>] {
         let promise = channel.eventLoop.makePromise(of: [Result<(MySQLResultSet, UInt16), any Error>].self)
         let handler = self.handler
-        channel.eventLoop.execute { handler.start(payloads, promise) }
+        if channel.eventLoop.inEventLoop {
+            // A probe running on its connection's loop (EventLoopTaskExecutor) sends at once.
+            handler.start(payloads, promise)
+        } else {
+            channel.eventLoop.execute { handler.start(payloads, promise) }
+        }
         do {
             return try await promise.futureResult.get()
         } catch {

@@ -15,9 +15,23 @@ public final class MySQLWirePool: Sendable {
     private let idle = Mutex<[MySQLEndpoint: MySQLWireConnection]>([:])
     private let isShutDown = Atomic(false)
 
+    /// The group's loops, each with a task executor: a server's connections always live on the same
+    /// loop, and its probes can run there (``executor(for:)``).
+    private let loops: [EventLoopTaskExecutor]
+
     public init(config: MySQLClientConfig, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.config = config
         self.group = group
+        var loops: [EventLoopTaskExecutor] = []
+        for loop in group.makeIterator() { loops.append(EventLoopTaskExecutor(loop)) }
+        if loops.isEmpty { loops.append(EventLoopTaskExecutor(group.next())) }
+        self.loops = loops
+    }
+
+    /// The executor of the loop `endpoint`'s connections live on: a task that runs its probe there
+    /// is resumed by the answers on the thread that read them.
+    func executor(for endpoint: MySQLEndpoint) -> EventLoopTaskExecutor {
+        loops[Int(UInt(bitPattern: endpoint.hashValue) % UInt(loops.count))]
     }
 
     public func withConnection<T: Sendable>(
@@ -34,7 +48,8 @@ public final class MySQLWirePool: Sendable {
         if isShutDown.load(ordering: .relaxed) {
             throw MySQLError(code: 0, message: "connection pool is shut down", endpoint: endpoint.description)
         }
-        return try await run(body, on: try await MySQLWireConnection.connect(to: endpoint, config: config, group: group))
+        return try await run(body, on: try await MySQLWireConnection.connect(to: endpoint, config: config,
+                                                                           group: executor(for: endpoint).loop))
     }
 
     /// Closes every idle connection; connections in use are closed when given back.
