@@ -5,46 +5,46 @@ import OrchestratorCore
 enum InstanceMapper {
     // MARK: - Variables and status
 
-    static func apply(variables v: [String: String], status s: [String: String], to instance: inout Instance) {
-        instance.serverID = Int64(v["server_id"] ?? "") ?? 0
-        instance.serverUUID = v["server_uuid"] ?? ""
-        instance.version = v["version"] ?? ""
-        instance.versionComment = v["version_comment"] ?? ""
+    static func apply(variables v: NameValues<ServerVariable>, status s: NameValues<ServerStatus>, to instance: inout Instance) {
+        instance.serverID = Int64(v[.serverID] ?? "") ?? 0
+        instance.serverUUID = v[.serverUUID] ?? ""
+        instance.version = v[.version] ?? ""
+        instance.versionComment = v[.versionComment] ?? ""
         instance.flavorName = ServerFlavor.name(version: instance.version, versionComment: instance.versionComment)
-        instance.readOnly = flag(v["read_only"])
-        instance.logBinEnabled = flag(v["log_bin"])
-        instance.logReplicationUpdatesEnabled = flag(v["log_replica_updates"] ?? v["log_slave_updates"])
-        instance.binlogFormat = v["binlog_format"] ?? ""
-        instance.binlogRowImage = v["binlog_row_image"] ?? ""
-        instance.uptime = Int64(s["uptime"] ?? "") ?? 0
+        instance.readOnly = flag(v[.readOnly])
+        instance.logBinEnabled = flag(v[.logBin])
+        instance.logReplicationUpdatesEnabled = flag(v[.logReplicaUpdates] ?? v[.logSlaveUpdates])
+        instance.binlogFormat = v[.binlogFormat] ?? ""
+        instance.binlogRowImage = v[.binlogRowImage] ?? ""
+        instance.uptime = Int64(s[.uptime] ?? "") ?? 0
 
         // GTID: MySQL's gtid_mode / gtid_executed, MariaDB's domain positions.
-        instance.gtidMode = v["gtid_mode"] ?? ""
+        instance.gtidMode = v[.gtidMode] ?? ""
         instance.supportsOracleGTID = instance.gtidMode.uppercased() == "ON"
-        instance.executedGtidSet = compactGTID(v["gtid_executed"] ?? "")
-        instance.gtidPurged = compactGTID(v["gtid_purged"] ?? "")
-        instance.gtidCurrentPos = v["gtid_current_pos"] ?? ""
-        instance.gtidSlavePos = v["gtid_slave_pos"] ?? ""
-        instance.gtidBinlogPos = v["gtid_binlog_pos"] ?? ""
-        instance.gtidDomainID = Int64(v["gtid_domain_id"] ?? "") ?? 0
+        instance.executedGtidSet = compactGTID(v[.gtidExecuted] ?? "")
+        instance.gtidPurged = compactGTID(v[.gtidPurged] ?? "")
+        instance.gtidCurrentPos = v[.gtidCurrentPos] ?? ""
+        instance.gtidSlavePos = v[.gtidSlavePos] ?? ""
+        instance.gtidBinlogPos = v[.gtidBinlogPos] ?? ""
+        instance.gtidDomainID = Int64(v[.gtidDomainID] ?? "") ?? 0
 
         // Semi-sync: MariaDB (built in) and MySQL's plugin, old and new (8.0.26+) names.
-        let masterEnabled = v["rpl_semi_sync_source_enabled"] ?? v["rpl_semi_sync_master_enabled"]
-        let replicaEnabled = v["rpl_semi_sync_replica_enabled"] ?? v["rpl_semi_sync_slave_enabled"]
+        let masterEnabled = v[.semiSyncSourceEnabled] ?? v[.semiSyncMasterEnabled]
+        let replicaEnabled = v[.semiSyncReplicaEnabled] ?? v[.semiSyncSlaveEnabled]
         instance.semiSyncAvailable = masterEnabled != nil || replicaEnabled != nil
-        instance.semiSyncMasterPluginNewVersion = v["rpl_semi_sync_source_enabled"] != nil
-        instance.semiSyncReplicaPluginNewVersion = v["rpl_semi_sync_replica_enabled"] != nil
+        instance.semiSyncMasterPluginNewVersion = v[.semiSyncSourceEnabled] != nil
+        instance.semiSyncReplicaPluginNewVersion = v[.semiSyncReplicaEnabled] != nil
         instance.semiSyncMasterEnabled = flag(masterEnabled)
         instance.semiSyncReplicaEnabled = flag(replicaEnabled)
         instance.semiSyncMasterTimeout =
-            Int64(v["rpl_semi_sync_source_timeout"] ?? v["rpl_semi_sync_master_timeout"] ?? "") ?? 0
+            Int64(v[.semiSyncSourceTimeout] ?? v[.semiSyncMasterTimeout] ?? "") ?? 0
         instance.semiSyncMasterWaitForReplicaCount = Int64(
-            v["rpl_semi_sync_source_wait_for_replica_count"] ?? v["rpl_semi_sync_master_wait_for_slave_count"]
+            v[.semiSyncSourceWaitForReplicaCount] ?? v[.semiSyncMasterWaitForSlaveCount]
                 ?? (instance.semiSyncAvailable ? "1" : "0")) ?? 0
-        instance.semiSyncMasterStatus = flag(s["rpl_semi_sync_source_status"] ?? s["rpl_semi_sync_master_status"])
+        instance.semiSyncMasterStatus = flag(s[.semiSyncSourceStatus] ?? s[.semiSyncMasterStatus])
         instance.semiSyncMasterClients =
-            Int64(s["rpl_semi_sync_source_clients"] ?? s["rpl_semi_sync_master_clients"] ?? "") ?? 0
-        instance.semiSyncReplicaStatus = flag(s["rpl_semi_sync_replica_status"] ?? s["rpl_semi_sync_slave_status"])
+            Int64(s[.semiSyncSourceClients] ?? s[.semiSyncMasterClients] ?? "") ?? 0
+        instance.semiSyncReplicaStatus = flag(s[.semiSyncReplicaStatus] ?? s[.semiSyncSlaveStatus])
     }
 
     // MARK: - SHOW MASTER STATUS

@@ -152,39 +152,37 @@ struct InstanceReader {
         self.state = state
     }
 
+    /// A dozen answers at most, looked up by a linear scan: the statements are mostly the same string
+    /// objects each time (compared by reference first), where hashing them (the variables statement
+    /// is 800 characters) three times per probe cost more.
     private final class Ahead {
-        var answers: [String: Result<MySQLResultSet, any Error>] = [:]
+        var answers: [(sql: String, answer: Result<MySQLResultSet, any Error>)] = []
+
+        func has(_ sql: String) -> Bool { answers.contains { $0.sql == sql } }
+
+        func take(_ sql: String) -> Result<MySQLResultSet, any Error>? {
+            guard let i = answers.firstIndex(where: { $0.sql == sql }) else { return nil }
+            return answers.remove(at: i).answer
+        }
     }
 
     /// Sends `statements` at once (one round trip on orchd's own connections); `query` then takes
     /// their answers instead of asking again.
     private func sendAhead(_ statements: [String]) async {
-        let unique = Array(Set(statements.filter { !$0.isEmpty && ahead.answers[$0] == nil }))
+        var unique: [String] = []
+        for sql in statements where !sql.isEmpty && !ahead.has(sql) && !unique.contains(sql) { unique.append(sql) }
         guard unique.count > 1 else { return }
-        for (sql, answer) in zip(unique, await session.pipeline(unique)) { ahead.answers[sql] = answer }
+        for (sql, answer) in zip(unique, await session.pipeline(unique)) { ahead.answers.append((sql, answer)) }
     }
 
     /// A statement's answer: the one sent ahead, else asked now.
     private func query(_ sql: String, _ values: MySQLValue...) async throws -> MySQLResultSet {
-        if values.isEmpty, let answer = ahead.answers.removeValue(forKey: sql) { return try answer.get() }
+        if values.isEmpty, let answer = ahead.take(sql) { return try answer.get() }
         return try await session.query(sql, values: values)
     }
 
-    static let variableNames = [
-        "server_id", "server_uuid", "version", "version_comment", "read_only", "log_bin",
-        "log_slave_updates", "log_replica_updates", "binlog_format", "binlog_row_image", "gtid_mode",
-        "gtid_strict_mode", "gtid_domain_id", "gtid_current_pos", "gtid_slave_pos", "gtid_binlog_pos",
-        "gtid_executed", "gtid_purged", "report_host", "report_port",
-        "rpl_semi_sync_master_enabled", "rpl_semi_sync_slave_enabled", "rpl_semi_sync_master_timeout",
-        "rpl_semi_sync_master_wait_for_slave_count", "rpl_semi_sync_source_enabled",
-        "rpl_semi_sync_replica_enabled", "rpl_semi_sync_source_timeout",
-        "rpl_semi_sync_source_wait_for_replica_count",
-    ]
-
-    static let statusNames = [
-        "Uptime", "Rpl_semi_sync_master_status", "Rpl_semi_sync_master_clients", "Rpl_semi_sync_slave_status",
-        "Rpl_semi_sync_source_status", "Rpl_semi_sync_source_clients", "Rpl_semi_sync_replica_status",
-    ]
+    static let variableNames = ServerVariable.allCases.map(\.name)
+    static let statusNames = ServerStatus.allCases.map(\.name)
 
     /// The two name lists as statements, rendered once: constant names, each quoted and escaped
     /// (escaping changes none of them).
@@ -209,8 +207,8 @@ struct InstanceReader {
     /// (the server changed) is dropped, and what is missing is asked for as before.
     func read() async throws -> ProbeResult {
         await sendAhead([Self.variablesQuery, Self.statusQuery] + (state.followUp(key) ?? []))
-        let variables = try await nameValues(Self.variablesQuery)
-        let status = try await nameValues(Self.statusQuery)
+        let variables = try await nameValues(Self.variablesQuery, as: ServerVariable.self)
+        let status = try await nameValues(Self.statusQuery, as: ServerStatus.self)
         var instance = Instance(key: key)
         InstanceMapper.apply(variables: variables, status: status, to: &instance)
         let flavor = ServerFlavor(version: instance.version, versionComment: instance.versionComment)
@@ -278,17 +276,12 @@ struct InstanceReader {
         }
     }
 
-    /// `SHOW ... WHERE Variable_name IN (...)`; returns lower-cased name -> value. Absent variables
-    /// (other flavour or version) are simply missing.
-    private func nameValues(_ statement: String) async throws -> [String: String] {
-        let rows = try await query(statement)
-        var values: [String: String] = [:]
-        values.reserveCapacity(rows.rows.count)
-        for row in rows.rows {
-            // Variable names come lower-case (status names do not): lower-casing copies the name.
-            if let name = row[position: 0] {
-                values[name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? name.lowercased() : name] = row[position: 1] ?? ""
-            }
+    /// `SHOW ... WHERE Variable_name IN (...)`: each asked name's value. Absent variables (other
+    /// flavour or version) are simply missing.
+    private func nameValues<Name: ServerNameList>(_ statement: String, as: Name.Type) async throws -> NameValues<Name> {
+        var values = NameValues<Name>()
+        for row in try await query(statement).rows {
+            if let name = row[position: 0] { values.set(name, row[position: 1] ?? "") }
         }
         return values
     }

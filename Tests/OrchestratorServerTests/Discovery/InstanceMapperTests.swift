@@ -34,6 +34,18 @@ struct InstanceMapperTests {
         #expect(!instance.semiSyncMasterPluginNewVersion)
     }
 
+    @Test("variable values are kept by slot: names match in any case, names not asked for are ignored")
+    func nameSlots() {
+        let status: NameValues<ServerStatus> = ["UPTIME": "5", "Rpl_semi_sync_master_status": "ON", "Innodb_x": "1"]
+        #expect(status[.uptime] == "5")
+        #expect(status[.semiSyncMasterStatus] == "ON")
+        #expect(status[.semiSyncSlaveStatus] == nil)
+        #expect(InstanceReader.variableNames.count == ServerVariable.allCases.count)
+        #expect(Set(InstanceReader.variableNames).count == InstanceReader.variableNames.count)
+        for variable in ServerVariable.allCases { #expect(ServerVariable.slot(of: variable.name) == variable.rawValue) }
+        for item in ServerStatus.allCases { #expect(ServerStatus.slot(of: item.name.lowercased()) == item.rawValue) }
+    }
+
     @Test("MySQL 8 variables: gtid_executed compacted, new semi-sync names")
     func mysqlVariables() {
         var instance = Instance(key: InstanceKey(hostname: "db1", port: 3306))
