@@ -86,8 +86,10 @@ public actor Discovery: Service {
     }
 
     /// One round of the poll loop (readers see it within a second; see `barrier`). Internal for tests.
+    /// With `collect` false (the poll loop's), the results returned (and kept during the round) are only
+    /// those a subscriber takes: a fleet's round of results is tens of MB.
     @discardableResult
-    func pollRound() async -> [ProbeResult] {
+    func pollRound(collect: Bool = true) async -> [ProbeResult] {
         await loadIfNeeded()
         var keys = records.keys.sorted()
         if !seeded {
@@ -97,7 +99,7 @@ public actor Discovery: Service {
             seeded = true
             keys += settings.discoverySeeds.filter { records[$0] == nil && !forgotten.contains($0) }
         }
-        let results = await crawl(from: keys)
+        let results = await crawl(from: keys, collect: collect)
         await forgetUnseen()
         roundGeneration = generation
         return results
@@ -192,7 +194,7 @@ public actor Discovery: Service {
         try await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 let started = ContinuousClock.now
-                await pollRound()
+                await pollRound(collect: false)
                 let elapsed = ContinuousClock.now - started
                 let spent = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 await observePollRound(seconds: spent)
@@ -207,11 +209,12 @@ public actor Discovery: Service {
     /// Probes `seeds` and, transitively, every master and replica they point at, at most
     /// `DiscoveryMaxConcurrency` at once; then regroups clusters and writes all changes in one
     /// transaction.
-    private func crawl(from seeds: [InstanceKey], followNeighbours: Bool = true) async -> [ProbeResult] {
+    private func crawl(from seeds: [InstanceKey], followNeighbours: Bool = true, collect: Bool = true) async -> [ProbeResult] {
         let prober = self.prober
         let clock = self.clock
         let limit = max(1, settings.discoveryMaxConcurrency)
-        // Keys whose record this round changed (not a copy of all records: a fleet's are large).
+        // Keys whose record this round changed: every one probed (not a copy of all records: a fleet's
+        // are large).
         var changedKeys: Set<InstanceKey> = []
         // FIFO queue: `queue[head...]` is still to probe.
         var queue: [InstanceKey] = []
@@ -219,6 +222,8 @@ public actor Discovery: Service {
         for key in seeds where key.isValid && !key.isDetachedMasterKey && seen.insert(key).inserted { queue.append(key) }
         var head = 0
         var results: [ProbeResult] = []
+        // Every result when the caller wants them or a subscriber takes all; else failures only.
+        let keepAll = collect || subscribers.values.contains { !$0.failedOnly }
 
         await withTaskGroup(of: (ProbeResult, Timestamp).self) { group in
             var inFlight = 0
@@ -237,8 +242,9 @@ public actor Discovery: Service {
                 // Forgotten while its probe was in flight (the actor is re-entered at each await):
                 // the operator's forget wins over a probe that started before it.
                 if forgotten.contains(result.key) { continue }
-                if apply(result, attemptedAt: attempted) { changedKeys.insert(result.key) }
-                results.append(result)
+                apply(result, attemptedAt: attempted)
+                changedKeys.insert(result.key)
+                if keepAll || result.error != nil { results.append(result) }
                 for neighbour in result.neighbours
                 where followNeighbours && neighbour.isValid && !forgotten.contains(neighbour) && seen.insert(neighbour).inserted {
                     queue.append(neighbour)
@@ -275,18 +281,30 @@ public actor Discovery: Service {
 
     private func observePollRound(seconds: Double) { counters.pollRounds.observe(seconds) }
 
-    /// Folds one probe result into the instance's record; true when the record changed.
-    private func apply(_ result: ProbeResult, attemptedAt: Timestamp) -> Bool {
+    /// Folds one probe result into the instance's record, in place (a fleet's records are large: a
+    /// copy out and back, and a comparison of the two, per probe cost more than the folding). Every
+    /// result changes its record (the check times move); which rows reach the store is
+    /// ``InstanceStoreWrites``'s choice.
+    private func apply(_ result: ProbeResult, attemptedAt: Timestamp) {
         let now = clock.now()
         counters.probes &+= 1
         if result.instance == nil || result.error != nil { counters.failedProbes &+= 1 }
         counters.probeSeconds += Double(max(0, result.latencyNanoseconds)) / 1e9
-        var record = records[result.key] ?? InstanceRecord(instance: Instance(key: result.key))
-        let previous = record.instance
+        let index: Dictionary<InstanceKey, InstanceRecord>.Index
+        if let known = records.index(forKey: result.key) {
+            index = known
+        } else {
+            records[result.key] = InstanceRecord(instance: Instance(key: result.key))
+            index = records.index(forKey: result.key)!
+        }
+        Self.fold(result, into: &records.values[index], now: now, attemptedAt: attemptedAt)
+    }
+
+    private static func fold(_ result: ProbeResult, into record: inout InstanceRecord, now: Timestamp, attemptedAt: Timestamp) {
         if let fresh = result.instance, result.error == nil {
             var instance = fresh
-            instance.carryOperatorState(from: previous)
-            instance.clusterName = previous.clusterName
+            instance.carryOperatorState(from: record.instance)
+            instance.clusterName = record.instance.clusterName
             instance.lastSeenTimestamp = now
             instance.isLastCheckValid = true
             instance.isUpToDate = true
@@ -296,12 +314,12 @@ public actor Discovery: Service {
             // The first time these coordinates were seen, carried while they do not move (a failed
             // probe in between keeps it: nothing says they moved).
             if record.binlogCoordinatesUnchangedSince == nil
-                || previous.selfBinlogCoordinates != instance.selfBinlogCoordinates {
+                || record.instance.selfBinlogCoordinates != instance.selfBinlogCoordinates {
                 record.binlogCoordinatesUnchangedSince = now
             }
             record.lastIOErrno = result.lastIOErrno
-            record.instance = instance
             if !instance.isReplica { record.clusterDomain = result.clusterDomain }
+            record.instance = instance
         } else {
             // Keep the last known facts; mark the check failed and say why.
             record.instance.isLastCheckValid = false
@@ -309,14 +327,11 @@ public actor Discovery: Service {
             record.instance.isRecentlyChecked = true
             record.instance.lastError = result.error?.message ?? "probe failed"
             record.instance.lastDiscoveryLatencyNanoseconds = result.latencyNanoseconds
-            record.instance.secondsSinceLastSeen = previous.lastSeenTimestamp.map { now.seconds(since: $0) }
+            record.instance.secondsSinceLastSeen = record.instance.lastSeenTimestamp.map { now.seconds(since: $0) }
         }
         if record.firstChecked == nil { record.firstChecked = attemptedAt }
         record.lastAttemptedCheck = attemptedAt
         record.lastChecked = now
-        let changed = records[result.key] != record
-        records[result.key] = record
-        return changed
     }
 
     // MARK: - Housekeeping

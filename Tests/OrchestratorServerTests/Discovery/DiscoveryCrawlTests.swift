@@ -1,6 +1,6 @@
 import Foundation
 import OrchestratorCore
-import OrchestratorServer
+@testable import OrchestratorServer
 import Testing
 
 /// The crawl's bookkeeping with a scripted prober (the in-memory twin of the MySQL prober): bounded
@@ -116,6 +116,21 @@ struct DiscoveryCrawlTests {
         await discovery.pollOnce()
         #expect(await discovery.instances().map(\.key) == [key(1)])
         #expect(try await store.record(key(2)) == nil)
+    }
+
+    @Test("the poll loop's round keeps only the results someone takes: failures for a failed-only subscriber")
+    func roundKeepsWhatSubscribersTake() async throws {
+        let prober = ScriptedProber(masters: [key(1): nil, key(2): key(1), key(3): key(1)])
+        let discovery = Discovery(
+            settings: DiscoverySettings(mysql: MySQLClientConfig(user: "u", password: "p")), prober: prober,
+            store: InstanceStore(database: try BackendDatabase()), clock: FixedClock())
+        try await discovery.discover(key(1))
+        prober.setDown(key(3))
+        #expect(await discovery.pollRound(collect: true).count == 3)
+        _ = await discovery.probeResults(failedOnly: true)
+        #expect(await discovery.pollRound(collect: false).map(\.key) == [key(3)])
+        _ = await discovery.probeResults()
+        #expect(await discovery.pollRound(collect: false).count == 3, "a subscriber of every result gets them all")
     }
 
     @Test("run() polls every known instance again and again, publishing results, until cancelled")

@@ -90,7 +90,7 @@ public final class MySQLWireConnection: MySQLQuerying, Sendable {
         } catch {
             throw MySQLError(code: 0, message: "cannot bind statement values: \(error)", endpoint: endpoint.description)
         }
-        let (result, status) = try await send(MySQLClientWire.comQuery(text))
+        let (result, status) = try await send(.query(text))
         noBackslashEscapes.store(status & MySQLClientWire.statusNoBackslashEscapes != 0, ordering: .relaxed)
         return result
     }
@@ -103,7 +103,7 @@ public final class MySQLWireConnection: MySQLQuerying, Sendable {
         guard !statements.isEmpty else { return [] }
         // One promise for the batch: the task resumes once, when the last answer is in (a resumption
         // per answer was a tenth of a 10,000-server node's probing).
-        let answers = await run(statements.map(MySQLClientWire.comQuery))
+        let answers = await run(statements.map(MySQLWireHandler.Command.query))
         return answers.map { answer in
             answer.map { result, status in
                 noBackslashEscapes.store(status & MySQLClientWire.statusNoBackslashEscapes != 0, ordering: .relaxed)
@@ -113,26 +113,26 @@ public final class MySQLWireConnection: MySQLQuerying, Sendable {
     }
 
     /// Sends the commands at once; their answers (or errors), in order, when the last is in.
-    private func run(_ payloads: [[UInt8]]) async -> [Result<(MySQLResultSet, UInt16), any Error>] {
+    private func run(_ commands: [MySQLWireHandler.Command]) async -> [Result<(MySQLResultSet, UInt16), any Error>] {
         let promise = channel.eventLoop.makePromise(of: [Result<(MySQLResultSet, UInt16), any Error>].self)
         let handler = self.handler
         if channel.eventLoop.inEventLoop {
             // A probe running on its connection's loop (EventLoopTaskExecutor) sends at once.
-            handler.start(payloads, promise)
+            handler.start(commands, promise)
         } else {
-            channel.eventLoop.execute { handler.start(payloads, promise) }
+            channel.eventLoop.execute { handler.start(commands, promise) }
         }
         do {
             return try await promise.futureResult.get()
         } catch {
             // The handler only ever succeeds the batch's promise; this is for completeness.
-            return payloads.map { _ in .failure(error) }
+            return commands.map { _ in .failure(error) }
         }
     }
 
     /// One round trip (COM_PING).
     public func ping() async throws {
-        _ = try await send(MySQLClientWire.comPing)
+        _ = try await send(.payload(MySQLClientWire.comPing))
     }
 
     /// Says goodbye (COM_QUIT) and closes the socket.
@@ -142,9 +142,9 @@ public final class MySQLWireConnection: MySQLQuerying, Sendable {
         try? await channel.close()
     }
 
-    private func send(_ payload: [UInt8]) async throws -> (MySQLResultSet, UInt16) {
+    private func send(_ command: MySQLWireHandler.Command) async throws -> (MySQLResultSet, UInt16) {
         do {
-            return try await run([payload])[0].get()
+            return try await run([command])[0].get()
         } catch {
             throw Self.mysqlError(error, endpoint: endpoint)
         }
@@ -369,21 +369,54 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// Sends commands (queries or pings), all at once, behind any still unanswered.
-    func start(_ commands: [[UInt8]], _ promise: EventLoopPromise<[Batch.Answer]>) {
+    /// A command to send: a statement (COM_QUERY), or a payload as is.
+    enum Command {
+        case query(String)
+        case payload([UInt8])
+    }
+
+    /// Sends command payloads (e.g. COM_PING), all at once, behind any still unanswered.
+    func start(_ payloads: [[UInt8]], _ promise: EventLoopPromise<[Batch.Answer]>) {
+        start(payloads.map(Command.payload), promise)
+    }
+
+    /// Sends commands, all at once in one buffer (one write, the statements' text copied once),
+    /// behind any still unanswered.
+    func start(_ commands: [Command], _ promise: EventLoopPromise<[Batch.Answer]>) {
         let batch = Batch(count: commands.count, promise: promise)
-        guard case .ready = state else {
+        guard case .ready = state, let context else {
             for slot in commands.indices {
                 batch.complete(slot, .failure(MySQLError(code: 2006, message: "Server has gone away", endpoint: endpoint.description)))
             }
             return
         }
         if pending.isEmpty { armAnswerDeadline() }
-        for (slot, payload) in commands.enumerated() {
+        var buffer = context.channel.allocator.buffer(capacity: commands.reduce(0) { total, command in
+            switch command {
+            case .query(let sql): return total + 5 + sql.utf8.count
+            case .payload(let p): return total + 4 + p.count
+            }
+        })
+        for (slot, command) in commands.enumerated() {
             pending.append((batch, slot, MySQLClientWire.ResultReader(blocks: .shared)))
-            write(payload, sequence: 0, flush: false)
+            switch command {
+            case .query(let sql):
+                Self.writeHeader(length: 1 + sql.utf8.count, sequence: 0, into: &buffer)
+                buffer.writeInteger(UInt8(0x03))
+                buffer.writeString(sql)
+            case .payload(let payload):
+                Self.writeHeader(length: payload.count, sequence: 0, into: &buffer)
+                buffer.writeBytes(payload)
+            }
         }
-        context?.flush()
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private static func writeHeader(length: Int, sequence: UInt8, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(truncatingIfNeeded: length))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: length >> 8))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: length >> 16))
+        buffer.writeInteger(sequence)
     }
 
     func quit() {
@@ -392,15 +425,12 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
         state = .closed
     }
 
-    private func write(_ payload: [UInt8], sequence: UInt8, flush: Bool = true) {
+    private func write(_ payload: [UInt8], sequence: UInt8) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: payload.count + 4)
-        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count >> 8))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: payload.count >> 16))
-        buffer.writeInteger(sequence)
+        Self.writeHeader(length: payload.count, sequence: sequence, into: &buffer)
         buffer.writeBytes(payload)
-        if flush { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) } else { context.write(wrapOutboundOut(buffer), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     private func arm(_ after: TimeAmount, _ what: String) {
