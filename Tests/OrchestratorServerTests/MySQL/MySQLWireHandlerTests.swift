@@ -20,16 +20,22 @@ struct MySQLWireHandlerTests {
         }
     }
 
-    @Test("answers split across reads of any size reach their commands, in order, in one batch",
-          arguments: [1, 3, 7, 64, 2048, 100_000])
-    func reassembly(chunk: Int) throws {
+    /// A handler on an embedded channel, connected (not yet greeted), with a 5 s read timeout.
+    static func connected() throws -> (EmbeddedEventLoop, MySQLWireHandler, EmbeddedChannel, EventLoopPromise<MySQLClientWire.Greeting>) {
         let loop = EmbeddedEventLoop()
         let handshake = loop.makePromise(of: MySQLClientWire.Greeting.self)
         let handler = MySQLWireHandler(endpoint: MySQLEndpoint(host: "db", port: 3306), user: "u", password: "p",
                                        readTimeout: .seconds(5), handshakeTimeout: .seconds(5), handshake: handshake)
         let channel = EmbeddedChannel(handler: handler, loop: loop)
-        defer { _ = try? channel.finish() }
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 3306)).wait()
+        return (loop, handler, channel, handshake)
+    }
+
+    @Test("answers split across reads of any size reach their commands, in order, in one batch",
+          arguments: [1, 3, 7, 64, 2048, 100_000])
+    func reassembly(chunk: Int) throws {
+        let (loop, handler, channel, handshake) = try Self.connected()
+        defer { _ = try? channel.finish() }
 
         try Self.feed(channel, Self.framed(MySQLClientWireTests.greeting(), sequence: 0), chunk: chunk)
         #expect(try channel.readOutbound(as: ByteBuffer.self) != nil, "the handshake response")
@@ -78,13 +84,8 @@ struct MySQLWireHandlerTests {
 
     @Test("the answer deadline runs from a batch sent while none waited; an answered batch's timer does not fail the next")
     func answerDeadline() throws {
-        let loop = EmbeddedEventLoop()
-        let handshake = loop.makePromise(of: MySQLClientWire.Greeting.self)
-        let handler = MySQLWireHandler(endpoint: MySQLEndpoint(host: "db", port: 3306), user: "u", password: "p",
-                                       readTimeout: .seconds(5), handshakeTimeout: .seconds(5), handshake: handshake)
-        let channel = EmbeddedChannel(handler: handler, loop: loop)
+        let (loop, handler, channel, _) = try Self.connected()
         defer { _ = try? channel.finish() }
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 3306)).wait()
         try Self.feed(channel, Self.framed(MySQLClientWireTests.greeting(), sequence: 0), chunk: 4096)
         try Self.feed(channel, Self.framed([0, 0, 0, 2, 0, 0, 0], sequence: 2), chunk: 4096)
 

@@ -39,31 +39,32 @@ enum MySQLClientWire {
     /// is the server's error.
     static func parseGreeting(_ p: [UInt8]) throws(MySQLWireError) -> Greeting {
         if p.first == 0xFF { throw .server(parseError(p)) }
-        var r = Reader(p)
-        guard r.u8() == 10, let version = r.nulString(), let id = r.le(4), let part1 = r.bytes(8), r.u8() != nil,
-              let capsLow = r.le(2)
-        else { throw .malformed("greeting") }
-        var caps = UInt32(capsLow)
-        var status: UInt16 = 0
-        var scramble = part1
-        var plugin = nativePassword
-        if r.remaining > 0 {
-            guard r.u8() != nil, let s = r.le(2), let capsHigh = r.le(2), let authLength = r.u8(), r.bytes(10) != nil
+        return try reading(p) { r throws(MySQLWireError) in
+            guard r.u8() == 10, let version = r.nulString(), let id = r.le(4), let part1 = r.bytes(8), r.u8() != nil,
+                  let capsLow = r.le(2)
             else { throw .malformed("greeting") }
-            status = UInt16(s)
-            caps |= UInt32(capsHigh) << 16
-            if caps & secureConnection != 0 {
-                let length = max(13, Int(authLength) - 8)
-                guard let part2 = r.bytes(length) else { throw .malformed("greeting scramble") }
-                // The second part ends with a NUL that is not part of the scramble.
-                scramble += part2.last == 0 ? Array(part2.dropLast()) : part2
+            var caps = UInt32(capsLow)
+            var status: UInt16 = 0
+            var scramble = part1
+            var plugin = nativePassword
+            if r.remaining > 0 {
+                guard r.u8() != nil, let s = r.le(2), let capsHigh = r.le(2), let authLength = r.u8(), r.bytes(10) != nil
+                else { throw .malformed("greeting") }
+                status = UInt16(s)
+                caps |= UInt32(capsHigh) << 16
+                if caps & secureConnection != 0 {
+                    let length = max(13, Int(authLength) - 8)
+                    guard let part2 = r.bytes(length) else { throw .malformed("greeting scramble") }
+                    // The second part ends with a NUL that is not part of the scramble.
+                    scramble += part2.last == 0 ? Array(part2.dropLast()) : part2
+                }
+                if caps & pluginAuth != 0, let name = r.nulString() ?? r.restString() { plugin = name }
             }
-            if caps & pluginAuth != 0, let name = r.nulString() ?? r.restString() { plugin = name }
+            // MariaDB prefixes its version with "5.5.5-" for old MySQL clients; libmariadb strips it.
+            let shown = version.hasPrefix("5.5.5-") && version.contains("MariaDB") ? String(version.dropFirst(6)) : version
+            return Greeting(serverVersion: shown, connectionID: UInt32(id), capabilities: caps, status: status,
+                            scramble: scramble, authPlugin: plugin)
         }
-        // MariaDB prefixes its version with "5.5.5-" for old MySQL clients; libmariadb strips it.
-        let shown = version.hasPrefix("5.5.5-") && version.contains("MariaDB") ? String(version.dropFirst(6)) : version
-        return Greeting(serverVersion: shown, connectionID: UInt32(id), capabilities: caps, status: status,
-                        scramble: scramble, authPlugin: plugin)
     }
 
     /// Protocol::HandshakeResponse41 for `user` with the `mysql_native_password` token of `password`.
@@ -94,12 +95,13 @@ enum MySQLClientWire {
         case 0x00: return .ok
         case 0xFF: throw .server(parseError(p))
         case 0xFE:
-            var r = Reader(p)
-            _ = r.u8()
-            let plugin = r.nulString() ?? ""
-            var data = r.rest()
-            if data.last == 0 { data.removeLast() }
-            return .switchTo(plugin: plugin, scramble: data)
+            return reading(p) { r in
+                r.skip(1)
+                let plugin = r.nulString() ?? ""
+                var data = r.rest()
+                if data.last == 0 { data.removeLast() }
+                return .switchTo(plugin: plugin, scramble: data)
+            }
         case 0x01: throw .needsLibrary("the server asked for more authentication data (not mysql_native_password)")
         default: throw .malformed("authentication reply")
         }
@@ -119,19 +121,43 @@ enum MySQLClientWire {
     }
 
     static func parseOK(_ p: [UInt8]) throws(MySQLWireError) -> OK {
-        var r = Reader(p)
-        guard r.u8() == 0x00, let affected = r.lenenc(), r.lenenc() != nil else { throw .malformed("OK packet") }
-        return OK(affectedRows: affected, status: UInt16(r.le(2) ?? 0))
+        try reading(p) { r throws(MySQLWireError) in
+            guard r.u8() == 0x00, let affected = r.lenenc(), r.lenenc() != nil else { throw .malformed("OK packet") }
+            return OK(affectedRows: affected, status: UInt16(r.le(2) ?? 0))
+        }
     }
 
     /// ERR packet: code, SQLSTATE (4.1 marker '#'), message.
     static func parseError(_ p: [UInt8]) -> (code: UInt32, sqlState: String, message: String) {
-        var r = Reader(p)
-        _ = r.u8()
-        let code = UInt32(r.le(2) ?? 0)
-        var state = "HY000"
-        if r.peek() == UInt8(ascii: "#"), r.u8() != nil, let s = r.bytes(5) { state = String(decoding: s, as: UTF8.self) }
-        return (code, state, String(decoding: r.rest(), as: UTF8.self))
+        reading(p) { r in
+            r.skip(1)
+            let code = UInt32(r.le(2) ?? 0)
+            var state = "HY000"
+            if r.peek() == UInt8(ascii: "#"), r.u8() != nil, let s = r.bytes(5) { state = String(decoding: s, as: UTF8.self) }
+            return (code, state, String(decoding: r.rest(), as: UTF8.self))
+        }
+    }
+
+    /// Runs `body` over a cursor on `p`'s bytes.
+    static func reading<T>(_ p: [UInt8], _ body: (inout Cursor) throws(MySQLWireError) -> T) throws(MySQLWireError) -> T {
+        do {
+            return try p.withUnsafeBytes { bytes in
+                var cursor = Cursor(bytes)
+                return try body(&cursor)
+            }
+        } catch let error as MySQLWireError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
+    /// Runs `body`, which cannot fail, over a cursor on `p`'s bytes.
+    static func reading<T>(_ p: [UInt8], _ body: (inout Cursor) -> T) -> T {
+        p.withUnsafeBytes { bytes in
+            var cursor = Cursor(bytes)
+            return body(&cursor)
+        }
     }
 
 
@@ -281,12 +307,32 @@ enum MySQLClientWire {
         }
     }
 
-    /// A cursor over one payload in place; every read returns nil (or false) past the end.
+    /// A cursor over one payload in place (valid while the bytes are); every read returns nil (or
+    /// false) past the end.
     struct Cursor {
         let p: UnsafeRawBufferPointer
         var i = 0
         init(_ p: UnsafeRawBufferPointer) { self.p = p }
+        var remaining: Int { p.count - i }
         func peek() -> UInt8? { i < p.count ? p[i] : nil }
+        mutating func bytes(_ n: Int) -> [UInt8]? {
+            guard n >= 0, i + n <= p.count else { return nil }
+            defer { i += n }
+            return Array(p[i..<i + n])
+        }
+        mutating func nulString() -> String? {
+            guard i < p.count, let end = p[i...].firstIndex(of: 0) else { return nil }
+            defer { i = end + 1 }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: p[i..<end]), as: UTF8.self)
+        }
+        mutating func restString() -> String? {
+            guard i < p.count else { return nil }
+            return String(decoding: rest(), as: UTF8.self)
+        }
+        mutating func rest() -> [UInt8] {
+            defer { i = p.count }
+            return Array(p[min(i, p.count)...])
+        }
         mutating func skip(_ n: Int) { i += n }
         mutating func u8() -> UInt8? {
             guard i < p.count else { return nil }
@@ -360,60 +406,6 @@ enum MySQLClientWire {
 
     static func le(_ value: UInt64, _ bytes: Int, into out: inout [UInt8]) {
         for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
-    }
-
-    /// A cursor over one payload; every read returns nil past the end.
-    struct Reader {
-        let p: [UInt8]
-        var i = 0
-        init(_ p: [UInt8]) { self.p = p }
-        var remaining: Int { p.count - i }
-        func peek() -> UInt8? { i < p.count ? p[i] : nil }
-        mutating func u8() -> UInt8? {
-            guard i < p.count else { return nil }
-            defer { i += 1 }
-            return p[i]
-        }
-        mutating func le(_ n: Int) -> UInt64? {
-            guard i + n <= p.count else { return nil }
-            var v: UInt64 = 0
-            for k in 0..<n { v |= UInt64(p[i + k]) << (8 * UInt64(k)) }
-            i += n
-            return v
-        }
-        mutating func bytes(_ n: Int) -> [UInt8]? {
-            guard n >= 0, i + n <= p.count else { return nil }
-            defer { i += n }
-            return Array(p[i..<i + n])
-        }
-        mutating func nulString() -> String? {
-            guard let end = p[i...].firstIndex(of: 0) else { return nil }
-            defer { i = end + 1 }
-            return String(decoding: p[i..<end], as: UTF8.self)
-        }
-        mutating func restString() -> String? {
-            guard i < p.count else { return nil }
-            return String(decoding: rest(), as: UTF8.self)
-        }
-        mutating func rest() -> [UInt8] {
-            defer { i = p.count }
-            return Array(p[min(i, p.count)...])
-        }
-        mutating func lenenc() -> UInt64? {
-            guard let first = u8() else { return nil }
-            switch first {
-            case 0..<0xFB: return UInt64(first)
-            case 0xFC: return le(2)
-            case 0xFD: return le(3)
-            case 0xFE: return le(8)
-            default: return nil
-            }
-        }
-        mutating func lenencBytes() -> ArraySlice<UInt8>? {
-            guard let n = lenenc(), n <= UInt64(p.count - i) else { return nil }
-            defer { i += Int(n) }
-            return p[i..<i + Int(n)]
-        }
     }
 }
 
