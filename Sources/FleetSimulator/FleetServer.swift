@@ -307,11 +307,7 @@ final class MySQLServerHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: packets.reduce(0) { $0 + $1.count + 4 })
         var sequence = firstSequence
         for p in packets {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: p.count))
-            buffer.writeInteger(UInt8(truncatingIfNeeded: p.count >> 8))
-            buffer.writeInteger(UInt8(truncatingIfNeeded: p.count >> 16))
-            buffer.writeInteger(sequence)
-            buffer.writeBytes(p)
+            buffer.writePacket(p, sequence: sequence)
             sequence &+= 1
         }
         context.write(wrapOutboundOut(buffer), promise: nil)

@@ -51,8 +51,7 @@ struct MySQLWireHandlerTests {
             answers.withLock { $0 = got }
             completions.withLock { $0 += 1 }
         }
-        handler.start([MySQLClientWire.comQuery("SELECT a"), MySQLClientWire.comQuery("SELECT b"),
-                       MySQLClientWire.comQuery("SELECT c")], batch)
+        handler.start([.query("SELECT a"), .query("SELECT b"), .query("SELECT c")], batch)
 
         // 1: a result set whose row is longer than a receive buffer; 2: an error; 3: one more row set.
         let long = String(repeating: "g", count: 3000)
@@ -98,7 +97,7 @@ struct MySQLWireHandlerTests {
             let promise = loop.makePromise(of: [MySQLWireHandler.Batch.Answer].self)
             let got = Answers()
             promise.futureResult.whenSuccess { answers in got.value = answers }
-            handler.start([MySQLClientWire.comPing], promise)
+            handler.start([.payload(MySQLClientWire.comPing)], promise)
             return got
         }
         let ok = Self.framed([0, 0, 0, 2, 0, 0, 0], sequence: 1)

@@ -109,7 +109,6 @@ enum MySQLClientWire {
 
     // MARK: - Commands
 
-    static func comQuery(_ sql: String) -> [UInt8] { [0x03] + Array(sql.utf8) }
     static let comPing: [UInt8] = [0x0E]
     static let comQuit: [UInt8] = [0x01]
 
@@ -138,17 +137,22 @@ enum MySQLClientWire {
         }
     }
 
-    /// Runs `body` over a cursor on `p`'s bytes.
-    static func reading<T>(_ p: [UInt8], _ body: (inout Cursor) throws(MySQLWireError) -> T) throws(MySQLWireError) -> T {
+    /// Runs `body` over `p`'s bytes (`withUnsafeBytes` without losing the error's type).
+    static func withBytes<T>(_ p: [UInt8], _ body: (UnsafeRawBufferPointer) throws(MySQLWireError) -> T) throws(MySQLWireError) -> T {
         do {
-            return try p.withUnsafeBytes { bytes in
-                var cursor = Cursor(bytes)
-                return try body(&cursor)
-            }
+            return try p.withUnsafeBytes { try body($0) }
         } catch let error as MySQLWireError {
             throw error
         } catch {
             throw .malformed("\(error)")
+        }
+    }
+
+    /// Runs `body` over a cursor on `p`'s bytes.
+    static func reading<T>(_ p: [UInt8], _ body: (inout Cursor) throws(MySQLWireError) -> T) throws(MySQLWireError) -> T {
+        try withBytes(p) { bytes throws(MySQLWireError) in
+            var cursor = Cursor(bytes)
+            return try body(&cursor)
         }
     }
 
@@ -197,13 +201,7 @@ enum MySQLClientWire {
 
         /// Nil while more packets are needed.
         mutating func feed(_ p: [UInt8]) throws(MySQLWireError) -> MySQLResultSet? {
-            do {
-                return try p.withUnsafeBytes { try feed($0) }
-            } catch let error as MySQLWireError {
-                throw error
-            } catch {
-                throw .malformed("\(error)")
-            }
+            try withBytes(p) { bytes throws(MySQLWireError) in try feed(bytes) }
         }
 
         /// Nil while more packets are needed. `p` is only read during the call.
@@ -231,14 +229,7 @@ enum MySQLClientWire {
                     if candidates.isEmpty {
                         // Unknown from here on: parse what matched so far (the same bytes) and this one.
                         for i in 0..<k {
-                            let known = before.packets[i]
-                            do {
-                                try known.withUnsafeBytes { try parseColumn($0) }
-                            } catch let error as MySQLWireError {
-                                throw error
-                            } catch {
-                                throw .malformed("\(error)")
-                            }
+                            try withBytes(before.packets[i]) { bytes throws(MySQLWireError) in try parseColumn(bytes) }
                         }
                         try parseColumn(p)
                     }

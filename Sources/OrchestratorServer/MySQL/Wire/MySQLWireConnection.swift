@@ -375,11 +375,6 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
         case payload([UInt8])
     }
 
-    /// Sends command payloads (e.g. COM_PING), all at once, behind any still unanswered.
-    func start(_ payloads: [[UInt8]], _ promise: EventLoopPromise<[Batch.Answer]>) {
-        start(payloads.map(Command.payload), promise)
-    }
-
     /// Sends commands, all at once in one buffer (one write, the statements' text copied once),
     /// behind any still unanswered.
     func start(_ commands: [Command], _ promise: EventLoopPromise<[Batch.Answer]>) {
@@ -436,12 +431,15 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
     private func arm(_ after: TimeAmount, _ what: String) {
         timer?.cancel()
         guard let context else { return }
+        timer = context.eventLoop.scheduleTask(in: after) { [self] in timedOut(after: after, what) }
+    }
+
+    /// Fails what waits, and closes: `what` took longer than `after`.
+    private func timedOut(after: TimeAmount, _ what: String) {
         let seconds = after.nanoseconds / 1_000_000_000
-        timer = context.eventLoop.scheduleTask(in: after) { [self] in
-            fail(MySQLError(code: 2013, message: "Lost connection to server (timed out after \(seconds) s \(what))",
-                                    endpoint: endpoint.description))
-            self.context?.close(promise: nil)
-        }
+        fail(MySQLError(code: 2013, message: "Lost connection to server (timed out after \(seconds) s \(what))",
+                        endpoint: endpoint.description))
+        context?.close(promise: nil)
     }
 
     /// The read timeout runs from when commands were sent while none was waiting, until none is (a
@@ -469,10 +467,7 @@ final class MySQLWireHandler: ChannelInboundHandler, @unchecked Sendable {
                 scheduleAnswerTimer(at: due)
                 return
             }
-            let seconds = readTimeout.nanoseconds / 1_000_000_000
-            fail(MySQLError(code: 2013, message: "Lost connection to server (timed out after \(seconds) s waiting for the answer)",
-                            endpoint: endpoint.description))
-            self.context?.close(promise: nil)
+            timedOut(after: readTimeout, "waiting for the answer")
         }
     }
 
